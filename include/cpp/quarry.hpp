@@ -1,0 +1,252 @@
+/**
+ * @file quarry.hpp
+ * @brief Header-only C++17 wrappers over the quarry C API: RAII handles and exceptions.
+ *
+ * Everything here is inline code over the C functions in quarry.h, so C++ programs get
+ * exactly the C ABI's stability: libquarry.so exports no C++ symbol. Failed calls throw
+ * `quarry::Error`, which carries the status code and the context's detailed message.
+ *
+ * @code
+ *   quarry::Context ctx;                       // threads from QUARRY_NUM_THREADS or cores
+ *   quarry::Options opts;
+ *   opts.set(QUARRY_OPT_SEED, 7).set(QUARRY_OPT_TOLERANCE, 1e-12);
+ *   std::vector<double> z = quarry::random_normal(ctx, quarry::rng_state_from_seed(7), 0, 10);
+ * @endcode
+ *
+ * Thread safety is that of the C API: one thread at a time per Context.
+ */
+#ifndef QUARRY_HPP
+#define QUARRY_HPP
+
+#include <quarry.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace quarry {
+
+/** A failed quarry call: the status code and the message that explains it. */
+class Error : public std::runtime_error {
+ public:
+  Error(quarry_status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
+  /** The `QUARRY_*` status code. */
+  quarry_status status() const noexcept { return status_; }
+
+ private:
+  quarry_status status_;
+};
+
+namespace detail {
+inline std::string describe(quarry_status status, const char* detail) {
+  std::string text = quarry_status_string(status);
+  if (detail != nullptr && *detail != '\0') text += std::string(": ") + detail;
+  return text;
+}
+/** Throws Error for a failed status; the message comes from `ctx` when there is one. */
+inline void check(quarry_status status, const quarry_context* ctx = nullptr,
+                  const std::string& what = std::string()) {
+  if (status == QUARRY_OK) return;
+  std::string detail = ctx != nullptr ? quarry_context_last_error(ctx) : what;
+  throw Error(status, describe(status, detail.c_str()));
+}
+/** Why an option setter refused a value, from the static key table. */
+inline std::string option_refusal(int32_t key, bool integer) {
+  const quarry_value_type type = quarry_option_type(key);
+  if (type == QUARRY_TYPE_NONE) return "unknown option key " + std::to_string(key);
+  const std::string name = quarry_option_name(key);
+  if ((type == QUARRY_TYPE_I64) != integer)
+    return name + " takes " + (type == QUARRY_TYPE_I64 ? "an integer" : "a double");
+  if (type == QUARRY_TYPE_I64) {
+    int64_t lo = 0, hi = 0;
+    quarry_option_bounds_i64(key, &lo, &hi);
+    return name + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  }
+  double lo = 0, hi = 0;
+  quarry_option_bounds_f64(key, &lo, &hi);
+  return name + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
+}  // namespace detail
+
+/** The loaded library's version, e.g. "0.1.0". */
+inline std::string version_string() { return quarry_version_string(); }
+/** The loaded library's ABI generation (compare with QUARRY_ABI_VERSION). */
+inline int32_t abi_version() { return quarry_abi_version(); }
+/** One line naming the BLAS/LAPACK quarry runs on. */
+inline std::string blas_info() { return quarry_blas_info(); }
+
+/** Owns a quarry_context. Move-only. */
+class Context {
+ public:
+  /** A context with the default thread count. */
+  Context() { detail::check(quarry_context_create(&handle_)); }
+  /** A context with `threads` threads (0 = default). */
+  explicit Context(int64_t threads) : Context() { set_threads(threads); }
+  ~Context() { quarry_context_destroy(handle_); }
+  Context(Context&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Context& operator=(Context&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  void set_threads(int64_t threads) {
+    detail::check(quarry_context_set_threads(handle_, threads), handle_);
+  }
+  int64_t threads() const {
+    int64_t n = 0;
+    detail::check(quarry_context_get_threads(handle_, &n), handle_);
+    return n;
+  }
+  /** The message of the last call made with this context ("" after a success). */
+  std::string last_error() const { return quarry_context_last_error(handle_); }
+  /** Throws Error (with this context's message) when `status` is a failure. */
+  void check(quarry_status status) const { detail::check(status, handle_); }
+
+  quarry_context* get() const noexcept { return handle_; }
+
+ private:
+  quarry_context* handle_ = nullptr;
+};
+
+/** Owns a quarry_options. Move-only. */
+class Options {
+ public:
+  Options() { detail::check(quarry_options_create(&handle_)); }
+  ~Options() { quarry_options_destroy(handle_); }
+  Options(Options&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Options& operator=(Options&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  Options(const Options&) = delete;
+  Options& operator=(const Options&) = delete;
+
+  /** Sets an option: integers go to int64 keys, floating-point values to double keys. */
+  template <class T>
+  Options& set(int32_t key, T value) {
+    static_assert(std::is_arithmetic_v<T>, "option values are integers or doubles");
+    constexpr bool integer = std::is_integral_v<T>;
+    const quarry_status status =
+        integer ? quarry_options_set_i64(handle_, key, static_cast<int64_t>(value))
+                : quarry_options_set_f64(handle_, key, static_cast<double>(value));
+    detail::check(status, nullptr, detail::option_refusal(key, integer));
+    return *this;
+  }
+  /** The value of an int64 key, or nullopt when it is not set. */
+  std::optional<int64_t> get_i64(int32_t key) const {
+    int64_t v = 0;
+    if (quarry_options_get_i64(handle_, key, &v) != QUARRY_OK) return std::nullopt;
+    return v;
+  }
+  /** The value of a double key, or nullopt when it is not set. */
+  std::optional<double> get_f64(int32_t key) const {
+    double v = 0;
+    if (quarry_options_get_f64(handle_, key, &v) != QUARRY_OK) return std::nullopt;
+    return v;
+  }
+  Options& unset(int32_t key) {
+    detail::check(quarry_options_unset(handle_, key), nullptr,
+                  "unknown option key " + std::to_string(key));
+    return *this;
+  }
+
+  const quarry_options* get() const noexcept { return handle_; }
+
+ private:
+  quarry_options* handle_ = nullptr;
+};
+
+/**
+ * Owns a quarry_report. Pass `out()` where a function takes `quarry_report **`:
+ * @code
+ *   quarry::Report rep;
+ *   ctx.check(quarry_some_call(ctx.get(), ..., rep.out()));
+ *   auto iterations = rep.get_i64(QUARRY_REPORT_ITERATIONS);
+ * @endcode
+ */
+class Report {
+ public:
+  Report() = default;
+  /** Takes ownership of `report`. */
+  explicit Report(quarry_report* report) noexcept : handle_(report) {}
+  ~Report() { quarry_report_destroy(handle_); }
+  Report(Report&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Report& operator=(Report&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  Report(const Report&) = delete;
+  Report& operator=(const Report&) = delete;
+
+  /** Releases any held report and returns the slot for a C call to fill. */
+  quarry_report** out() noexcept {
+    quarry_report_destroy(std::exchange(handle_, nullptr));
+    return &handle_;
+  }
+  explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+  std::optional<int64_t> get_i64(int32_t key) const {
+    int64_t v = 0;
+    if (handle_ == nullptr || quarry_report_get_i64(handle_, key, &v) != QUARRY_OK)
+      return std::nullopt;
+    return v;
+  }
+  std::optional<double> get_f64(int32_t key) const {
+    double v = 0;
+    if (handle_ == nullptr || quarry_report_get_f64(handle_, key, &v) != QUARRY_OK)
+      return std::nullopt;
+    return v;
+  }
+  /** The keys the report holds, in increasing order. */
+  std::vector<int32_t> keys() const {
+    std::vector<int32_t> result;
+    int64_t count = 0;
+    if (handle_ == nullptr) return result;
+    detail::check(quarry_report_count(handle_, &count));
+    for (int64_t i = 0; i < count; ++i) {
+      int32_t key = 0;
+      detail::check(quarry_report_key_at(handle_, i, &key));
+      result.push_back(key);
+    }
+    return result;
+  }
+
+  const quarry_report* get() const noexcept { return handle_; }
+
+ private:
+  quarry_report* handle_ = nullptr;
+};
+
+/** The Philox4x32-10 state for `seed` (see quarry/rng.h). */
+inline quarry_rng_state rng_state_from_seed(uint64_t seed) {
+  quarry_rng_state state;
+  detail::check(quarry_rng_state_from_seed(seed, &state));
+  return state;
+}
+
+/** Elements [offset, offset + n) of the standard normal stream of `state`. */
+inline std::vector<double> random_normal(const Context& ctx, const quarry_rng_state& state,
+                                         int64_t offset, int64_t n) {
+  std::vector<double> out(static_cast<size_t>(n > 0 ? n : 0));
+  ctx.check(quarry_rng_fill_normal_f64(ctx.get(), &state, offset, n, out.data()));
+  return out;
+}
+
+/** Elements [offset, offset + n) of the uniform (0, 1) stream of `state`. */
+inline std::vector<double> random_uniform(const Context& ctx, const quarry_rng_state& state,
+                                          int64_t offset, int64_t n) {
+  std::vector<double> out(static_cast<size_t>(n > 0 ? n : 0));
+  ctx.check(quarry_rng_fill_uniform_f64(ctx.get(), &state, offset, n, out.data()));
+  return out;
+}
+
+}  // namespace quarry
+
+#endif /* QUARRY_HPP */

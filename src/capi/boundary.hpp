@@ -1,0 +1,54 @@
+// The exception boundary every extern "C" function goes through: the body runs inside
+// one try block, and whatever it throws becomes a status code plus, when there is a
+// context, a message on it. Nothing throws, prints or aborts across the ABI.
+#pragma once
+
+#include <quarry/status.h>
+
+#include <exception>
+#include <new>
+
+#include "capi/handles.hpp"
+#include "core/error.hpp"
+
+namespace quarry::capi {
+
+// Stores `message` as the context's last error (when there is a context) and returns
+// `status`. Never throws: if the message cannot be stored, a fixed one is kept.
+quarry_status store_error(quarry_context* ctx, quarry_status status, const char* message) noexcept;
+
+// Runs body() and converts exceptions. The context's message is cleared first, so it
+// always describes the latest call. ctx may be NULL for functions without a context.
+template <class Body>
+quarry_status guarded(quarry_context* ctx, Body&& body) noexcept {
+  if (ctx != nullptr) ctx->last_error.clear();
+  try {
+    body();
+    return QUARRY_OK;
+  } catch (const Error& e) {
+    return store_error(ctx, e.status(), e.what());
+  } catch (const std::bad_alloc&) {
+    return store_error(ctx, QUARRY_ERR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::exception& e) {
+    return store_error(ctx, QUARRY_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return store_error(ctx, QUARRY_ERR_INTERNAL, "unknown exception inside quarry");
+  }
+}
+
+// As guarded(), for functions whose first argument is the context: a NULL context can
+// hold no message, so it is reported by the status alone.
+template <class Body>
+quarry_status with_context(quarry_context* ctx, Body&& body) noexcept {
+  if (ctx == nullptr) return QUARRY_ERR_NULL_POINTER;
+  return guarded(ctx, static_cast<Body&&>(body));
+}
+
+// Throws QUARRY_ERR_NULL_POINTER naming the argument when p is NULL.
+template <class T>
+T& deref(T* p, const char* name) {
+  require(p != nullptr, QUARRY_ERR_NULL_POINTER, "{} is NULL", name);
+  return *p;
+}
+
+}  // namespace quarry::capi

@@ -1,0 +1,61 @@
+#include <quarry/report.h>
+
+#include "capi/boundary.hpp"
+
+using quarry::capi::deref;
+using quarry::capi::guarded;
+
+namespace {
+
+// Reads a typed entry, failing with QUARRY_ERR_INVALID_ARGUMENT when the report does not
+// hold `key` with type T.
+template <class T, class Getter>
+quarry_status get_entry(const quarry_report* report, int32_t key, T* value, Getter getter) {
+  return guarded(nullptr, [&] {
+    const auto got = getter(deref(report, "report").core, key);
+    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
+                    "the report holds no entry {} of this type", key);
+    deref(value, "value") = *got;
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+void quarry_report_destroy(quarry_report* report) { delete report; }
+
+quarry_status quarry_report_get_i64(const quarry_report* report, int32_t key, int64_t* value) {
+  return get_entry(report, key, value,
+                   [](const quarry::Report& r, int32_t k) { return r.get_i64(k); });
+}
+
+quarry_status quarry_report_get_f64(const quarry_report* report, int32_t key, double* value) {
+  return get_entry(report, key, value,
+                   [](const quarry::Report& r, int32_t k) { return r.get_f64(k); });
+}
+
+quarry_status quarry_report_count(const quarry_report* report, int64_t* count) {
+  return guarded(nullptr, [&] { deref(count, "count") = deref(report, "report").core.size(); });
+}
+
+quarry_status quarry_report_key_at(const quarry_report* report, int64_t index, int32_t* key) {
+  return guarded(nullptr, [&] {
+    const auto got = deref(report, "report").core.key_at(index);
+    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
+                    "index {} is outside the report's entries", index);
+    deref(key, "key") = *got;
+  });
+}
+
+const char* quarry_report_key_name(int32_t key) {
+  const quarry::ReportKeyInfo* info = quarry::find_report_key(key);
+  return info != nullptr ? info->name : "unknown report key";
+}
+
+quarry_value_type quarry_report_key_type(int32_t key) {
+  const quarry::ReportKeyInfo* info = quarry::find_report_key(key);
+  return info != nullptr ? info->type : QUARRY_TYPE_NONE;
+}
+
+}  // extern "C"

@@ -1,0 +1,121 @@
+#include "core/options.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <iterator>
+#include <limits>
+
+#include "core/error.hpp"
+
+namespace quarry {
+
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+
+constexpr OptionInfo i64_key(int32_t key, const char* name, int64_t lo, int64_t hi) {
+  return {key, name, QUARRY_TYPE_I64, lo, hi, 0.0, 0.0};
+}
+constexpr OptionInfo f64_key(int32_t key, const char* name, double lo, double hi) {
+  return {key, name, QUARRY_TYPE_F64, 0, 0, lo, hi};
+}
+
+// Sorted by key. The ranges are those documented in quarry/options.h.
+constexpr OptionInfo kOptions[] = {
+    i64_key(QUARRY_OPT_SEED, "QUARRY_OPT_SEED", kMin, kMax),
+    f64_key(QUARRY_OPT_TOLERANCE, "QUARRY_OPT_TOLERANCE", 0.0, 1.0),
+    i64_key(QUARRY_OPT_MAX_ITERATIONS, "QUARRY_OPT_MAX_ITERATIONS", 1, kMax),
+    i64_key(QUARRY_OPT_SKETCH_KIND, "QUARRY_OPT_SKETCH_KIND", QUARRY_SKETCH_GAUSSIAN,
+            QUARRY_SKETCH_UNIFORM_ROWS),
+    i64_key(QUARRY_OPT_SKETCH_ROWS, "QUARRY_OPT_SKETCH_ROWS", 1, kMax),
+    i64_key(QUARRY_OPT_SKETCH_NNZ, "QUARRY_OPT_SKETCH_NNZ", 1, kMax),
+    i64_key(QUARRY_OPT_LEVERAGE_METHOD, "QUARRY_OPT_LEVERAGE_METHOD", QUARRY_LEVERAGE_EXACT,
+            QUARRY_LEVERAGE_APPROX),
+    i64_key(QUARRY_OPT_LSTSQ_METHOD, "QUARRY_OPT_LSTSQ_METHOD", QUARRY_LSTSQ_AUTO,
+            QUARRY_LSTSQ_SKETCH_PRECONDITION),
+    f64_key(QUARRY_OPT_RIDGE, "QUARRY_OPT_RIDGE", 0.0, DBL_MAX),
+    i64_key(QUARRY_OPT_QUERY_BUDGET, "QUARRY_OPT_QUERY_BUDGET", 1, kMax),
+    i64_key(QUARRY_OPT_EXTRACT_REFINE, "QUARRY_OPT_EXTRACT_REFINE", 0, 1),
+    f64_key(QUARRY_OPT_OUTPUT_NOISE, "QUARRY_OPT_OUTPUT_NOISE", 0.0, DBL_MAX),
+};
+
+const char* type_name(quarry_value_type type) {
+  return type == QUARRY_TYPE_I64 ? "an int64" : "a double";
+}
+
+const OptionInfo& known_option(int32_t key, quarry_value_type type) {
+  const OptionInfo* info = find_option(key);
+  require(info != nullptr, QUARRY_ERR_INVALID_ARGUMENT, "unknown option key {}", key);
+  require(info->type == type, QUARRY_ERR_INVALID_ARGUMENT, "option {} takes {}, not {}", info->name,
+          type_name(info->type), type_name(type));
+  return *info;
+}
+
+std::string suffix(std::string_view why) {
+  return why.empty() ? std::string() : fmt::format(" {}", why);
+}
+
+}  // namespace
+
+const OptionInfo* find_option(int32_t key) {
+  auto it = std::lower_bound(std::begin(kOptions), std::end(kOptions), key,
+                             [](const OptionInfo& info, int32_t k) { return info.key < k; });
+  return it != std::end(kOptions) && it->key == key ? it : nullptr;
+}
+
+void Options::set_i64(int32_t key, int64_t value) {
+  const OptionInfo& info = known_option(key, QUARRY_TYPE_I64);
+  require(value >= info.lo_i64 && value <= info.hi_i64, QUARRY_ERR_INVALID_ARGUMENT,
+          "{} = {} is outside its range [{}, {}]", info.name, value, info.lo_i64, info.hi_i64);
+  values_[key] = value;
+}
+
+void Options::set_f64(int32_t key, double value) {
+  const OptionInfo& info = known_option(key, QUARRY_TYPE_F64);
+  require(value >= info.lo_f64 && value <= info.hi_f64, QUARRY_ERR_INVALID_ARGUMENT,
+          "{} = {} is outside its range [{}, {}]", info.name, value, info.lo_f64, info.hi_f64);
+  values_[key] = value;
+}
+
+void Options::unset(int32_t key) {
+  require(find_option(key) != nullptr, QUARRY_ERR_INVALID_ARGUMENT, "unknown option key {}", key);
+  values_.erase(key);
+}
+
+std::optional<int64_t> Options::get_i64(int32_t key) const {
+  known_option(key, QUARRY_TYPE_I64);
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  return std::get<int64_t>(it->second);
+}
+
+std::optional<double> Options::get_f64(int32_t key) const {
+  known_option(key, QUARRY_TYPE_F64);
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  return std::get<double>(it->second);
+}
+
+int64_t Options::i64_in(int32_t key, int64_t fallback, int64_t lo, int64_t hi,
+                        std::string_view why) const {
+  const std::optional<int64_t> value = get_i64(key);
+  if (!value) return fallback;
+  require(*value >= lo && *value <= hi, QUARRY_ERR_INVALID_ARGUMENT,
+          "{} = {} is outside the allowed range [{}, {}]{}", find_option(key)->name, *value, lo, hi,
+          suffix(why));
+  return *value;
+}
+
+double Options::f64_in(int32_t key, double fallback, double lo, double hi,
+                       std::string_view why) const {
+  const std::optional<double> value = get_f64(key);
+  if (!value) return fallback;
+  require(*value >= lo && *value <= hi, QUARRY_ERR_INVALID_ARGUMENT,
+          "{} = {} is outside the allowed range [{}, {}]{}", find_option(key)->name, *value, lo, hi,
+          suffix(why));
+  return *value;
+}
+
+}  // namespace quarry

@@ -1,0 +1,53 @@
+// Counter-based random streams on Philox4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel
+// random numbers: as easy as 1, 2, 3", SC'11; the Random123 implementation).
+//
+// A stream is addressed by element index: element i is a pure function of (state, i), so
+// any block of a stream can be generated on its own, by any thread, in any order. That is
+// what makes every random object in quarry bitwise identical for any thread count and
+// any internal blocking (the RandBLAS design). The exact element definitions are public
+// and documented in include/c_api/quarry/rng.h.
+#pragma once
+
+#include <quarry/rng.h>
+
+#include <array>
+#include <cstdint>
+
+namespace quarry {
+
+using PhiloxBlock = std::array<uint32_t, 4>;
+
+class PhiloxStream {
+ public:
+  // Throws QUARRY_ERR_INVALID_ARGUMENT for an unknown generator or non-zero reserved
+  // fields.
+  explicit PhiloxStream(const quarry_rng_state& state);
+
+  // Block j: Philox4x32-10(counter + j mod 2^128, key).
+  PhiloxBlock block(uint64_t j) const;
+
+ private:
+  std::array<uint32_t, 2> key_;
+  uint64_t counter_lo_;
+  uint64_t counter_hi_;
+};
+
+// The raw Philox4x32-10 bijection (for known-answer tests).
+PhiloxBlock philox4x32_10(const PhiloxBlock& counter, const std::array<uint32_t, 2>& key);
+
+quarry_rng_state rng_state_from_seed(uint64_t seed);
+
+// The state whose block 0 is block `blocks` of `state` (counter + blocks, mod 2^128).
+quarry_rng_state rng_state_advance(const quarry_rng_state& state, uint64_t blocks);
+
+// Elements [offset, offset + n) of the stream, generated on up to `threads` threads in
+// ranges of `grain` elements. The output does not depend on `threads` or `grain`.
+inline constexpr int64_t kRngGrain = int64_t{1} << 16;
+void rng_fill_u32(const PhiloxStream& stream, int64_t offset, int64_t n, uint32_t* out,
+                  int64_t threads, int64_t grain = kRngGrain);
+void rng_fill_uniform(const PhiloxStream& stream, int64_t offset, int64_t n, double* out,
+                      int64_t threads, int64_t grain = kRngGrain);
+void rng_fill_normal(const PhiloxStream& stream, int64_t offset, int64_t n, double* out,
+                     int64_t threads, int64_t grain = kRngGrain);
+
+}  // namespace quarry

@@ -1,0 +1,102 @@
+// The C++ wrapper, compiled as C++17 (its promised standard) against libquarry.so.
+#include <quarry.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace {
+
+static_assert(__cplusplus == 201703L, "this test must be compiled as C++17");
+static_assert(!std::is_copy_constructible_v<quarry::Context>);
+static_assert(std::is_nothrow_move_constructible_v<quarry::Context>);
+static_assert(!std::is_copy_constructible_v<quarry::Options>);
+static_assert(!std::is_copy_constructible_v<quarry::Report>);
+
+TEST(CppWrapper, ContextFailuresThrowWithStatusAndTheContextsMessage) {
+  quarry::Context ctx(2);
+  EXPECT_EQ(ctx.threads(), 2);
+  try {
+    ctx.set_threads(-4);
+    FAIL() << "expected quarry::Error";
+  } catch (const quarry::Error& e) {
+    EXPECT_EQ(e.status(), QUARRY_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(e.what()),
+              "invalid argument: threads = -4 is outside [0, 1024] (0 selects the default)");
+  }
+  EXPECT_EQ(ctx.threads(), 2);
+  EXPECT_EQ(ctx.last_error(), "");
+}
+
+TEST(CppWrapper, ContextMovesItsHandle) {
+  quarry::Context a(3);
+  quarry_context* raw = a.get();
+  quarry::Context b(std::move(a));
+  EXPECT_EQ(b.get(), raw);
+  EXPECT_EQ(a.get(), nullptr);
+  quarry::Context c;
+  c = std::move(b);
+  EXPECT_EQ(c.get(), raw);
+  EXPECT_EQ(c.threads(), 3);
+}
+
+TEST(CppWrapper, OptionsDispatchOnTheValueType) {
+  quarry::Options o;
+  o.set(QUARRY_OPT_SEED, 42).set(QUARRY_OPT_TOLERANCE, 1e-9).set(QUARRY_OPT_EXTRACT_REFINE, true);
+  EXPECT_EQ(o.get_i64(QUARRY_OPT_SEED), 42);
+  EXPECT_EQ(o.get_f64(QUARRY_OPT_TOLERANCE), 1e-9);
+  EXPECT_EQ(o.get_i64(QUARRY_OPT_EXTRACT_REFINE), 1);
+  EXPECT_FALSE(o.get_i64(QUARRY_OPT_SKETCH_ROWS).has_value());
+  o.unset(QUARRY_OPT_SEED);
+  EXPECT_FALSE(o.get_i64(QUARRY_OPT_SEED).has_value());
+}
+
+TEST(CppWrapper, OptionRefusalsExplainThemselves) {
+  quarry::Options o;
+  auto message_of = [&](auto&& call) -> std::string {
+    try {
+      call();
+    } catch (const quarry::Error& e) {
+      EXPECT_EQ(e.status(), QUARRY_ERR_INVALID_ARGUMENT);
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_SEED, 1.5); }),
+            "invalid argument: QUARRY_OPT_SEED takes an integer");
+  EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_EXTRACT_REFINE, 2); }),
+            "invalid argument: QUARRY_OPT_EXTRACT_REFINE must be in [0, 1]");
+  EXPECT_EQ(message_of([&] { o.set(4242, 1); }), "invalid argument: unknown option key 4242");
+  EXPECT_EQ(message_of([&] { o.unset(4242); }), "invalid argument: unknown option key 4242");
+}
+
+TEST(CppWrapper, EmptyReportAnswersNothing) {
+  quarry::Report r;
+  EXPECT_FALSE(r);
+  EXPECT_FALSE(r.get_i64(QUARRY_REPORT_ITERATIONS).has_value());
+  EXPECT_TRUE(r.keys().empty());
+  EXPECT_NE(r.out(), nullptr);
+}
+
+TEST(CppWrapper, RandomStreamsAreThreadInvariant) {
+  const quarry_rng_state s = quarry::rng_state_from_seed(99);
+  quarry::Context one(1), two(2);
+  const auto a = quarry::random_normal(one, s, 11, 200001);
+  const auto b = quarry::random_normal(two, s, 11, 200001);
+  ASSERT_EQ(a.size(), b.size());
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size() * sizeof(double)), 0);
+  const auto u = quarry::random_uniform(one, s, 0, 3);
+  EXPECT_EQ(u.size(), 3u);
+  EXPECT_THROW(quarry::random_uniform(one, s, -1, 3), quarry::Error);
+}
+
+TEST(CppWrapper, VersionHelpersMatchTheHeaders) {
+  EXPECT_EQ(quarry::version_string(), QUARRY_VERSION_STRING);
+  EXPECT_EQ(quarry::abi_version(), QUARRY_ABI_VERSION);
+  EXPECT_FALSE(quarry::blas_info().empty());
+}
+
+}  // namespace

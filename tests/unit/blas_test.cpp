@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "core/blas.hpp"
+#include "core/error.hpp"
+#include "core/views.hpp"
+
+namespace {
+
+using quarry::DenseView;
+using quarry::Layout;
+using quarry::Op;
+
+// A deterministic, well-spread test value for entry (i, j) of matrix `id`.
+double entry(int id, int64_t i, int64_t j) {
+  return std::sin(1.0 + 0.7 * static_cast<double>(id) + 1.3 * static_cast<double>(i) +
+                  0.37 * static_cast<double>(j));
+}
+
+struct Stored {
+  std::vector<double> data;
+  DenseView<double> view;
+};
+
+// A rows x cols matrix stored in `layout` with two spare entries per leading dimension.
+Stored make(int id, Layout layout, int64_t rows, int64_t cols) {
+  const int64_t ld = (layout == Layout::ColMajor ? rows : cols) + 2;
+  Stored s;
+  s.data.assign(static_cast<size_t>(ld * (layout == Layout::ColMajor ? cols : rows)), 99.0);
+  s.view = {layout, rows, cols, s.data.data(), ld};
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) s.view(i, j) = entry(id, i, j);
+  return s;
+}
+
+// C = 2 op(A) op(B) - C checked against a plain triple loop, in both layouts and all
+// transpose combinations; the bound is the standard k u |A||B| error estimate.
+TEST(Blas, GemmMatchesTheDefinitionInBothLayoutsAndTransposes) {
+  const int64_t m = 7, n = 5, k = 9;
+  for (Layout layout : {Layout::ColMajor, Layout::RowMajor}) {
+    for (Op ta : {Op::NoTrans, Op::Trans}) {
+      for (Op tb : {Op::NoTrans, Op::Trans}) {
+        Stored a = ta == Op::NoTrans ? make(1, layout, m, k) : make(1, layout, k, m);
+        Stored b = tb == Op::NoTrans ? make(2, layout, k, n) : make(2, layout, n, k);
+        Stored c = make(3, layout, m, n);
+        const DenseView<double> op_a = ta == Op::NoTrans ? a.view : a.view.transposed();
+        const DenseView<double> op_b = tb == Op::NoTrans ? b.view : b.view.transposed();
+        quarry::gemm(layout, ta, tb, m, n, k, 2.0, a.data.data(), a.view.ld, b.data.data(),
+                     b.view.ld, -1.0, c.data.data(), c.view.ld);
+        for (int64_t i = 0; i < m; ++i) {
+          for (int64_t j = 0; j < n; ++j) {
+            double expected = -entry(3, i, j);
+            for (int64_t p = 0; p < k; ++p) expected += 2.0 * op_a(i, p) * op_b(p, j);
+            EXPECT_NEAR(c.view(i, j), expected, 4 * k * std::numeric_limits<double>::epsilon());
+          }
+        }
+        // The padding between leading dimensions is untouched.
+        const int64_t pad_index = layout == Layout::ColMajor ? m : n;
+        EXPECT_EQ(c.data[static_cast<size_t>(pad_index)], 99.0);
+      }
+    }
+  }
+}
+
+TEST(Blas, GemmRefusesSizesBeyondTheBlasIntegerRange) {
+  double x = 0;
+  try {
+    quarry::gemm(Layout::ColMajor, Op::NoTrans, Op::NoTrans, int64_t{1} << 32, 1, 1, 1.0, &x, 1, &x,
+                 1, 0.0, &x, 1);
+    FAIL() << "expected QUARRY_ERR_SIZE_OVERFLOW";
+  } catch (const quarry::Error& e) {
+    EXPECT_EQ(e.status(), QUARRY_ERR_SIZE_OVERFLOW);
+  }
+}
+
+}  // namespace

@@ -1,0 +1,110 @@
+#include <quarry.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "capi/handles.hpp"
+#include "core/error.hpp"
+
+namespace {
+
+// Reports are made by computing calls; the tests build one the way the shim does.
+quarry_report* sample_report() {
+  auto* r = new quarry_report();
+  r->core.set_i64(QUARRY_REPORT_ITERATIONS, 17);
+  r->core.set_f64(QUARRY_REPORT_RESIDUAL_NORM, 2.5e-13);
+  r->core.set_i64(QUARRY_REPORT_METHOD, QUARRY_LSTSQ_SKETCH_PRECONDITION);
+  return r;
+}
+
+TEST(Report, KeysKeepTheirPublishedValuesAndTypes) {
+  const struct {
+    int32_t key;
+    int value;
+    quarry_value_type type;
+  } keys[] = {{QUARRY_REPORT_METHOD, 1, QUARRY_TYPE_I64},
+              {QUARRY_REPORT_ITERATIONS, 2, QUARRY_TYPE_I64},
+              {QUARRY_REPORT_SKETCH_ROWS, 3, QUARRY_TYPE_I64},
+              {QUARRY_REPORT_QUERIES, 4, QUARRY_TYPE_I64},
+              {QUARRY_REPORT_NEURONS, 5, QUARRY_TYPE_I64},
+              {QUARRY_REPORT_RESIDUAL_NORM, 6, QUARRY_TYPE_F64},
+              {QUARRY_REPORT_BACKWARD_ERROR, 7, QUARRY_TYPE_F64},
+              {QUARRY_REPORT_CONDITION_ESTIMATE, 8, QUARRY_TYPE_F64},
+              {QUARRY_REPORT_SECONDS, 9, QUARRY_TYPE_F64},
+              {QUARRY_REPORT_ORACLE_SECONDS, 10, QUARRY_TYPE_F64}};
+  for (const auto& k : keys) {
+    EXPECT_EQ(k.key, k.value);
+    EXPECT_EQ(quarry_report_key_type(k.key), k.type) << k.key;
+    EXPECT_EQ(std::string(quarry_report_key_name(k.key)).rfind("QUARRY_REPORT_", 0), 0u);
+  }
+  EXPECT_STREQ(quarry_report_key_name(QUARRY_REPORT_QUERIES), "QUARRY_REPORT_QUERIES");
+  EXPECT_EQ(quarry_report_key_type(0), QUARRY_TYPE_NONE);
+  EXPECT_STREQ(quarry_report_key_name(11), "unknown report key");
+}
+
+TEST(Report, TypedGettersReturnHeldEntries) {
+  quarry_report* r = sample_report();
+  int64_t i = 0;
+  double d = 0;
+  EXPECT_EQ(quarry_report_get_i64(r, QUARRY_REPORT_ITERATIONS, &i), QUARRY_OK);
+  EXPECT_EQ(i, 17);
+  EXPECT_EQ(quarry_report_get_f64(r, QUARRY_REPORT_RESIDUAL_NORM, &d), QUARRY_OK);
+  EXPECT_EQ(d, 2.5e-13);
+  quarry_report_destroy(r);
+}
+
+TEST(Report, MissingUnknownOrMistypedKeysAreInvalidAndLeaveTheOutputAlone) {
+  quarry_report* r = sample_report();
+  int64_t i = -5;
+  double d = -5;
+  EXPECT_EQ(quarry_report_get_i64(r, QUARRY_REPORT_QUERIES, &i), QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_report_get_i64(r, 12345, &i), QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_report_get_f64(r, QUARRY_REPORT_ITERATIONS, &d), QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_report_get_i64(r, QUARRY_REPORT_RESIDUAL_NORM, &i), QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(i, -5);
+  EXPECT_EQ(d, -5);
+  quarry_report_destroy(r);
+}
+
+TEST(Report, NullArgumentsAreRefused) {
+  quarry_report* r = sample_report();
+  int64_t i = 0;
+  EXPECT_EQ(quarry_report_get_i64(nullptr, QUARRY_REPORT_ITERATIONS, &i), QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_report_get_i64(r, QUARRY_REPORT_ITERATIONS, nullptr), QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_report_count(nullptr, &i), QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_report_count(r, nullptr), QUARRY_ERR_NULL_POINTER);
+  quarry_report_destroy(r);
+  quarry_report_destroy(nullptr);
+}
+
+TEST(Report, EntriesCanBeWalkedInKeyOrder) {
+  quarry_report* r = sample_report();
+  int64_t count = 0;
+  ASSERT_EQ(quarry_report_count(r, &count), QUARRY_OK);
+  ASSERT_EQ(count, 3);
+  const int32_t expected[] = {QUARRY_REPORT_METHOD, QUARRY_REPORT_ITERATIONS,
+                              QUARRY_REPORT_RESIDUAL_NORM};
+  for (int64_t index = 0; index < count; ++index) {
+    int32_t key = 0;
+    ASSERT_EQ(quarry_report_key_at(r, index, &key), QUARRY_OK);
+    EXPECT_EQ(key, expected[index]);
+  }
+  int32_t key = 0;
+  EXPECT_EQ(quarry_report_key_at(r, 3, &key), QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_report_key_at(r, -1, &key), QUARRY_ERR_INVALID_ARGUMENT);
+  quarry_report_destroy(r);
+}
+
+TEST(Report, RecordingAnUndeclaredKeyIsAnInternalError) {
+  quarry::Report report;
+  EXPECT_THROW(report.set_i64(QUARRY_REPORT_RESIDUAL_NORM, 1), quarry::Error);
+  EXPECT_THROW(report.set_f64(999, 1.0), quarry::Error);
+  try {
+    report.set_f64(QUARRY_REPORT_QUERIES, 1.0);
+  } catch (const quarry::Error& e) {
+    EXPECT_EQ(e.status(), QUARRY_ERR_INTERNAL);
+  }
+}
+
+}  // namespace
