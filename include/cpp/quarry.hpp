@@ -71,6 +71,31 @@ inline std::string option_refusal(int32_t key, bool integer) {
   quarry_option_bounds_f64(key, &lo, &hi);
   return name + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
 }
+/** Owns one C handle: move-only, released with `Destroy` (which accepts NULL). */
+template <class T, void (*Destroy)(T*)>
+class Handle {
+ public:
+  Handle() = default;
+  explicit Handle(T* handle) noexcept : handle_(handle) {}
+  ~Handle() { Destroy(handle_); }
+  Handle(Handle&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+  Handle& operator=(Handle&& other) noexcept {
+    std::swap(handle_, other.handle_);
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+
+  T* get() const noexcept { return handle_; }
+  /** Releases any held handle and returns the slot for a C call to fill. */
+  T** out() noexcept {
+    Destroy(std::exchange(handle_, nullptr));
+    return &handle_;
+  }
+
+ private:
+  T* handle_ = nullptr;
+};
 }  // namespace detail
 
 /** The loaded library's version, e.g. "0.1.0". */
@@ -84,49 +109,33 @@ inline std::string blas_info() { return quarry_blas_info(); }
 class Context {
  public:
   /** A context with the default thread count. */
-  Context() { detail::check(quarry_context_create(&handle_)); }
+  Context() { detail::check(quarry_context_create(handle_.out())); }
   /** A context with `threads` threads (0 = default). */
   explicit Context(int64_t threads) : Context() { set_threads(threads); }
-  ~Context() { quarry_context_destroy(handle_); }
-  Context(Context&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
-  Context& operator=(Context&& other) noexcept {
-    std::swap(handle_, other.handle_);
-    return *this;
-  }
-  Context(const Context&) = delete;
-  Context& operator=(const Context&) = delete;
 
   void set_threads(int64_t threads) {
-    detail::check(quarry_context_set_threads(handle_, threads), handle_);
+    detail::check(quarry_context_set_threads(get(), threads), get());
   }
   int64_t threads() const {
     int64_t n = 0;
-    detail::check(quarry_context_get_threads(handle_, &n), handle_);
+    detail::check(quarry_context_get_threads(get(), &n), get());
     return n;
   }
   /** The message of the last call made with this context ("" after a success). */
-  std::string last_error() const { return quarry_context_last_error(handle_); }
+  std::string last_error() const { return quarry_context_last_error(get()); }
   /** Throws Error (with this context's message) when `status` is a failure. */
-  void check(quarry_status status) const { detail::check(status, handle_); }
+  void check(quarry_status status) const { detail::check(status, get()); }
 
-  quarry_context* get() const noexcept { return handle_; }
+  quarry_context* get() const noexcept { return handle_.get(); }
 
  private:
-  quarry_context* handle_ = nullptr;
+  detail::Handle<quarry_context, quarry_context_destroy> handle_;
 };
 
 /** Owns a quarry_options. Move-only. */
 class Options {
  public:
-  Options() { detail::check(quarry_options_create(&handle_)); }
-  ~Options() { quarry_options_destroy(handle_); }
-  Options(Options&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
-  Options& operator=(Options&& other) noexcept {
-    std::swap(handle_, other.handle_);
-    return *this;
-  }
-  Options(const Options&) = delete;
-  Options& operator=(const Options&) = delete;
+  Options() { detail::check(quarry_options_create(handle_.out())); }
 
   /** Sets an option: integers go to int64 keys, floating-point values to double keys. */
   template <class T>
@@ -134,33 +143,33 @@ class Options {
     static_assert(std::is_arithmetic_v<T>, "option values are integers or doubles");
     constexpr bool integer = std::is_integral_v<T>;
     const quarry_status status =
-        integer ? quarry_options_set_i64(handle_, key, static_cast<int64_t>(value))
-                : quarry_options_set_f64(handle_, key, static_cast<double>(value));
+        integer ? quarry_options_set_i64(handle_.get(), key, static_cast<int64_t>(value))
+                : quarry_options_set_f64(handle_.get(), key, static_cast<double>(value));
     detail::check(status, nullptr, detail::option_refusal(key, integer));
     return *this;
   }
   /** The value of an int64 key, or nullopt when it is not set. */
   std::optional<int64_t> get_i64(int32_t key) const {
     int64_t v = 0;
-    if (quarry_options_get_i64(handle_, key, &v) != QUARRY_OK) return std::nullopt;
+    if (quarry_options_get_i64(handle_.get(), key, &v) != QUARRY_OK) return std::nullopt;
     return v;
   }
   /** The value of a double key, or nullopt when it is not set. */
   std::optional<double> get_f64(int32_t key) const {
     double v = 0;
-    if (quarry_options_get_f64(handle_, key, &v) != QUARRY_OK) return std::nullopt;
+    if (quarry_options_get_f64(handle_.get(), key, &v) != QUARRY_OK) return std::nullopt;
     return v;
   }
   Options& unset(int32_t key) {
-    detail::check(quarry_options_unset(handle_, key), nullptr,
+    detail::check(quarry_options_unset(handle_.get(), key), nullptr,
                   "unknown option key " + std::to_string(key));
     return *this;
   }
 
-  const quarry_options* get() const noexcept { return handle_; }
+  const quarry_options* get() const noexcept { return handle_.get(); }
 
  private:
-  quarry_options* handle_ = nullptr;
+  detail::Handle<quarry_options, quarry_options_destroy> handle_;
 };
 
 /**
@@ -176,52 +185,39 @@ class Report {
   Report() = default;
   /** Takes ownership of `report`. */
   explicit Report(quarry_report* report) noexcept : handle_(report) {}
-  ~Report() { quarry_report_destroy(handle_); }
-  Report(Report&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
-  Report& operator=(Report&& other) noexcept {
-    std::swap(handle_, other.handle_);
-    return *this;
-  }
-  Report(const Report&) = delete;
-  Report& operator=(const Report&) = delete;
 
   /** Releases any held report and returns the slot for a C call to fill. */
-  quarry_report** out() noexcept {
-    quarry_report_destroy(std::exchange(handle_, nullptr));
-    return &handle_;
-  }
-  explicit operator bool() const noexcept { return handle_ != nullptr; }
+  quarry_report** out() noexcept { return handle_.out(); }
+  explicit operator bool() const noexcept { return get() != nullptr; }
 
   std::optional<int64_t> get_i64(int32_t key) const {
     int64_t v = 0;
-    if (handle_ == nullptr || quarry_report_get_i64(handle_, key, &v) != QUARRY_OK)
-      return std::nullopt;
+    if (quarry_report_get_i64(get(), key, &v) != QUARRY_OK) return std::nullopt;
     return v;
   }
   std::optional<double> get_f64(int32_t key) const {
     double v = 0;
-    if (handle_ == nullptr || quarry_report_get_f64(handle_, key, &v) != QUARRY_OK)
-      return std::nullopt;
+    if (quarry_report_get_f64(get(), key, &v) != QUARRY_OK) return std::nullopt;
     return v;
   }
   /** The keys the report holds, in increasing order. */
   std::vector<int32_t> keys() const {
     std::vector<int32_t> result;
     int64_t count = 0;
-    if (handle_ == nullptr) return result;
-    detail::check(quarry_report_count(handle_, &count));
+    if (get() == nullptr) return result;
+    detail::check(quarry_report_count(get(), &count));
     for (int64_t i = 0; i < count; ++i) {
       int32_t key = 0;
-      detail::check(quarry_report_key_at(handle_, i, &key));
+      detail::check(quarry_report_key_at(get(), i, &key));
       result.push_back(key);
     }
     return result;
   }
 
-  const quarry_report* get() const noexcept { return handle_; }
+  const quarry_report* get() const noexcept { return handle_.get(); }
 
  private:
-  quarry_report* handle_ = nullptr;
+  detail::Handle<quarry_report, quarry_report_destroy> handle_;
 };
 
 /** The Philox4x32-10 state for `seed` (see quarry/rng.h). */

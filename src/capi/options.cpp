@@ -7,10 +7,29 @@ using quarry::capi::guarded;
 
 namespace {
 
-// The static table row of `key` with the given type, or nullptr.
-const quarry::OptionInfo* typed_option(int32_t key, quarry_value_type type) {
+template <class T>
+quarry_status set_option(quarry_options* options, int32_t key, T value) {
+  return guarded(nullptr, [&] { deref(options, "options").core.set<T>(key, value); });
+}
+
+template <class T>
+quarry_status get_option(const quarry_options* options, int32_t key, T* value) {
+  return guarded(nullptr, [&] {
+    const std::optional<T> got = deref(options, "options").core.get<T>(key);
+    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "option {} is not set",
+                    quarry_option_name(key));
+    deref(value, "value") = *got;
+  });
+}
+
+template <class T>
+quarry_status option_bounds(int32_t key, T* lo, T* hi) {
+  if (lo == nullptr || hi == nullptr) return QUARRY_ERR_NULL_POINTER;
   const quarry::OptionInfo* info = quarry::find_option(key);
-  return info != nullptr && info->type == type ? info : nullptr;
+  if (info == nullptr || info->type != quarry::kValueType<T>) return QUARRY_ERR_INVALID_ARGUMENT;
+  *lo = info->lo<T>();
+  *hi = info->hi<T>();
+  return QUARRY_OK;
 }
 
 }  // namespace
@@ -27,27 +46,19 @@ quarry_status quarry_options_create(quarry_options** out) {
 void quarry_options_destroy(quarry_options* options) { delete options; }
 
 quarry_status quarry_options_set_i64(quarry_options* options, int32_t key, int64_t value) {
-  return guarded(nullptr, [&] { deref(options, "options").core.set_i64(key, value); });
+  return set_option(options, key, value);
 }
 
 quarry_status quarry_options_set_f64(quarry_options* options, int32_t key, double value) {
-  return guarded(nullptr, [&] { deref(options, "options").core.set_f64(key, value); });
+  return set_option(options, key, value);
 }
 
 quarry_status quarry_options_get_i64(const quarry_options* options, int32_t key, int64_t* value) {
-  return guarded(nullptr, [&] {
-    const auto got = deref(options, "options").core.get_i64(key);
-    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "option {} is not set", key);
-    deref(value, "value") = *got;
-  });
+  return get_option(options, key, value);
 }
 
 quarry_status quarry_options_get_f64(const quarry_options* options, int32_t key, double* value) {
-  return guarded(nullptr, [&] {
-    const auto got = deref(options, "options").core.get_f64(key);
-    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "option {} is not set", key);
-    deref(value, "value") = *got;
-  });
+  return get_option(options, key, value);
 }
 
 quarry_status quarry_options_unset(quarry_options* options, int32_t key) {
@@ -65,21 +76,11 @@ quarry_value_type quarry_option_type(int32_t key) {
 }
 
 quarry_status quarry_option_bounds_i64(int32_t key, int64_t* lo, int64_t* hi) {
-  if (lo == nullptr || hi == nullptr) return QUARRY_ERR_NULL_POINTER;
-  const quarry::OptionInfo* info = typed_option(key, QUARRY_TYPE_I64);
-  if (info == nullptr) return QUARRY_ERR_INVALID_ARGUMENT;
-  *lo = info->lo_i64;
-  *hi = info->hi_i64;
-  return QUARRY_OK;
+  return option_bounds(key, lo, hi);
 }
 
 quarry_status quarry_option_bounds_f64(int32_t key, double* lo, double* hi) {
-  if (lo == nullptr || hi == nullptr) return QUARRY_ERR_NULL_POINTER;
-  const quarry::OptionInfo* info = typed_option(key, QUARRY_TYPE_F64);
-  if (info == nullptr) return QUARRY_ERR_INVALID_ARGUMENT;
-  *lo = info->lo_f64;
-  *hi = info->hi_f64;
-  return QUARRY_OK;
+  return option_bounds(key, lo, hi);
 }
 
 }  // extern "C"

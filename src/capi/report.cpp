@@ -9,10 +9,10 @@ namespace {
 
 // Reads a typed entry, failing with QUARRY_ERR_INVALID_ARGUMENT when the report does not
 // hold `key` with type T.
-template <class T, class Getter>
-quarry_status get_entry(const quarry_report* report, int32_t key, T* value, Getter getter) {
+template <class T>
+quarry_status get_entry(const quarry_report* report, int32_t key, T* value) {
   return guarded(nullptr, [&] {
-    const auto got = getter(deref(report, "report").core, key);
+    const std::optional<T> got = deref(report, "report").core.get<T>(key);
     quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
                     "the report holds no entry {} of this type", key);
     deref(value, "value") = *got;
@@ -26,13 +26,11 @@ extern "C" {
 void quarry_report_destroy(quarry_report* report) { delete report; }
 
 quarry_status quarry_report_get_i64(const quarry_report* report, int32_t key, int64_t* value) {
-  return get_entry(report, key, value,
-                   [](const quarry::Report& r, int32_t k) { return r.get_i64(k); });
+  return get_entry(report, key, value);
 }
 
 quarry_status quarry_report_get_f64(const quarry_report* report, int32_t key, double* value) {
-  return get_entry(report, key, value,
-                   [](const quarry::Report& r, int32_t k) { return r.get_f64(k); });
+  return get_entry(report, key, value);
 }
 
 quarry_status quarry_report_count(const quarry_report* report, int64_t* count) {

@@ -1,9 +1,6 @@
 #include "core/options.hpp"
 
-#include <algorithm>
 #include <cfloat>
-#include <cmath>
-#include <iterator>
 #include <limits>
 
 #include "core/error.hpp"
@@ -45,11 +42,13 @@ const char* type_name(quarry_value_type type) {
   return type == QUARRY_TYPE_I64 ? "an int64" : "a double";
 }
 
-const OptionInfo& known_option(int32_t key, quarry_value_type type) {
+// The table row of `key`, which must exist and hold a T.
+template <class T>
+const OptionInfo& known_option(int32_t key) {
   const OptionInfo* info = find_option(key);
   require(info != nullptr, QUARRY_ERR_INVALID_ARGUMENT, "unknown option key {}", key);
-  require(info->type == type, QUARRY_ERR_INVALID_ARGUMENT, "option {} takes {}, not {}", info->name,
-          type_name(info->type), type_name(type));
+  require(info->type == kValueType<T>, QUARRY_ERR_INVALID_ARGUMENT, "option {} takes {}, not {}",
+          info->name, type_name(info->type), type_name(kValueType<T>));
   return *info;
 }
 
@@ -59,23 +58,14 @@ std::string suffix(std::string_view why) {
 
 }  // namespace
 
-const OptionInfo* find_option(int32_t key) {
-  auto it = std::lower_bound(std::begin(kOptions), std::end(kOptions), key,
-                             [](const OptionInfo& info, int32_t k) { return info.key < k; });
-  return it != std::end(kOptions) && it->key == key ? it : nullptr;
-}
+const OptionInfo* find_option(int32_t key) { return find_key(kOptions, key); }
 
-void Options::set_i64(int32_t key, int64_t value) {
-  const OptionInfo& info = known_option(key, QUARRY_TYPE_I64);
-  require(value >= info.lo_i64 && value <= info.hi_i64, QUARRY_ERR_INVALID_ARGUMENT,
-          "{} = {} is outside its range [{}, {}]", info.name, value, info.lo_i64, info.hi_i64);
-  values_[key] = value;
-}
-
-void Options::set_f64(int32_t key, double value) {
-  const OptionInfo& info = known_option(key, QUARRY_TYPE_F64);
-  require(value >= info.lo_f64 && value <= info.hi_f64, QUARRY_ERR_INVALID_ARGUMENT,
-          "{} = {} is outside its range [{}, {}]", info.name, value, info.lo_f64, info.hi_f64);
+template <class T>
+void Options::set(int32_t key, T value) {
+  const OptionInfo& info = known_option<T>(key);
+  const T lo = info.lo<T>(), hi = info.hi<T>();
+  require(value >= lo && value <= hi, QUARRY_ERR_INVALID_ARGUMENT,
+          "{} = {} is outside its range [{}, {}]", info.name, value, lo, hi);
   values_[key] = value;
 }
 
@@ -84,23 +74,17 @@ void Options::unset(int32_t key) {
   values_.erase(key);
 }
 
-std::optional<int64_t> Options::get_i64(int32_t key) const {
-  known_option(key, QUARRY_TYPE_I64);
+template <class T>
+std::optional<T> Options::get(int32_t key) const {
+  known_option<T>(key);
   auto it = values_.find(key);
   if (it == values_.end()) return std::nullopt;
-  return std::get<int64_t>(it->second);
+  return std::get<T>(it->second);
 }
 
-std::optional<double> Options::get_f64(int32_t key) const {
-  known_option(key, QUARRY_TYPE_F64);
-  auto it = values_.find(key);
-  if (it == values_.end()) return std::nullopt;
-  return std::get<double>(it->second);
-}
-
-int64_t Options::i64_in(int32_t key, int64_t fallback, int64_t lo, int64_t hi,
-                        std::string_view why) const {
-  const std::optional<int64_t> value = get_i64(key);
+template <class T>
+T Options::value_in(int32_t key, T fallback, T lo, T hi, std::string_view why) const {
+  const std::optional<T> value = get<T>(key);
   if (!value) return fallback;
   require(*value >= lo && *value <= hi, QUARRY_ERR_INVALID_ARGUMENT,
           "{} = {} is outside the allowed range [{}, {}]{}", find_option(key)->name, *value, lo, hi,
@@ -108,14 +92,12 @@ int64_t Options::i64_in(int32_t key, int64_t fallback, int64_t lo, int64_t hi,
   return *value;
 }
 
-double Options::f64_in(int32_t key, double fallback, double lo, double hi,
-                       std::string_view why) const {
-  const std::optional<double> value = get_f64(key);
-  if (!value) return fallback;
-  require(*value >= lo && *value <= hi, QUARRY_ERR_INVALID_ARGUMENT,
-          "{} = {} is outside the allowed range [{}, {}]{}", find_option(key)->name, *value, lo, hi,
-          suffix(why));
-  return *value;
-}
+template void Options::set<int64_t>(int32_t, int64_t);
+template void Options::set<double>(int32_t, double);
+template std::optional<int64_t> Options::get<int64_t>(int32_t) const;
+template std::optional<double> Options::get<double>(int32_t) const;
+template int64_t Options::value_in<int64_t>(int32_t, int64_t, int64_t, int64_t,
+                                            std::string_view) const;
+template double Options::value_in<double>(int32_t, double, double, double, std::string_view) const;
 
 }  // namespace quarry

@@ -8,7 +8,10 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <variant>
+
+#include "core/key_table.hpp"
 
 namespace quarry {
 
@@ -19,31 +22,48 @@ struct OptionInfo {
   quarry_value_type type;
   int64_t lo_i64, hi_i64;  // inclusive range of an int64 key
   double lo_f64, hi_f64;   // inclusive range of a double key (NaN is never in range)
+
+  // The range as T, for a key whose type is kValueType<T>.
+  template <class T>
+  T lo() const {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      return lo_i64;
+    } else {
+      return lo_f64;
+    }
+  }
+  template <class T>
+  T hi() const {
+    if constexpr (std::is_same_v<T, int64_t>) {
+      return hi_i64;
+    } else {
+      return hi_f64;
+    }
+  }
 };
 
 // The table row of `key`, or nullptr for keys this version does not know.
 const OptionInfo* find_option(int32_t key);
 
+// T is int64_t or double (the two instantiations in options.cpp) and must match the key's type.
 class Options {
  public:
-  // The setters throw QUARRY_ERR_INVALID_ARGUMENT for an unknown key, the wrong type or a
-  // value outside the key's static range, leaving the object unchanged.
-  void set_i64(int32_t key, int64_t value);
-  void set_f64(int32_t key, double value);
+  // Throws QUARRY_ERR_INVALID_ARGUMENT for an unknown key, the wrong type or a value
+  // outside the key's static range (NaN never is inside), leaving the object unchanged.
+  template <class T>
+  void set(int32_t key, T value);
   void unset(int32_t key);
 
   // The value if set, nullopt if not; throws for an unknown key or the wrong type.
-  std::optional<int64_t> get_i64(int32_t key) const;
-  std::optional<double> get_f64(int32_t key) const;
+  template <class T>
+  std::optional<T> get(int32_t key) const;
 
   // For consuming calls: the value if set, else `fallback` (the caller's default, taken
   // as valid). A set value outside the problem-dependent range [lo, hi] fails with
   // QUARRY_ERR_INVALID_ARGUMENT and a message naming the key, the value, the range and
   // `why`, e.g. "for A with 1000 rows".
-  int64_t i64_in(int32_t key, int64_t fallback, int64_t lo, int64_t hi,
-                 std::string_view why = {}) const;
-  double f64_in(int32_t key, double fallback, double lo, double hi,
-                std::string_view why = {}) const;
+  template <class T>
+  T value_in(int32_t key, T fallback, T lo, T hi, std::string_view why = {}) const;
 
  private:
   std::map<int32_t, std::variant<int64_t, double>> values_;

@@ -6,20 +6,12 @@
 #include <string>
 #include <thread>
 
+#include "c_handles.hpp"
 #include "core/threads.hpp"
 
 namespace {
 
-struct ContextDeleter {
-  void operator()(quarry_context* c) const { quarry_context_destroy(c); }
-};
-using ContextPtr = std::unique_ptr<quarry_context, ContextDeleter>;
-
-ContextPtr make_context() {
-  quarry_context* ctx = nullptr;
-  EXPECT_EQ(quarry_context_create(&ctx), QUARRY_OK);
-  return ContextPtr(ctx);
-}
+using quarry_test::make_context;
 
 int64_t threads_of(quarry_context* ctx) {
   int64_t n = -1;

@@ -8,21 +8,13 @@
 #include <memory>
 #include <string>
 
+#include "c_handles.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
 
 namespace {
 
-struct OptionsDeleter {
-  void operator()(quarry_options* o) const { quarry_options_destroy(o); }
-};
-using OptionsPtr = std::unique_ptr<quarry_options, OptionsDeleter>;
-
-OptionsPtr make_options() {
-  quarry_options* o = nullptr;
-  EXPECT_EQ(quarry_options_create(&o), QUARRY_OK);
-  return OptionsPtr(o);
-}
+using quarry_test::make_options;
 
 constexpr int32_t kI64Keys[] = {
     QUARRY_OPT_SEED,         QUARRY_OPT_MAX_ITERATIONS, QUARRY_OPT_SKETCH_KIND,
@@ -165,10 +157,12 @@ TEST(Options, NullArgumentsAreRefused) {
 // that names the key, the value and the range.
 TEST(Options, ConsumerCheckNamesKeyValueAndRange) {
   quarry::Options o;
-  EXPECT_EQ(o.i64_in(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000), 400) << "unset: the fallback";
-  o.set_i64(QUARRY_OPT_SKETCH_ROWS, 50);
+  EXPECT_EQ(o.value_in<int64_t>(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000), 400)
+      << "unset: the fallback";
+  o.set<int64_t>(QUARRY_OPT_SKETCH_ROWS, 50);
   try {
-    o.i64_in(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000, "for A with 1000 rows and 100 columns");
+    o.value_in<int64_t>(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000,
+                        "for A with 1000 rows and 100 columns");
     FAIL() << "expected a refusal";
   } catch (const quarry::Error& e) {
     EXPECT_EQ(e.status(), QUARRY_ERR_INVALID_ARGUMENT);
@@ -176,24 +170,24 @@ TEST(Options, ConsumerCheckNamesKeyValueAndRange) {
                  "QUARRY_OPT_SKETCH_ROWS = 50 is outside the allowed range [101, 1000] "
                  "for A with 1000 rows and 100 columns");
   }
-  o.set_i64(QUARRY_OPT_SKETCH_ROWS, 101);
-  EXPECT_EQ(o.i64_in(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000), 101);
+  o.set<int64_t>(QUARRY_OPT_SKETCH_ROWS, 101);
+  EXPECT_EQ(o.value_in<int64_t>(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000), 101);
 
-  o.set_f64(QUARRY_OPT_TOLERANCE, 0.5);
-  EXPECT_THROW(o.f64_in(QUARRY_OPT_TOLERANCE, 1e-10, 0.0, 0.1), quarry::Error);
-  EXPECT_EQ(o.f64_in(QUARRY_OPT_RIDGE, 2.0, 0.0, 1.0), 2.0);
+  o.set<double>(QUARRY_OPT_TOLERANCE, 0.5);
+  EXPECT_THROW(o.value_in<double>(QUARRY_OPT_TOLERANCE, 1e-10, 0.0, 0.1), quarry::Error);
+  EXPECT_EQ(o.value_in<double>(QUARRY_OPT_RIDGE, 2.0, 0.0, 1.0), 2.0);
 }
 
 TEST(Options, CoreSetterMessagesNameTheProblem) {
   quarry::Options o;
   try {
-    o.set_f64(QUARRY_OPT_SEED, 1.0);
+    o.set<double>(QUARRY_OPT_SEED, 1.0);
     FAIL();
   } catch (const quarry::Error& e) {
     EXPECT_STREQ(e.what(), "option QUARRY_OPT_SEED takes an int64, not a double");
   }
   try {
-    o.set_i64(QUARRY_OPT_EXTRACT_REFINE, 3);
+    o.set<int64_t>(QUARRY_OPT_EXTRACT_REFINE, 3);
     FAIL();
   } catch (const quarry::Error& e) {
     EXPECT_STREQ(e.what(), "QUARRY_OPT_EXTRACT_REFINE = 3 is outside its range [0, 1]");

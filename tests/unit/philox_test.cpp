@@ -6,12 +6,14 @@
 #include <cstring>
 #include <vector>
 
+#include "c_handles.hpp"
 #include "core/error.hpp"
 #include "core/philox.hpp"
 
 namespace {
 
 using quarry::PhiloxBlock;
+using quarry_test::make_context;
 
 // Random123 tests/kat_vectors, the "philox4x32 10" lines: counter, key, expected output.
 struct KnownAnswer {
@@ -49,15 +51,14 @@ TEST(Philox, StateMapsKeyAndCounterWordsLowFirst) {
 }
 
 TEST(Philox, PublicWordStreamMatchesKnownAnswers) {
-  quarry_context* ctx = nullptr;
-  ASSERT_EQ(quarry_context_create(&ctx), QUARRY_OK);
+  auto owner = make_context();
+  quarry_context* ctx = owner.get();
   for (const auto& v : kVectors) {
     const quarry_rng_state state = state_for(v);
     PhiloxBlock got{};
     ASSERT_EQ(quarry_rng_fill_u32(ctx, &state, 0, 4, got.data()), QUARRY_OK);
     EXPECT_EQ(got, v.expected);
   }
-  quarry_context_destroy(ctx);
 }
 
 TEST(Philox, StateIsA40BytePodWithTheDocumentedLayout) {
@@ -87,8 +88,8 @@ TEST(Philox, InvalidStatesAreRefused) {
   bad_generator.generator = 2;
   bad_reserved.reserved = 1;
   bad_key.key[1] = 3;
-  quarry_context* ctx = nullptr;
-  ASSERT_EQ(quarry_context_create(&ctx), QUARRY_OK);
+  auto owner = make_context();
+  quarry_context* ctx = owner.get();
   double x = 0;
   for (const quarry_rng_state& s : {bad_generator, bad_reserved, bad_key}) {
     quarry_rng_state next;
@@ -96,12 +97,11 @@ TEST(Philox, InvalidStatesAreRefused) {
     EXPECT_EQ(quarry_rng_fill_normal_f64(ctx, &s, 0, 1, &x), QUARRY_ERR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(quarry_context_last_error(ctx)).find("rng state"), std::string::npos);
   }
-  quarry_context_destroy(ctx);
 }
 
 TEST(Philox, FillRejectsBadSizesAndNull) {
-  quarry_context* ctx = nullptr;
-  ASSERT_EQ(quarry_context_create(&ctx), QUARRY_OK);
+  auto owner = make_context();
+  quarry_context* ctx = owner.get();
   const quarry_rng_state s = quarry::rng_state_from_seed(1);
   double x[2];
   EXPECT_EQ(quarry_rng_fill_uniform_f64(ctx, &s, -1, 1, x), QUARRY_ERR_BAD_DIMENSION);
@@ -112,7 +112,6 @@ TEST(Philox, FillRejectsBadSizesAndNull) {
   EXPECT_STREQ(quarry_context_last_error(ctx), "state is NULL");
   EXPECT_EQ(quarry_rng_fill_uniform_f64(nullptr, &s, 0, 1, x), QUARRY_ERR_NULL_POINTER);
   EXPECT_EQ(quarry_rng_fill_uniform_f64(ctx, &s, 5, 0, nullptr), QUARRY_OK) << "empty is fine";
-  quarry_context_destroy(ctx);
 }
 
 TEST(Philox, AdvanceCarriesIntoTheHighCounterWord) {
@@ -170,8 +169,8 @@ TEST(Philox, NormalStreamIsIdenticalForAnyThreadsGrainAndOffset) {
 }
 
 TEST(Philox, PublicFillIsIdenticalOnOneAndTwoThreads) {
-  quarry_context* ctx = nullptr;
-  ASSERT_EQ(quarry_context_create(&ctx), QUARRY_OK);
+  auto owner = make_context();
+  quarry_context* ctx = owner.get();
   const quarry_rng_state s = quarry::rng_state_from_seed(77);
   const int64_t n = 300001;  // several default grains
   std::vector<double> one(n), two(n);
@@ -180,7 +179,6 @@ TEST(Philox, PublicFillIsIdenticalOnOneAndTwoThreads) {
   ASSERT_EQ(quarry_context_set_threads(ctx, 2), QUARRY_OK);
   ASSERT_EQ(quarry_rng_fill_normal_f64(ctx, &s, 3, n, two.data()), QUARRY_OK);
   EXPECT_EQ(std::memcmp(one.data(), two.data(), n * sizeof(double)), 0);
-  quarry_context_destroy(ctx);
 }
 
 TEST(Philox, UniformStreamFollowsItsDocumentedDefinition) {

@@ -12,9 +12,9 @@ namespace {
 // Reports are made by computing calls; the tests build one the way the shim does.
 quarry_report* sample_report() {
   auto* r = new quarry_report();
-  r->core.set_i64(QUARRY_REPORT_ITERATIONS, 17);
-  r->core.set_f64(QUARRY_REPORT_RESIDUAL_NORM, 2.5e-13);
-  r->core.set_i64(QUARRY_REPORT_METHOD, QUARRY_LSTSQ_SKETCH_PRECONDITION);
+  r->core.set<int64_t>(QUARRY_REPORT_ITERATIONS, 17);
+  r->core.set<double>(QUARRY_REPORT_RESIDUAL_NORM, 2.5e-13);
+  r->core.set<int64_t>(QUARRY_REPORT_METHOD, QUARRY_LSTSQ_SKETCH_PRECONDITION);
   return r;
 }
 
@@ -98,10 +98,10 @@ TEST(Report, EntriesCanBeWalkedInKeyOrder) {
 
 TEST(Report, RecordingAnUndeclaredKeyIsAnInternalError) {
   quarry::Report report;
-  EXPECT_THROW(report.set_i64(QUARRY_REPORT_RESIDUAL_NORM, 1), quarry::Error);
-  EXPECT_THROW(report.set_f64(999, 1.0), quarry::Error);
+  EXPECT_THROW(report.set<int64_t>(QUARRY_REPORT_RESIDUAL_NORM, 1), quarry::Error);
+  EXPECT_THROW(report.set<double>(999, 1.0), quarry::Error);
   try {
-    report.set_f64(QUARRY_REPORT_QUERIES, 1.0);
+    report.set<double>(QUARRY_REPORT_QUERIES, 1.0);
   } catch (const quarry::Error& e) {
     EXPECT_EQ(e.status(), QUARRY_ERR_INTERNAL);
   }
