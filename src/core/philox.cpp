@@ -50,10 +50,7 @@ PhiloxBlock philox4x32_10(const PhiloxBlock& counter, const std::array<uint32_t,
   return {r[0], r[1], r[2], r[3]};
 }
 
-PhiloxStream::PhiloxStream(const quarry_rng_state& state)
-    : key_{static_cast<uint32_t>(state.key[0]), static_cast<uint32_t>(state.key[0] >> 32)},
-      counter_lo_(state.counter[0]),
-      counter_hi_(state.counter[1]) {
+void validate_rng_state(const quarry_rng_state& state) {
   require(state.generator == QUARRY_RNG_PHILOX4X32_10, QUARRY_ERR_INVALID_ARGUMENT,
           "rng state generator = {} is not QUARRY_RNG_PHILOX4X32_10 ({})", state.generator,
           QUARRY_RNG_PHILOX4X32_10);
@@ -61,6 +58,13 @@ PhiloxStream::PhiloxStream(const quarry_rng_state& state)
           state.reserved);
   require(state.key[1] == 0, QUARRY_ERR_INVALID_ARGUMENT,
           "rng state key[1] = {} must be 0 for Philox4x32-10 (its key is key[0])", state.key[1]);
+}
+
+PhiloxStream::PhiloxStream(const quarry_rng_state& state)
+    : key_{static_cast<uint32_t>(state.key[0]), static_cast<uint32_t>(state.key[0] >> 32)},
+      counter_lo_(state.counter[0]),
+      counter_hi_(state.counter[1]) {
+  validate_rng_state(state);
 }
 
 PhiloxBlock PhiloxStream::block(uint64_t j) const {
@@ -76,7 +80,7 @@ quarry_rng_state rng_state_from_seed(uint64_t seed) {
 }
 
 quarry_rng_state rng_state_advance(const quarry_rng_state& state, uint64_t blocks) {
-  PhiloxStream{state};  // validates
+  validate_rng_state(state);
   quarry_rng_state next = state;
   next.counter[0] = state.counter[0] + blocks;
   next.counter[1] = state.counter[1] + (next.counter[0] < blocks ? 1 : 0);

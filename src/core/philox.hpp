@@ -17,10 +17,12 @@ namespace quarry {
 
 using PhiloxBlock = std::array<uint32_t, 4>;
 
+// Throws QUARRY_ERR_INVALID_ARGUMENT for an unknown generator or non-zero reserved fields.
+void validate_rng_state(const quarry_rng_state& state);
+
 class PhiloxStream {
  public:
-  // Throws QUARRY_ERR_INVALID_ARGUMENT for an unknown generator or non-zero reserved
-  // fields.
+  // Validates the state (validate_rng_state).
   explicit PhiloxStream(const quarry_rng_state& state);
 
   // Block j: Philox4x32-10(counter + j mod 2^128, key).
