@@ -25,7 +25,7 @@ quarry_status guarded(quarry_context* ctx, Body&& body) noexcept {
   try {
     body();
     return QUARRY_OK;
-  } catch (const Error& e) {
+  } catch (const core::Error& e) {
     return store_error(ctx, e.status(), e.what());
   } catch (const std::bad_alloc&) {
     return store_error(ctx, QUARRY_ERR_OUT_OF_MEMORY, "out of memory");
@@ -47,7 +47,7 @@ quarry_status with_context(quarry_context* ctx, Body&& body) noexcept {
 // Throws QUARRY_ERR_NULL_POINTER naming the argument when p is NULL.
 template <class T>
 T& deref(T* p, const char* name) {
-  require(p != nullptr, QUARRY_ERR_NULL_POINTER, "{} is NULL", name);
+  core::require(p != nullptr, QUARRY_ERR_NULL_POINTER, "{} is NULL", name);
   return *p;
 }
 

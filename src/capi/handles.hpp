@@ -13,14 +13,14 @@
 #include "core/report.hpp"
 
 struct quarry_context {
-  quarry::Context core;
+  quarry::core::Context core;
   std::string last_error;
 };
 
 struct quarry_options {
-  quarry::Options core;
+  quarry::core::Options core;
 };
 
 struct quarry_report {
-  quarry::Report core;
+  quarry::core::Report core;
 };

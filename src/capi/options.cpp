@@ -16,8 +16,8 @@ template <class T>
 quarry_status get_option(const quarry_options* options, int32_t key, T* value) {
   return guarded(nullptr, [&] {
     const std::optional<T> got = deref(options, "options").core.get<T>(key);
-    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "option {} is not set",
-                    quarry_option_name(key));
+    quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "option {} is not set",
+                          quarry_option_name(key));
     deref(value, "value") = *got;
   });
 }
@@ -25,8 +25,9 @@ quarry_status get_option(const quarry_options* options, int32_t key, T* value) {
 template <class T>
 quarry_status option_bounds(int32_t key, T* lo, T* hi) {
   if (lo == nullptr || hi == nullptr) return QUARRY_ERR_NULL_POINTER;
-  const quarry::OptionInfo* info = quarry::find_option(key);
-  if (info == nullptr || info->type != quarry::kValueType<T>) return QUARRY_ERR_INVALID_ARGUMENT;
+  const quarry::core::OptionInfo* info = quarry::core::find_option(key);
+  if (info == nullptr || info->type != quarry::core::kValueType<T>)
+    return QUARRY_ERR_INVALID_ARGUMENT;
   *lo = info->lo<T>();
   *hi = info->hi<T>();
   return QUARRY_OK;
@@ -66,12 +67,12 @@ quarry_status quarry_options_unset(quarry_options* options, int32_t key) {
 }
 
 const char* quarry_option_name(int32_t key) {
-  const quarry::OptionInfo* info = quarry::find_option(key);
+  const quarry::core::OptionInfo* info = quarry::core::find_option(key);
   return info != nullptr ? info->name : "unknown option";
 }
 
 quarry_value_type quarry_option_type(int32_t key) {
-  const quarry::OptionInfo* info = quarry::find_option(key);
+  const quarry::core::OptionInfo* info = quarry::core::find_option(key);
   return info != nullptr ? info->type : QUARRY_TYPE_NONE;
 }
 

@@ -13,8 +13,8 @@ template <class T>
 quarry_status get_entry(const quarry_report* report, int32_t key, T* value) {
   return guarded(nullptr, [&] {
     const std::optional<T> got = deref(report, "report").core.get<T>(key);
-    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
-                    "the report holds no entry {} of this type", key);
+    quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
+                          "the report holds no entry {} of this type", key);
     deref(value, "value") = *got;
   });
 }
@@ -40,19 +40,19 @@ quarry_status quarry_report_count(const quarry_report* report, int64_t* count) {
 quarry_status quarry_report_key_at(const quarry_report* report, int64_t index, int32_t* key) {
   return guarded(nullptr, [&] {
     const auto got = deref(report, "report").core.key_at(index);
-    quarry::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
-                    "index {} is outside the report's entries", index);
+    quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
+                          "index {} is outside the report's entries", index);
     deref(key, "key") = *got;
   });
 }
 
 const char* quarry_report_key_name(int32_t key) {
-  const quarry::ReportKeyInfo* info = quarry::find_report_key(key);
+  const quarry::core::ReportKeyInfo* info = quarry::core::find_report_key(key);
   return info != nullptr ? info->name : "unknown report key";
 }
 
 quarry_value_type quarry_report_key_type(int32_t key) {
-  const quarry::ReportKeyInfo* info = quarry::find_report_key(key);
+  const quarry::core::ReportKeyInfo* info = quarry::core::find_report_key(key);
   return info != nullptr ? info->type : QUARRY_TYPE_NONE;
 }
 

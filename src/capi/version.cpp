@@ -12,7 +12,7 @@ int32_t quarry_abi_version(void) { return QUARRY_ABI_VERSION; }
 
 const char* quarry_blas_info(void) {
   try {
-    return quarry::blas_info();
+    return quarry::core::blas_info();
   } catch (...) {
     return "unknown BLAS (its description could not be built)";
   }

@@ -7,7 +7,7 @@
 #include "core/checked_int.hpp"
 #include "core/threads.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k, double alpha,
           const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
@@ -30,4 +30,4 @@ const char* blas_info() {
   return info.c_str();
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

@@ -7,7 +7,7 @@
 
 #include "core/views.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 enum class Op : int32_t { NoTrans = 111, Trans = 112 };
 
@@ -19,4 +19,4 @@ void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k
 // One line naming the BLAS library, its build and its thread setting (quarry_blas_info).
 const char* blas_info();
 
-}  // namespace quarry
+}  // namespace quarry::core

@@ -8,7 +8,7 @@
 
 #include "core/error.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 // The integer type of the BLAS/LAPACK we link (Debian's OpenBLAS is LP64).
 using blas_int = int;
@@ -37,4 +37,4 @@ inline int64_t checked_add(int64_t a, int64_t b, const char* what) {
   return r;
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

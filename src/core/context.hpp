@@ -8,7 +8,7 @@
 #include "core/error.hpp"
 #include "core/threads.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 class Context {
  public:
@@ -27,4 +27,4 @@ class Context {
   int64_t threads_;
 };
 
-}  // namespace quarry
+}  // namespace quarry::core

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-namespace quarry {
+namespace quarry::core {
 
 class Error : public std::exception {
  public:
@@ -39,4 +39,4 @@ void require(bool ok, quarry_status status, fmt::format_string<Args...> format, 
   if (!ok) fail(status, format, std::forward<Args>(args)...);
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <type_traits>
 
-namespace quarry {
+namespace quarry::core {
 
 template <class T>
 inline constexpr quarry_value_type kValueType = std::is_same_v<T, int64_t>  ? QUARRY_TYPE_I64
@@ -24,4 +24,4 @@ const Row* find_key(const Row (&table)[N], int32_t key) {
   return it != std::end(table) && it->key == key ? it : nullptr;
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

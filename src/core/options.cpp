@@ -5,7 +5,7 @@
 
 #include "core/error.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 namespace {
 
@@ -100,4 +100,4 @@ template int64_t Options::value_in<int64_t>(int32_t, int64_t, int64_t, int64_t,
                                             std::string_view) const;
 template double Options::value_in<double>(int32_t, double, double, double, std::string_view) const;
 
-}  // namespace quarry
+}  // namespace quarry::core

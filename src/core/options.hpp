@@ -13,7 +13,7 @@
 
 #include "core/key_table.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 // One row of the static key table.
 struct OptionInfo {
@@ -69,4 +69,4 @@ class Options {
   std::map<int32_t, std::variant<int64_t, double>> values_;
 };
 
-}  // namespace quarry
+}  // namespace quarry::core

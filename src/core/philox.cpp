@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "core/threads.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 namespace {
 
@@ -111,4 +111,4 @@ void rng_fill_normal(const PhiloxStream& stream, int64_t offset, int64_t n, doub
   });
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

@@ -13,7 +13,7 @@
 #include <array>
 #include <cstdint>
 
-namespace quarry {
+namespace quarry::core {
 
 using PhiloxBlock = std::array<uint32_t, 4>;
 
@@ -52,4 +52,4 @@ void rng_fill_uniform(const PhiloxStream& stream, int64_t offset, int64_t n, dou
 void rng_fill_normal(const PhiloxStream& stream, int64_t offset, int64_t n, double* out,
                      int64_t threads, int64_t grain = kRngGrain);
 
-}  // namespace quarry
+}  // namespace quarry::core

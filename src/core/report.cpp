@@ -2,7 +2,7 @@
 
 #include "core/error.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 namespace {
 // Sorted by key; types as documented in quarry/report.h.
@@ -39,4 +39,4 @@ std::optional<int32_t> Report::key_at(int64_t index) const {
   return std::next(entries_.begin(), index)->first;
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

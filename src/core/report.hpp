@@ -10,7 +10,7 @@
 
 #include "core/key_table.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 struct ReportKeyInfo {
   int32_t key;
@@ -44,4 +44,4 @@ class Report {
   std::map<int32_t, std::variant<int64_t, double>> entries_;
 };
 
-}  // namespace quarry
+}  // namespace quarry::core

@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 namespace {
 thread_local bool tls_in_region = false;
@@ -42,4 +42,4 @@ RegionMark::RegionMark(bool inside) : previous_(tls_in_region) { tls_in_region =
 RegionMark::~RegionMark() { tls_in_region = previous_; }
 }  // namespace detail
 
-}  // namespace quarry
+}  // namespace quarry::core

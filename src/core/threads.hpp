@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-namespace quarry {
+namespace quarry::core {
 
 // The thread count a context starts with: QUARRY_NUM_THREADS when it parses, else the
 // number of hardware threads (at least 1).
@@ -94,4 +94,4 @@ void parallel_for(int64_t threads, int64_t n, int64_t grain, Body&& body) {
   if (error) std::rethrow_exception(error);
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

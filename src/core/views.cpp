@@ -6,7 +6,7 @@
 #include "core/checked_int.hpp"
 #include "core/error.hpp"
 
-namespace quarry {
+namespace quarry::core {
 
 Layout to_layout(int32_t code, const char* name) {
   require(code == QUARRY_ROW_MAJOR || code == QUARRY_COL_MAJOR, QUARRY_ERR_BAD_LAYOUT,
@@ -73,4 +73,4 @@ CsrView<const double> csr_view(const char* name, int64_t rows, int64_t cols, con
   return {rows, cols, row_ptr, col_idx, val};
 }
 
-}  // namespace quarry
+}  // namespace quarry::core

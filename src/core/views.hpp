@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-namespace quarry {
+namespace quarry::core {
 
 enum class Layout : int32_t { RowMajor = QUARRY_ROW_MAJOR, ColMajor = QUARRY_COL_MAJOR };
 
@@ -33,7 +33,7 @@ struct DenseView {
   }
   // The same memory read as the transposed matrix (the BLAS++ trick that serves both
   // layouts with one kernel).
-  DenseView transposed() const { return {quarry::transposed(layout), cols, rows, data, ld}; }
+  DenseView transposed() const { return {core::transposed(layout), cols, rows, data, ld}; }
   bool empty() const { return rows == 0 || cols == 0; }
 };
 
@@ -71,4 +71,4 @@ struct CsrView {
 CsrView<const double> csr_view(const char* name, int64_t rows, int64_t cols, const int64_t* row_ptr,
                                const int64_t* col_idx, const double* val);
 
-}  // namespace quarry
+}  // namespace quarry::core

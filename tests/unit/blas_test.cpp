@@ -10,9 +10,9 @@
 
 namespace {
 
-using quarry::DenseView;
-using quarry::Layout;
-using quarry::Op;
+using quarry::core::DenseView;
+using quarry::core::Layout;
+using quarry::core::Op;
 
 // A deterministic, well-spread test value for entry (i, j) of matrix `id`.
 double entry(int id, int64_t i, int64_t j) {
@@ -48,8 +48,8 @@ TEST(Blas, GemmMatchesTheDefinitionInBothLayoutsAndTransposes) {
         Stored c = make(3, layout, m, n);
         const DenseView<double> op_a = ta == Op::NoTrans ? a.view : a.view.transposed();
         const DenseView<double> op_b = tb == Op::NoTrans ? b.view : b.view.transposed();
-        quarry::gemm(layout, ta, tb, m, n, k, 2.0, a.data.data(), a.view.ld, b.data.data(),
-                     b.view.ld, -1.0, c.data.data(), c.view.ld);
+        quarry::core::gemm(layout, ta, tb, m, n, k, 2.0, a.data.data(), a.view.ld, b.data.data(),
+                           b.view.ld, -1.0, c.data.data(), c.view.ld);
         for (int64_t i = 0; i < m; ++i) {
           for (int64_t j = 0; j < n; ++j) {
             double expected = -entry(3, i, j);
@@ -68,10 +68,10 @@ TEST(Blas, GemmMatchesTheDefinitionInBothLayoutsAndTransposes) {
 TEST(Blas, GemmRefusesSizesBeyondTheBlasIntegerRange) {
   double x = 0;
   try {
-    quarry::gemm(Layout::ColMajor, Op::NoTrans, Op::NoTrans, int64_t{1} << 32, 1, 1, 1.0, &x, 1, &x,
-                 1, 0.0, &x, 1);
+    quarry::core::gemm(Layout::ColMajor, Op::NoTrans, Op::NoTrans, int64_t{1} << 32, 1, 1, 1.0, &x,
+                       1, &x, 1, 0.0, &x, 1);
     FAIL() << "expected QUARRY_ERR_SIZE_OVERFLOW";
-  } catch (const quarry::Error& e) {
+  } catch (const quarry::core::Error& e) {
     EXPECT_EQ(e.status(), QUARRY_ERR_SIZE_OVERFLOW);
   }
 }

@@ -13,7 +13,7 @@ using quarry::capi::with_context;
 
 TEST(Boundary, ConvertsEveryKindOfExceptionToAStatusAndMessage) {
   quarry_context ctx;
-  EXPECT_EQ(guarded(&ctx, [] { quarry::fail(QUARRY_ERR_BAD_DIMENSION, "m = {} < 0", -3); }),
+  EXPECT_EQ(guarded(&ctx, [] { quarry::core::fail(QUARRY_ERR_BAD_DIMENSION, "m = {} < 0", -3); }),
             QUARRY_ERR_BAD_DIMENSION);
   EXPECT_EQ(ctx.last_error, "m = -3 < 0");
 
@@ -31,7 +31,8 @@ TEST(Boundary, ConvertsEveryKindOfExceptionToAStatusAndMessage) {
 }
 
 TEST(Boundary, WorksWithoutAContext) {
-  EXPECT_EQ(guarded(nullptr, [] { quarry::fail(QUARRY_ERR_IO, "cannot open"); }), QUARRY_ERR_IO);
+  EXPECT_EQ(guarded(nullptr, [] { quarry::core::fail(QUARRY_ERR_IO, "cannot open"); }),
+            QUARRY_ERR_IO);
   EXPECT_EQ(guarded(nullptr, [] { throw std::runtime_error("x"); }), QUARRY_ERR_INTERNAL);
 }
 

@@ -47,7 +47,7 @@ TEST(Context, SetThreadsAcceptsItsRangeAndZeroMeansDefault) {
   EXPECT_EQ(quarry_context_set_threads(ctx.get(), QUARRY_MAX_THREADS), QUARRY_OK);
   EXPECT_EQ(threads_of(ctx.get()), QUARRY_MAX_THREADS);
   EXPECT_EQ(quarry_context_set_threads(ctx.get(), 0), QUARRY_OK);
-  EXPECT_EQ(threads_of(ctx.get()), quarry::default_thread_count());
+  EXPECT_EQ(threads_of(ctx.get()), quarry::core::default_thread_count());
 }
 
 TEST(Context, SetThreadsRejectsOutOfRangeWithAMessageNamingTheValue) {
@@ -104,26 +104,26 @@ TEST(Context, ContextsWorkConcurrentlyFromDifferentThreads) {
 }
 
 TEST(ThreadCount, ParsesOnlyPlainIntegersInRange) {
-  EXPECT_EQ(quarry::parse_thread_count("1"), 1);
-  EXPECT_EQ(quarry::parse_thread_count("16"), 16);
-  EXPECT_EQ(quarry::parse_thread_count("1024"), QUARRY_MAX_THREADS);
+  EXPECT_EQ(quarry::core::parse_thread_count("1"), 1);
+  EXPECT_EQ(quarry::core::parse_thread_count("16"), 16);
+  EXPECT_EQ(quarry::core::parse_thread_count("1024"), QUARRY_MAX_THREADS);
   for (const char* bad : {"", "0", "-2", "+2", " 2", "2 ", "2x", "1025", "99999999999", "abc"})
-    EXPECT_FALSE(quarry::parse_thread_count(bad).has_value()) << '"' << bad << '"';
-  EXPECT_FALSE(quarry::parse_thread_count(nullptr).has_value());
+    EXPECT_FALSE(quarry::core::parse_thread_count(bad).has_value()) << '"' << bad << '"';
+  EXPECT_FALSE(quarry::core::parse_thread_count(nullptr).has_value());
 }
 
 TEST(ThreadCount, DefaultFollowsTheEnvironmentVariable) {
   const char* saved = std::getenv("QUARRY_NUM_THREADS");
   const std::string restore = saved != nullptr ? saved : "";
   setenv("QUARRY_NUM_THREADS", "3", 1);
-  EXPECT_EQ(quarry::default_thread_count(), 3);
+  EXPECT_EQ(quarry::core::default_thread_count(), 3);
   {
     auto ctx = make_context();
     EXPECT_EQ(threads_of(ctx.get()), 3);
   }
   setenv("QUARRY_NUM_THREADS", "lots", 1);  // malformed: ignored
   const int64_t hardware = std::max<int64_t>(1, std::thread::hardware_concurrency());
-  EXPECT_EQ(quarry::default_thread_count(), std::min<int64_t>(hardware, QUARRY_MAX_THREADS));
+  EXPECT_EQ(quarry::core::default_thread_count(), std::min<int64_t>(hardware, QUARRY_MAX_THREADS));
   if (saved != nullptr) {
     setenv("QUARRY_NUM_THREADS", restore.c_str(), 1);
   } else {

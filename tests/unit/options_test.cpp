@@ -156,7 +156,7 @@ TEST(Options, NullArgumentsAreRefused) {
 // What a consuming call does: check a set value against the problem, with a message
 // that names the key, the value and the range.
 TEST(Options, ConsumerCheckNamesKeyValueAndRange) {
-  quarry::Options o;
+  quarry::core::Options o;
   EXPECT_EQ(o.value_in<int64_t>(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000), 400)
       << "unset: the fallback";
   o.set<int64_t>(QUARRY_OPT_SKETCH_ROWS, 50);
@@ -164,7 +164,7 @@ TEST(Options, ConsumerCheckNamesKeyValueAndRange) {
     o.value_in<int64_t>(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000,
                         "for A with 1000 rows and 100 columns");
     FAIL() << "expected a refusal";
-  } catch (const quarry::Error& e) {
+  } catch (const quarry::core::Error& e) {
     EXPECT_EQ(e.status(), QUARRY_ERR_INVALID_ARGUMENT);
     EXPECT_STREQ(e.what(),
                  "QUARRY_OPT_SKETCH_ROWS = 50 is outside the allowed range [101, 1000] "
@@ -174,22 +174,22 @@ TEST(Options, ConsumerCheckNamesKeyValueAndRange) {
   EXPECT_EQ(o.value_in<int64_t>(QUARRY_OPT_SKETCH_ROWS, 400, 101, 1000), 101);
 
   o.set<double>(QUARRY_OPT_TOLERANCE, 0.5);
-  EXPECT_THROW(o.value_in<double>(QUARRY_OPT_TOLERANCE, 1e-10, 0.0, 0.1), quarry::Error);
+  EXPECT_THROW(o.value_in<double>(QUARRY_OPT_TOLERANCE, 1e-10, 0.0, 0.1), quarry::core::Error);
   EXPECT_EQ(o.value_in<double>(QUARRY_OPT_RIDGE, 2.0, 0.0, 1.0), 2.0);
 }
 
 TEST(Options, CoreSetterMessagesNameTheProblem) {
-  quarry::Options o;
+  quarry::core::Options o;
   try {
     o.set<double>(QUARRY_OPT_SEED, 1.0);
     FAIL();
-  } catch (const quarry::Error& e) {
+  } catch (const quarry::core::Error& e) {
     EXPECT_STREQ(e.what(), "option QUARRY_OPT_SEED takes an int64, not a double");
   }
   try {
     o.set<int64_t>(QUARRY_OPT_EXTRACT_REFINE, 3);
     FAIL();
-  } catch (const quarry::Error& e) {
+  } catch (const quarry::core::Error& e) {
     EXPECT_STREQ(e.what(), "QUARRY_OPT_EXTRACT_REFINE = 3 is outside its range [0, 1]");
   }
 }

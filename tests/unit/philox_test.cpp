@@ -12,7 +12,7 @@
 
 namespace {
 
-using quarry::PhiloxBlock;
+using quarry::core::PhiloxBlock;
 using quarry_test::make_context;
 
 // Random123 tests/kat_vectors, the "philox4x32 10" lines: counter, key, expected output.
@@ -41,12 +41,13 @@ quarry_rng_state state_for(const KnownAnswer& v) {
 }
 
 TEST(Philox, MatchesRandom123KnownAnswers) {
-  for (const auto& v : kVectors) EXPECT_EQ(quarry::philox4x32_10(v.counter, v.key), v.expected);
+  for (const auto& v : kVectors)
+    EXPECT_EQ(quarry::core::philox4x32_10(v.counter, v.key), v.expected);
 }
 
 TEST(Philox, StateMapsKeyAndCounterWordsLowFirst) {
   for (const auto& v : kVectors) {
-    EXPECT_EQ(quarry::PhiloxStream(state_for(v)).block(0), v.expected);
+    EXPECT_EQ(quarry::core::PhiloxStream(state_for(v)).block(0), v.expected);
   }
 }
 
@@ -83,7 +84,7 @@ TEST(Philox, FromSeedPutsTheSeedInTheKeyAndZeroesTheCounter) {
 }
 
 TEST(Philox, InvalidStatesAreRefused) {
-  const quarry_rng_state good = quarry::rng_state_from_seed(1);
+  const quarry_rng_state good = quarry::core::rng_state_from_seed(1);
   quarry_rng_state bad_generator = good, bad_reserved = good, bad_key = good;
   bad_generator.generator = 2;
   bad_reserved.reserved = 1;
@@ -102,7 +103,7 @@ TEST(Philox, InvalidStatesAreRefused) {
 TEST(Philox, FillRejectsBadSizesAndNull) {
   auto owner = make_context();
   quarry_context* ctx = owner.get();
-  const quarry_rng_state s = quarry::rng_state_from_seed(1);
+  const quarry_rng_state s = quarry::core::rng_state_from_seed(1);
   double x[2];
   EXPECT_EQ(quarry_rng_fill_uniform_f64(ctx, &s, -1, 1, x), QUARRY_ERR_BAD_DIMENSION);
   EXPECT_EQ(quarry_rng_fill_uniform_f64(ctx, &s, 0, -1, x), QUARRY_ERR_BAD_DIMENSION);
@@ -115,22 +116,22 @@ TEST(Philox, FillRejectsBadSizesAndNull) {
 }
 
 TEST(Philox, AdvanceCarriesIntoTheHighCounterWord) {
-  quarry_rng_state s = quarry::rng_state_from_seed(9);
+  quarry_rng_state s = quarry::core::rng_state_from_seed(9);
   s.counter[0] = UINT64_MAX - 1;
-  const quarry_rng_state next = quarry::rng_state_advance(s, 3);
+  const quarry_rng_state next = quarry::core::rng_state_advance(s, 3);
   EXPECT_EQ(next.counter[0], 1u);
   EXPECT_EQ(next.counter[1], 1u);
   // Block 3 of s is block 0 of next, including across the carry.
-  EXPECT_EQ(quarry::PhiloxStream(s).block(3), quarry::PhiloxStream(next).block(0));
+  EXPECT_EQ(quarry::core::PhiloxStream(s).block(3), quarry::core::PhiloxStream(next).block(0));
   quarry_rng_state wrapped = s;
   wrapped.counter[1] = UINT64_MAX;
-  const quarry_rng_state around = quarry::rng_state_advance(wrapped, 2);
+  const quarry_rng_state around = quarry::core::rng_state_advance(wrapped, 2);
   EXPECT_EQ(around.counter[0], 0u);
   EXPECT_EQ(around.counter[1], 0u) << "the counter wraps modulo 2^128";
 }
 
 TEST(Philox, AdvanceMayWriteOverItsInput) {
-  quarry_rng_state s = quarry::rng_state_from_seed(4);
+  quarry_rng_state s = quarry::core::rng_state_from_seed(4);
   ASSERT_EQ(quarry_rng_state_advance(&s, 5, &s), QUARRY_OK);
   EXPECT_EQ(s.counter[0], 5u);
 }
@@ -138,7 +139,7 @@ TEST(Philox, AdvanceMayWriteOverItsInput) {
 // The heart of reproducibility: a stream does not depend on how it is cut up.
 template <class T, class Fill>
 void expect_invariant(Fill fill) {
-  const quarry::PhiloxStream stream(quarry::rng_state_from_seed(2024));
+  const quarry::core::PhiloxStream stream(quarry::core::rng_state_from_seed(2024));
   const int64_t offset = 7, n = 100003;  // odd offset and length cut blocks in half
   std::vector<T> reference(n);
   fill(stream, offset, n, reference.data(), 1, n);
@@ -159,19 +160,19 @@ void expect_invariant(Fill fill) {
 }
 
 TEST(Philox, WordStreamIsIdenticalForAnyThreadsGrainAndOffset) {
-  expect_invariant<uint32_t>(quarry::rng_fill_u32);
+  expect_invariant<uint32_t>(quarry::core::rng_fill_u32);
 }
 TEST(Philox, UniformStreamIsIdenticalForAnyThreadsGrainAndOffset) {
-  expect_invariant<double>(quarry::rng_fill_uniform);
+  expect_invariant<double>(quarry::core::rng_fill_uniform);
 }
 TEST(Philox, NormalStreamIsIdenticalForAnyThreadsGrainAndOffset) {
-  expect_invariant<double>(quarry::rng_fill_normal);
+  expect_invariant<double>(quarry::core::rng_fill_normal);
 }
 
 TEST(Philox, PublicFillIsIdenticalOnOneAndTwoThreads) {
   auto owner = make_context();
   quarry_context* ctx = owner.get();
-  const quarry_rng_state s = quarry::rng_state_from_seed(77);
+  const quarry_rng_state s = quarry::core::rng_state_from_seed(77);
   const int64_t n = 300001;  // several default grains
   std::vector<double> one(n), two(n);
   ASSERT_EQ(quarry_context_set_threads(ctx, 1), QUARRY_OK);
@@ -182,9 +183,9 @@ TEST(Philox, PublicFillIsIdenticalOnOneAndTwoThreads) {
 }
 
 TEST(Philox, UniformStreamFollowsItsDocumentedDefinition) {
-  const quarry::PhiloxStream stream(quarry::rng_state_from_seed(5));
+  const quarry::core::PhiloxStream stream(quarry::core::rng_state_from_seed(5));
   double u[4];
-  quarry::rng_fill_uniform(stream, 0, 4, u, 1);
+  quarry::core::rng_fill_uniform(stream, 0, 4, u, 1);
   for (int64_t i = 0; i < 4; ++i) {
     const PhiloxBlock b = stream.block(static_cast<uint64_t>(i / 2));
     const uint64_t x = join(b[2 * (i % 2)], b[2 * (i % 2) + 1]);
@@ -195,11 +196,11 @@ TEST(Philox, UniformStreamFollowsItsDocumentedDefinition) {
 // Statistical checks with bounds of six standard errors: a correct generator fails one
 // with probability below 1e-8.
 TEST(Philox, UniformAndNormalStreamsHaveTheRightMoments) {
-  const quarry::PhiloxStream stream(quarry::rng_state_from_seed(31337));
+  const quarry::core::PhiloxStream stream(quarry::core::rng_state_from_seed(31337));
   const int64_t n = 1 << 20;
   std::vector<double> u(n), z(n);
-  quarry::rng_fill_uniform(stream, 0, n, u.data(), 2);
-  quarry::rng_fill_normal(stream, 0, n, z.data(), 2);
+  quarry::core::rng_fill_uniform(stream, 0, n, u.data(), 2);
+  quarry::core::rng_fill_normal(stream, 0, n, z.data(), 2);
   double su = 0, suu = 0, sz = 0, szz = 0, sz4 = 0;
   for (int64_t i = 0; i < n; ++i) {
     ASSERT_GT(u[i], 0.0);
@@ -220,10 +221,10 @@ TEST(Philox, UniformAndNormalStreamsHaveTheRightMoments) {
 
 TEST(Philox, NeighbouringNormalsAreUncorrelated) {
   // Box-Muller pairs share a block; their correlation must still vanish.
-  const quarry::PhiloxStream stream(quarry::rng_state_from_seed(8));
+  const quarry::core::PhiloxStream stream(quarry::core::rng_state_from_seed(8));
   const int64_t pairs = 1 << 19;
   std::vector<double> z(2 * pairs);
-  quarry::rng_fill_normal(stream, 0, 2 * pairs, z.data(), 2);
+  quarry::core::rng_fill_normal(stream, 0, 2 * pairs, z.data(), 2);
   double s = 0;
   for (int64_t j = 0; j < pairs; ++j) s += z[2 * j] * z[2 * j + 1];
   EXPECT_NEAR(s / pairs, 0.0, 6 / std::sqrt(static_cast<double>(pairs)));
@@ -232,8 +233,10 @@ TEST(Philox, NeighbouringNormalsAreUncorrelated) {
 TEST(Philox, DistinctSeedsGiveDistinctStreams) {
   const int64_t n = 64;
   std::vector<uint32_t> a(n), b(n);
-  quarry::rng_fill_u32(quarry::PhiloxStream(quarry::rng_state_from_seed(1)), 0, n, a.data(), 1);
-  quarry::rng_fill_u32(quarry::PhiloxStream(quarry::rng_state_from_seed(2)), 0, n, b.data(), 1);
+  quarry::core::rng_fill_u32(quarry::core::PhiloxStream(quarry::core::rng_state_from_seed(1)), 0, n,
+                             a.data(), 1);
+  quarry::core::rng_fill_u32(quarry::core::PhiloxStream(quarry::core::rng_state_from_seed(2)), 0, n,
+                             b.data(), 1);
   int equal = 0;
   for (int64_t i = 0; i < n; ++i) equal += a[i] == b[i];
   EXPECT_LE(equal, 2);

@@ -97,12 +97,12 @@ TEST(Report, EntriesCanBeWalkedInKeyOrder) {
 }
 
 TEST(Report, RecordingAnUndeclaredKeyIsAnInternalError) {
-  quarry::Report report;
-  EXPECT_THROW(report.set<int64_t>(QUARRY_REPORT_RESIDUAL_NORM, 1), quarry::Error);
-  EXPECT_THROW(report.set<double>(999, 1.0), quarry::Error);
+  quarry::core::Report report;
+  EXPECT_THROW(report.set<int64_t>(QUARRY_REPORT_RESIDUAL_NORM, 1), quarry::core::Error);
+  EXPECT_THROW(report.set<double>(999, 1.0), quarry::core::Error);
   try {
     report.set<double>(QUARRY_REPORT_QUERIES, 1.0);
-  } catch (const quarry::Error& e) {
+  } catch (const quarry::core::Error& e) {
     EXPECT_EQ(e.status(), QUARRY_ERR_INTERNAL);
   }
 }

@@ -15,7 +15,7 @@ TEST(ParallelFor, CoversEveryIndexExactlyOnce) {
     for (int64_t n : {0, 1, 7, 1000}) {
       for (int64_t grain : {1, 3, 64, 5000}) {
         std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
-        quarry::parallel_for(threads, n, grain, [&](int64_t begin, int64_t end) {
+        quarry::core::parallel_for(threads, n, grain, [&](int64_t begin, int64_t end) {
           EXPECT_LE(end - begin, grain);
           for (int64_t i = begin; i < end; ++i) ++hits[static_cast<size_t>(i)];
         });
@@ -28,7 +28,7 @@ TEST(ParallelFor, CoversEveryIndexExactlyOnce) {
 
 TEST(ParallelFor, UsesSeveralThreadsWhenAsked) {
   std::atomic<int> inside{0}, most{0};
-  quarry::parallel_for(2, 64, 1, [&](int64_t, int64_t) {
+  quarry::core::parallel_for(2, 64, 1, [&](int64_t, int64_t) {
     const int now = ++inside;
     int seen = most.load();
     while (now > seen && !most.compare_exchange_weak(seen, now)) {
@@ -42,11 +42,11 @@ TEST(ParallelFor, UsesSeveralThreadsWhenAsked) {
 TEST(ParallelFor, RethrowsTheBodysExceptionOnTheCaller) {
   for (int64_t threads : {1, 2}) {
     try {
-      quarry::parallel_for(threads, 100, 1, [](int64_t begin, int64_t) {
-        if (begin == 37) quarry::fail(QUARRY_ERR_NONFINITE, "x[{}] is NaN", begin);
+      quarry::core::parallel_for(threads, 100, 1, [](int64_t begin, int64_t) {
+        if (begin == 37) quarry::core::fail(QUARRY_ERR_NONFINITE, "x[{}] is NaN", begin);
       });
       FAIL() << "expected an exception";
-    } catch (const quarry::Error& e) {
+    } catch (const quarry::core::Error& e) {
       EXPECT_EQ(e.status(), QUARRY_ERR_NONFINITE);
       EXPECT_STREQ(e.what(), "x[37] is NaN");
     }
@@ -54,33 +54,33 @@ TEST(ParallelFor, RethrowsTheBodysExceptionOnTheCaller) {
 }
 
 TEST(ParallelFor, MarksItsRegionAndRunsNestedCallsSerially) {
-  EXPECT_FALSE(quarry::in_parallel_region());
+  EXPECT_FALSE(quarry::core::in_parallel_region());
   std::atomic<int> marked{0}, nested_threads_seen{0};
-  quarry::parallel_for(2, 8, 1, [&](int64_t, int64_t) {
-    if (quarry::in_parallel_region()) ++marked;
+  quarry::core::parallel_for(2, 8, 1, [&](int64_t, int64_t) {
+    if (quarry::core::in_parallel_region()) ++marked;
     const auto outer = std::this_thread::get_id();
-    quarry::parallel_for(2, 4, 1, [&](int64_t, int64_t) {
+    quarry::core::parallel_for(2, 4, 1, [&](int64_t, int64_t) {
       if (std::this_thread::get_id() != outer) ++nested_threads_seen;
     });
   });
   EXPECT_EQ(marked, 8);
   EXPECT_EQ(nested_threads_seen, 0);
-  EXPECT_FALSE(quarry::in_parallel_region()) << "the caller's mark is restored";
+  EXPECT_FALSE(quarry::core::in_parallel_region()) << "the caller's mark is restored";
 }
 
 TEST(ParallelFor, SingleThreadRegionsAreNotMarked) {
-  quarry::parallel_for(1, 4, 1,
-                       [](int64_t, int64_t) { EXPECT_FALSE(quarry::in_parallel_region()); });
+  quarry::core::parallel_for(
+      1, 4, 1, [](int64_t, int64_t) { EXPECT_FALSE(quarry::core::in_parallel_region()); });
 }
 
 TEST(Blas, GemmRefusesToRunInsideAParallelRegion) {
   std::atomic<int> refused{0};
   double a = 1, b = 1, c = 0;
-  quarry::parallel_for(2, 2, 1, [&](int64_t, int64_t) {
+  quarry::core::parallel_for(2, 2, 1, [&](int64_t, int64_t) {
     try {
-      quarry::gemm(quarry::Layout::ColMajor, quarry::Op::NoTrans, quarry::Op::NoTrans, 1, 1, 1, 1.0,
-                   &a, 1, &b, 1, 0.0, &c, 1);
-    } catch (const quarry::Error& e) {
+      quarry::core::gemm(quarry::core::Layout::ColMajor, quarry::core::Op::NoTrans,
+                         quarry::core::Op::NoTrans, 1, 1, 1, 1.0, &a, 1, &b, 1, 0.0, &c, 1);
+    } catch (const quarry::core::Error& e) {
       if (e.status() == QUARRY_ERR_INTERNAL) ++refused;
     }
   });
