@@ -21,6 +21,7 @@
 #include <quarry.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -55,13 +56,18 @@ inline void check(quarry_status status, const quarry_context* ctx = nullptr,
   std::string detail = ctx != nullptr ? quarry_context_last_error(ctx) : what;
   throw Error(status, describe(status, detail.c_str()));
 }
-/** Why an option setter refused a value, from the static key table. */
-inline std::string option_refusal(int32_t key, bool integer) {
+/** A double as the shortest text that reads back to it (e.g. 1.7976931348623157e+308). */
+inline std::string format_double(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+/** Why an option setter refused a value (of integer type or not), from the key table. */
+inline std::string option_refusal(int32_t key, bool integer_value) {
   const quarry_value_type type = quarry_option_type(key);
   if (type == QUARRY_TYPE_NONE) return "unknown option key " + std::to_string(key);
   const std::string name = quarry_option_name(key);
-  if ((type == QUARRY_TYPE_I64) != integer)
-    return name + " takes " + (type == QUARRY_TYPE_I64 ? "an integer" : "a double");
+  if (type == QUARRY_TYPE_I64 && !integer_value) return name + " takes an integer";
   if (type == QUARRY_TYPE_I64) {
     int64_t lo = 0, hi = 0;
     quarry_option_bounds_i64(key, &lo, &hi);
@@ -69,7 +75,7 @@ inline std::string option_refusal(int32_t key, bool integer) {
   }
   double lo = 0, hi = 0;
   quarry_option_bounds_f64(key, &lo, &hi);
-  return name + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  return name + " must be a number in [" + format_double(lo) + ", " + format_double(hi) + "]";
 }
 /** Owns one C handle: move-only, released with `Destroy` (which accepts NULL). */
 template <class T, void (*Destroy)(T*)>
@@ -137,15 +143,25 @@ class Options {
  public:
   Options() { detail::check(quarry_options_create(handle_.out())); }
 
-  /** Sets an option: integers go to int64 keys, floating-point values to double keys. */
+  /**
+   * Sets an option. The key decides the type: any number goes to a double key, integers
+   * go to an int64 key (a floating-point value for an int64 key is refused, never
+   * truncated). Throws Error explaining the key's type or range on refusal.
+   */
   template <class T>
   Options& set(int32_t key, T value) {
-    static_assert(std::is_arithmetic_v<T>, "option values are integers or doubles");
+    static_assert(std::is_arithmetic_v<T>, "option values are numbers");
     constexpr bool integer = std::is_integral_v<T>;
-    const quarry_status status =
-        integer ? quarry_options_set_i64(handle_.get(), key, static_cast<int64_t>(value))
-                : quarry_options_set_f64(handle_.get(), key, static_cast<double>(value));
-    detail::check(status, nullptr, detail::option_refusal(key, integer));
+    quarry_status status = QUARRY_ERR_INVALID_ARGUMENT;
+    if (quarry_option_type(key) == QUARRY_TYPE_F64) {
+      status = quarry_options_set_f64(handle_.get(), key, static_cast<double>(value));
+    } else if (integer) {
+      status = quarry_options_set_i64(handle_.get(), key, static_cast<int64_t>(value));
+    }
+    if (status == QUARRY_ERR_INVALID_ARGUMENT) {
+      throw Error(status, detail::describe(status, detail::option_refusal(key, integer).c_str()));
+    }
+    detail::check(status);
     return *this;
   }
   /** The value of an int64 key, or nullopt when it is not set. */

@@ -1,5 +1,8 @@
 #include "capi/boundary.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace quarry::capi {
 
 quarry_status store_error(quarry_context* ctx, quarry_status status, const char* message) noexcept {
@@ -7,7 +10,8 @@ quarry_status store_error(quarry_context* ctx, quarry_status status, const char*
   try {
     ctx->last_error = message;
   } catch (...) {
-    ctx->last_error.clear();  // no memory for the message: the status still tells the kind
+    // No memory for all of it: keep what fits the reserved room (no allocation).
+    ctx->last_error.assign(message, std::min(std::strlen(message), ctx->last_error.capacity()));
   }
   return status;
 }

@@ -14,7 +14,7 @@
 namespace quarry::capi {
 
 // Stores `message` as the context's last error (when there is a context) and returns
-// `status`. Never throws: if the message cannot be stored, a fixed one is kept.
+// `status`. Never throws: without memory for the whole message, its beginning is kept.
 quarry_status store_error(quarry_context* ctx, quarry_status status, const char* message) noexcept;
 
 // Runs body() and converts exceptions. The context's message is cleared first, so it

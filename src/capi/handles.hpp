@@ -6,6 +6,7 @@
 #include <quarry/options.h>
 #include <quarry/report.h>
 
+#include <cstddef>
 #include <string>
 
 #include "core/context.hpp"
@@ -13,6 +14,12 @@
 #include "core/report.hpp"
 
 struct quarry_context {
+  // Room kept for a message, so that even when memory runs out a failed call can still
+  // leave (a truncated copy of) its message without allocating.
+  static constexpr std::size_t kReservedMessage = 256;
+
+  quarry_context() { last_error.reserve(kReservedMessage); }
+
   quarry::core::Context core;
   std::string last_error;
 };

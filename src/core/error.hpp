@@ -33,7 +33,8 @@ template <class... Args>
 }
 
 // Throws Error{status, formatted message} unless `ok`. The message is formatted only on
-// failure, so checks on hot paths cost one branch.
+// failure, but the arguments are evaluated on every call: keep them cheap (no string
+// building) and free of arithmetic that could overflow; otherwise write if (...) fail(...).
 template <class... Args>
 void require(bool ok, quarry_status status, fmt::format_string<Args...> format, Args&&... args) {
   if (!ok) fail(status, format, std::forward<Args>(args)...);

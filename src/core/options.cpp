@@ -52,10 +52,6 @@ const OptionInfo& known_option(int32_t key) {
   return *info;
 }
 
-std::string suffix(std::string_view why) {
-  return why.empty() ? std::string() : fmt::format(" {}", why);
-}
-
 }  // namespace
 
 const OptionInfo* find_option(int32_t key) { return find_key(kOptions, key); }
@@ -86,9 +82,10 @@ template <class T>
 T Options::value_in(int32_t key, T fallback, T lo, T hi, std::string_view why) const {
   const std::optional<T> value = get<T>(key);
   if (!value) return fallback;
-  require(*value >= lo && *value <= hi, QUARRY_ERR_INVALID_ARGUMENT,
-          "{} = {} is outside the allowed range [{}, {}]{}", find_option(key)->name, *value, lo, hi,
-          suffix(why));
+  if (!(*value >= lo && *value <= hi)) {
+    fail(QUARRY_ERR_INVALID_ARGUMENT, "{} = {} is outside the allowed range [{}, {}]{}{}",
+         find_option(key)->name, *value, lo, hi, why.empty() ? "" : " ", why);
+  }
   return *value;
 }
 

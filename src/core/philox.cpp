@@ -31,12 +31,13 @@ void fill_stream(const PhiloxStream& stream, int64_t offset, int64_t n, T* out, 
     int64_t i = offset + begin;
     const int64_t stop = offset + end;
     T* dst = out + begin;
-    while (i < stop) {
-      const int64_t j = i / PerBlock;
+    while (i < stop) {  // i + take <= stop <= INT64_MAX: no index overflows
       T values[PerBlock];
-      expand(stream.block(static_cast<uint64_t>(j)), values);
-      const int64_t last = std::min(stop, (j + 1) * PerBlock);
-      for (; i < last; ++i) *dst++ = values[i - j * PerBlock];
+      expand(stream.block(static_cast<uint64_t>(i / PerBlock)), values);
+      const int64_t first = i % PerBlock;
+      const int64_t take = std::min<int64_t>(stop - i, PerBlock - first);
+      dst = std::copy(values + first, values + first + take, dst);
+      i += take;
     }
   });
 }

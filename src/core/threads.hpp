@@ -11,7 +11,6 @@
 #include <exception>
 #include <mutex>
 #include <optional>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -25,7 +24,7 @@ int64_t default_thread_count();
 // (empty, signs, trailing characters, zero, too large).
 std::optional<int64_t> parse_thread_count(const char* text);
 
-// True on a thread currently running inside a parallel_for with more than one thread.
+// True on a thread currently running the body of a parallel_for (on any number of threads).
 bool in_parallel_region();
 
 // Throws QUARRY_ERR_INTERNAL when called inside a parallel region; `what` names the call.
@@ -55,10 +54,18 @@ template <class Body>
 void parallel_for(int64_t threads, int64_t n, int64_t grain, Body&& body) {
   if (n <= 0) return;
   grain = std::max<int64_t>(grain, 1);
-  const int64_t chunks = (n + grain - 1) / grain;
+  const int64_t chunks = (n - 1) / grain + 1;
+  // The range of chunk c, written so that no index overflows even for n near INT64_MAX.
+  auto run_chunk = [&](int64_t c) {
+    const int64_t begin = c * grain;
+    body(begin, begin + std::min(grain, n - begin));
+  };
   const int64_t workers = std::min(threads, chunks);
   if (workers <= 1 || in_parallel_region()) {
-    for (int64_t begin = 0; begin < n; begin += grain) body(begin, std::min(n, begin + grain));
+    // Marked like a parallel region, so that a rule broken inside a region (BLAS) fails
+    // on one thread exactly as it would on many.
+    detail::RegionMark mark(true);
+    for (int64_t c = 0; c < chunks; ++c) run_chunk(c);
     return;
   }
 
@@ -70,8 +77,7 @@ void parallel_for(int64_t threads, int64_t n, int64_t grain, Body&& body) {
     detail::RegionMark mark(true);
     try {
       for (int64_t c = next++; c < chunks && !failed.load(std::memory_order_relaxed); c = next++) {
-        const int64_t begin = c * grain;
-        body(begin, std::min(n, begin + grain));
+        run_chunk(c);
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
@@ -85,8 +91,8 @@ void parallel_for(int64_t threads, int64_t n, int64_t grain, Body&& body) {
   for (int64_t t = 1; t < workers; ++t) {
     try {
       pool.emplace_back(work);
-    } catch (const std::system_error&) {
-      break;  // fewer threads: the dynamic schedule still covers every range
+    } catch (...) {  // no thread (system_error) or no memory for one (bad_alloc)
+      break;         // fewer threads: the dynamic schedule still covers every range
     }
   }
   work();

@@ -47,7 +47,7 @@ CsrView<const double> csr_view(const char* name, int64_t rows, int64_t cols, con
   require(rows >= 0 && cols >= 0, QUARRY_ERR_BAD_DIMENSION, "{} has a negative dimension: {} x {}",
           name, rows, cols);
   require(row_ptr != nullptr, QUARRY_ERR_NULL_POINTER,
-          "row_ptr of {} is NULL (it has rows + 1 = {} entries)", name, rows + 1);
+          "row_ptr of {} is NULL (it needs rows + 1 entries)", name);
   require(row_ptr[0] == 0, QUARRY_ERR_INVALID_ARGUMENT, "row_ptr[0] of {} = {} is not 0", name,
           row_ptr[0]);
   for (int64_t i = 0; i < rows; ++i) {

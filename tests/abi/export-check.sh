@@ -26,11 +26,12 @@ if [ -n "$undeclared" ]; then
 fi
 [ -n "$declared" ] || { echo "no QUARRY_API declarations found under $headers"; status=1; }
 
-soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+dynamic=$(readelf -d "$lib")  # captured once: no `| grep -q` under pipefail (SIGPIPE)
+soname=$(sed -n 's/.*Library soname: \[\(.*\)\]/\1/p' <<<"$dynamic")
 if [ "$soname" != "libquarry.so.$abi" ]; then
   echo "SONAME is '$soname', expected libquarry.so.$abi"; status=1
 fi
-if readelf -d "$lib" | grep -q 'NEEDED.*libfmt'; then
+if grep -q 'NEEDED.*libfmt' <<<"$dynamic"; then
   echo "libquarry depends on libfmt at run time"; status=1
 fi
 

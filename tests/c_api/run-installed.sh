@@ -2,9 +2,9 @@
 # Installs a build tree into a scratch prefix, then builds and runs the consumers against
 # that installed tree only: the C99 program through pkg-config, and the C99 and C++17
 # programs through find_package(quarry CONFIG).
-# Usage: run-installed.sh <build dir> <scratch prefix> <C compiler> <C++ compiler>
+# Usage: run-installed.sh <build dir> <scratch prefix> <C compiler> <C++ compiler> <version> <abi>
 set -euo pipefail
-build=$1 prefix=$2 cc=$3 cxx=$4
+build=$1 prefix=$2 cc=$3 cxx=$4 version=$5 abi=$6
 here=$(cd "$(dirname "$0")" && pwd)
 
 rm -rf "$prefix"
@@ -18,11 +18,12 @@ libdir=$(pkg-config --variable=libdir quarry)
   echo "quarry.pc names libdir $libdir, not the installed one" >&2; exit 1; }
 
 # The shared library with its SONAME chain.
-for f in libquarry.so libquarry.so.0 libquarry.so.0.1.0; do
+for f in libquarry.so libquarry.so.$abi libquarry.so.$version; do
   [ -e "$libdir/$f" ] || { echo "missing $libdir/$f" >&2; exit 1; }
 done
-[ "$(readlink "$libdir/libquarry.so")" = libquarry.so.0 ]
-[ "$(readlink "$libdir/libquarry.so.0")" = libquarry.so.0.1.0 ]
+[ "$(readlink "$libdir/libquarry.so")" = "libquarry.so.$abi" ]
+[ "$(readlink "$libdir/libquarry.so.$abi")" = "libquarry.so.$version" ]
+[ "$(pkg-config --modversion quarry)" = "$version" ]
 
 echo "== pkg-config consumer"
 # shellcheck disable=SC2046  # pkg-config output is meant to be split into flags

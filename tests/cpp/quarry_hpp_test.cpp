@@ -50,6 +50,8 @@ TEST(CppWrapper, OptionsDispatchOnTheValueType) {
   EXPECT_EQ(o.get_f64(QUARRY_OPT_TOLERANCE), 1e-9);
   EXPECT_EQ(o.get_i64(QUARRY_OPT_EXTRACT_REFINE), 1);
   EXPECT_FALSE(o.get_i64(QUARRY_OPT_SKETCH_ROWS).has_value());
+  o.set(QUARRY_OPT_TOLERANCE, 0);  // an integer for a double key is converted
+  EXPECT_EQ(o.get_f64(QUARRY_OPT_TOLERANCE), 0.0);
   o.unset(QUARRY_OPT_SEED);
   EXPECT_FALSE(o.get_i64(QUARRY_OPT_SEED).has_value());
 }
@@ -67,10 +69,24 @@ TEST(CppWrapper, OptionRefusalsExplainThemselves) {
   };
   EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_SEED, 1.5); }),
             "invalid argument: QUARRY_OPT_SEED takes an integer");
+  EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_RIDGE, -1); }),
+            "invalid argument: QUARRY_OPT_RIDGE must be a number in [0, 1.7976931348623157e+308]");
   EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_EXTRACT_REFINE, 2); }),
             "invalid argument: QUARRY_OPT_EXTRACT_REFINE must be in [0, 1]");
   EXPECT_EQ(message_of([&] { o.set(4242, 1); }), "invalid argument: unknown option key 4242");
   EXPECT_EQ(message_of([&] { o.unset(4242); }), "invalid argument: unknown option key 4242");
+}
+
+TEST(CppWrapper, MovedFromOptionsReportTheNullHandleNotARange) {
+  quarry::Options a;
+  quarry::Options b(std::move(a));
+  try {
+    a.set(QUARRY_OPT_SEED, 1);
+    FAIL() << "expected quarry::Error";
+  } catch (const quarry::Error& e) {
+    EXPECT_EQ(e.status(), QUARRY_ERR_NULL_POINTER);
+    EXPECT_STREQ(e.what(), "null pointer");
+  }
 }
 
 TEST(CppWrapper, EmptyReportAnswersNothing) {

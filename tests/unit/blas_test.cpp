@@ -37,7 +37,7 @@ Stored make(int id, Layout layout, int64_t rows, int64_t cols) {
 }
 
 // C = 2 op(A) op(B) - C checked against a plain triple loop, in both layouts and all
-// transpose combinations; the bound is the standard k u |A||B| error estimate.
+// transpose combinations, to the standard componentwise bound of the two computations.
 TEST(Blas, GemmMatchesTheDefinitionInBothLayoutsAndTransposes) {
   const int64_t m = 7, n = 5, k = 9;
   for (Layout layout : {Layout::ColMajor, Layout::RowMajor}) {
@@ -52,9 +52,14 @@ TEST(Blas, GemmMatchesTheDefinitionInBothLayoutsAndTransposes) {
                            b.view.ld, -1.0, c.data.data(), c.view.ld);
         for (int64_t i = 0; i < m; ++i) {
           for (int64_t j = 0; j < n; ++j) {
-            double expected = -entry(3, i, j);
-            for (int64_t p = 0; p < k; ++p) expected += 2.0 * op_a(i, p) * op_b(p, j);
-            EXPECT_NEAR(c.view(i, j), expected, 4 * k * std::numeric_limits<double>::epsilon());
+            double expected = -entry(3, i, j), magnitude = std::abs(entry(3, i, j));
+            for (int64_t p = 0; p < k; ++p) {
+              expected += 2.0 * op_a(i, p) * op_b(p, j);
+              magnitude += 2.0 * std::abs(op_a(i, p) * op_b(p, j));
+            }
+            // Both sums carry at most (k + 2) u |alpha| |A| |B| + |beta| |C| rounding error.
+            const double bound = 2 * (k + 2) * std::numeric_limits<double>::epsilon() * magnitude;
+            EXPECT_NEAR(c.view(i, j), expected, bound);
           }
         }
         // The padding between leading dimensions is untouched.
@@ -66,14 +71,50 @@ TEST(Blas, GemmMatchesTheDefinitionInBothLayoutsAndTransposes) {
 }
 
 TEST(Blas, GemmRefusesSizesBeyondTheBlasIntegerRange) {
+  // A valid description of a 2^32 x 1 product (never touched: the narrowing fails first).
   double x = 0;
+  const int64_t m = int64_t{1} << 32;
   try {
-    quarry::core::gemm(Layout::ColMajor, Op::NoTrans, Op::NoTrans, int64_t{1} << 32, 1, 1, 1.0, &x,
-                       1, &x, 1, 0.0, &x, 1);
+    quarry::core::gemm(Layout::ColMajor, Op::NoTrans, Op::NoTrans, m, 1, 1, 1.0, &x, m, &x, 1, 0.0,
+                       &x, m);
     FAIL() << "expected QUARRY_ERR_SIZE_OVERFLOW";
   } catch (const quarry::core::Error& e) {
     EXPECT_EQ(e.status(), QUARRY_ERR_SIZE_OVERFLOW);
   }
+}
+
+TEST(Blas, GemmValidatesItsArgumentsInsteadOfLettingBlasPrint) {
+  std::vector<double> x(16);
+  auto status_of = [&](auto&& call) -> quarry_status {
+    try {
+      call();
+    } catch (const quarry::core::Error& e) {
+      return e.status();
+    }
+    return QUARRY_OK;
+  };
+  // Column-major A is 4 x 3 here, so lda = 3 < 4 is too small.
+  EXPECT_EQ(status_of([&] {
+              quarry::core::gemm(Layout::ColMajor, Op::NoTrans, Op::NoTrans, 4, 2, 3, 1.0, x.data(),
+                                 3, x.data(), 3, 0.0, x.data(), 4);
+            }),
+            QUARRY_ERR_BAD_LEADING_DIM);
+  // Transposed, A is stored 3 x 4: lda = 3 is enough, and ldb = 3 for B (3 x 2) too.
+  EXPECT_EQ(status_of([&] {
+              quarry::core::gemm(Layout::ColMajor, Op::Trans, Op::NoTrans, 4, 2, 3, 1.0, x.data(),
+                                 3, x.data(), 3, 0.0, x.data(), 4);
+            }),
+            QUARRY_OK);
+  EXPECT_EQ(status_of([&] {
+              quarry::core::gemm(Layout::RowMajor, Op::NoTrans, Op::NoTrans, 2, 2, -1, 1.0,
+                                 x.data(), 2, x.data(), 2, 0.0, x.data(), 2);
+            }),
+            QUARRY_ERR_BAD_DIMENSION);
+  EXPECT_EQ(status_of([&] {
+              quarry::core::gemm(Layout::RowMajor, Op::NoTrans, Op::NoTrans, 2, 2, 2, 1.0, nullptr,
+                                 2, x.data(), 2, 0.0, x.data(), 2);
+            }),
+            QUARRY_ERR_NULL_POINTER);
 }
 
 }  // namespace

@@ -115,6 +115,24 @@ TEST(Philox, FillRejectsBadSizesAndNull) {
   EXPECT_EQ(quarry_rng_fill_uniform_f64(ctx, &s, 5, 0, nullptr), QUARRY_OK) << "empty is fine";
 }
 
+TEST(Philox, TheLastElementsOfTheIndexRangeAreReachable) {
+  // offset + n may reach INT64_MAX exactly; element INT64_MAX - 1 is word 2 of block
+  // (INT64_MAX - 1) / 4 and is reached without overflowing any index.
+  auto owner = make_context();
+  const quarry_rng_state s = quarry::core::rng_state_from_seed(3);
+  const quarry::core::PhiloxStream stream(s);
+  const uint64_t last_block = static_cast<uint64_t>(INT64_MAX) / 4;
+  uint32_t words[2] = {0, 0};
+  ASSERT_EQ(quarry_rng_fill_u32(owner.get(), &s, INT64_MAX - 2, 2, words), QUARRY_OK);
+  EXPECT_EQ(words[0], stream.block(last_block)[1]);
+  EXPECT_EQ(words[1], stream.block(last_block)[2]);
+  double u[1], z[1];
+  ASSERT_EQ(quarry_rng_fill_uniform_f64(owner.get(), &s, INT64_MAX - 1, 1, u), QUARRY_OK);
+  ASSERT_EQ(quarry_rng_fill_normal_f64(owner.get(), &s, INT64_MAX - 1, 1, z), QUARRY_OK);
+  EXPECT_GT(u[0], 0.0);
+  EXPECT_TRUE(std::isfinite(z[0]));
+}
+
 TEST(Philox, AdvanceCarriesIntoTheHighCounterWord) {
   quarry_rng_state s = quarry::core::rng_state_from_seed(9);
   s.counter[0] = UINT64_MAX - 1;

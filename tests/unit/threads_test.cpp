@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "core/blas.hpp"
@@ -27,16 +29,19 @@ TEST(ParallelFor, CoversEveryIndexExactlyOnce) {
 }
 
 TEST(ParallelFor, UsesSeveralThreadsWhenAsked) {
-  std::atomic<int> inside{0}, most{0};
-  quarry::core::parallel_for(2, 64, 1, [&](int64_t, int64_t) {
-    const int now = ++inside;
-    int seen = most.load();
-    while (now > seen && !most.compare_exchange_weak(seen, now)) {
+  // Two ranges on two threads: each body waits until the other is running too, which
+  // only happens if two threads really run at once (bounded wait: no hang on failure).
+  std::atomic<int> inside{0};
+  std::atomic<int> met{0};
+  quarry::core::parallel_for(2, 2, 1, [&](int64_t, int64_t) {
+    ++inside;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (inside.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    --inside;
+    if (inside.load() == 2) ++met;
   });
-  EXPECT_EQ(most, 2);
+  EXPECT_EQ(met, 2);
 }
 
 TEST(ParallelFor, RethrowsTheBodysExceptionOnTheCaller) {
@@ -68,23 +73,41 @@ TEST(ParallelFor, MarksItsRegionAndRunsNestedCallsSerially) {
   EXPECT_FALSE(quarry::core::in_parallel_region()) << "the caller's mark is restored";
 }
 
-TEST(ParallelFor, SingleThreadRegionsAreNotMarked) {
+TEST(ParallelFor, SingleThreadRegionsAreMarkedToo) {
+  int marked = 0;
   quarry::core::parallel_for(
-      1, 4, 1, [](int64_t, int64_t) { EXPECT_FALSE(quarry::core::in_parallel_region()); });
+      1, 4, 1, [&](int64_t, int64_t) { marked += quarry::core::in_parallel_region(); });
+  EXPECT_EQ(marked, 4);
+  EXPECT_FALSE(quarry::core::in_parallel_region());
 }
 
-TEST(Blas, GemmRefusesToRunInsideAParallelRegion) {
-  std::atomic<int> refused{0};
-  double a = 1, b = 1, c = 0;
-  quarry::core::parallel_for(2, 2, 1, [&](int64_t, int64_t) {
-    try {
-      quarry::core::gemm(quarry::core::Layout::ColMajor, quarry::core::Op::NoTrans,
-                         quarry::core::Op::NoTrans, 1, 1, 1, 1.0, &a, 1, &b, 1, 0.0, &c, 1);
-    } catch (const quarry::core::Error& e) {
-      if (e.status() == QUARRY_ERR_INTERNAL) ++refused;
-    }
+TEST(ParallelFor, RangesNearTheTopOfInt64DoNotOverflow) {
+  const int64_t n = INT64_MAX - 1;
+  int64_t calls = 0, last_begin = -1, last_end = -1;
+  quarry::core::parallel_for(1, n, INT64_MAX / 2 + 1, [&](int64_t begin, int64_t end) {
+    ++calls;
+    last_begin = begin;
+    last_end = end;
   });
-  EXPECT_EQ(refused, 2);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(last_begin, INT64_MAX / 2 + 1);
+  EXPECT_EQ(last_end, n);
+}
+
+TEST(Blas, GemmRefusesToRunInsideAParallelRegionOnAnyThreadCount) {
+  for (int64_t threads : {1, 2}) {
+    std::atomic<int> refused{0};
+    double a = 1, b = 1, c = 0;
+    quarry::core::parallel_for(threads, 2, 1, [&](int64_t, int64_t) {
+      try {
+        quarry::core::gemm(quarry::core::Layout::ColMajor, quarry::core::Op::NoTrans,
+                           quarry::core::Op::NoTrans, 1, 1, 1, 1.0, &a, 1, &b, 1, 0.0, &c, 1);
+      } catch (const quarry::core::Error& e) {
+        if (e.status() == QUARRY_ERR_INTERNAL) ++refused;
+      }
+    });
+    EXPECT_EQ(refused, 2) << threads << " thread(s)";
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <exception>
 #include <iostream>
 
 #include "demo.hpp"
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   CLI::App* demo = app.add_subcommand(
       "demo", "Show the library, its BLAS and threads, and run the built-in self-check");
   demo->allow_extras(false);
+  demo->fallthrough();  // global options may also follow the command: quarry demo -t 2
 
   try {
     app.parse(argc, argv);
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
 
   try {
     if (demo->parsed()) return quarry_cli::run_demo(std::cout, threads);
-  } catch (const quarry::Error& e) {
+  } catch (const std::exception& e) {  // quarry::Error, or e.g. std::bad_alloc
     std::cerr << "quarry: error: " << e.what() << '\n';
     return 1;
   }

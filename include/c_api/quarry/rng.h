@@ -22,6 +22,12 @@
  *   0, 1 and u2 from words 2, 3 as above, then Box-Muller r = sqrt(-2 ln u1),
  *   z_2j = r cos(2 pi u2), z_2j+1 = r sin(2 pi u2).
  *
+ * The three fill functions are three views of the **same** blocks, not independent
+ * streams: word 0 of block 0 feeds u32 element 0, uniform element 0 and normal element 0.
+ * To draw independent values of several kinds (or for several consumers) from one seed,
+ * give each its own state: `quarry_rng_state_advance` past the blocks the previous one
+ * used, or distinct seeds.
+ *
  * These definitions are part of the ABI: changing them is a stream-breaking change,
  * announced in the changelog. Integer streams are identical on every platform; the
  * floating-point streams are identical for the same build and math library.
@@ -79,7 +85,8 @@ QUARRY_API quarry_status quarry_rng_state_advance(const quarry_rng_state *state,
  * @param n Number of elements, >= 0.
  * @param[out] out n words, caller-allocated (may be NULL when n = 0).
  * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_DIMENSION` (negative
- *         offset or n, or offset + n overflows), `QUARRY_ERR_INVALID_ARGUMENT` (bad state).
+ *         offset or n), `QUARRY_ERR_SIZE_OVERFLOW` (offset + n exceeds INT64_MAX),
+ *         `QUARRY_ERR_INVALID_ARGUMENT` (bad state).
  * @since 0.1
  */
 QUARRY_API quarry_status quarry_rng_fill_u32(quarry_context *ctx, const quarry_rng_state *state,

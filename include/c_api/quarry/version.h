@@ -21,7 +21,12 @@
 /** The version as one number: MAJOR * 10000 + MINOR * 100 + PATCH. */
 #define QUARRY_VERSION_NUMBER \
   (QUARRY_VERSION_MAJOR * 10000 + QUARRY_VERSION_MINOR * 100 + QUARRY_VERSION_PATCH)
-#define QUARRY_VERSION_STRING "0.1.0"
+#define QUARRY_STRINGIFY_(x) #x
+#define QUARRY_STRINGIFY(x) QUARRY_STRINGIFY_(x)
+/** The version as text, e.g. "0.1.0". */
+#define QUARRY_VERSION_STRING            \
+  QUARRY_STRINGIFY(QUARRY_VERSION_MAJOR) \
+  "." QUARRY_STRINGIFY(QUARRY_VERSION_MINOR) "." QUARRY_STRINGIFY(QUARRY_VERSION_PATCH)
 /** True when the headers are at least version (major, minor, patch). */
 #define QUARRY_VERSION_CHECK(major, minor, patch) \
   (QUARRY_VERSION_NUMBER >= ((major)*10000 + (minor)*100 + (patch)))
