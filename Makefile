@@ -5,22 +5,22 @@
 
 PREFIX ?= /usr/local
 
-demo: deps build
+demo: build
 	./build/release/tools/quarry/quarry demo
 
-test: deps test-release test-asan
+test: test-release test-asan
 
 deps:
 	@bash scripts/install-deps.sh
 
-build:
+build: deps
 	cmake --preset release
 	cmake --build --preset release
 
 test-release: build
 	ctest --preset release
 
-test-asan:
+test-asan: deps
 	cmake --preset asan
 	cmake --build --preset asan
 	ctest --preset asan

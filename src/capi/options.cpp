@@ -15,10 +15,11 @@ quarry_status set_option(quarry_options* options, int32_t key, T value) {
 template <class T>
 quarry_status get_option(const quarry_options* options, int32_t key, T* value) {
   return guarded(nullptr, [&] {
+    T& result = deref(value, "value");
     const std::optional<T> got = deref(options, "options").core.get<T>(key);
     quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "option {} is not set",
                           quarry_option_name(key));
-    deref(value, "value") = *got;
+    result = *got;
   });
 }
 

@@ -12,10 +12,11 @@ namespace {
 template <class T>
 quarry_status get_entry(const quarry_report* report, int32_t key, T* value) {
   return guarded(nullptr, [&] {
+    T& result = deref(value, "value");
     const std::optional<T> got = deref(report, "report").core.get<T>(key);
     quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
                           "the report holds no entry {} of this type", key);
-    deref(value, "value") = *got;
+    result = *got;
   });
 }
 
@@ -39,10 +40,11 @@ quarry_status quarry_report_count(const quarry_report* report, int64_t* count) {
 
 quarry_status quarry_report_key_at(const quarry_report* report, int64_t index, int32_t* key) {
   return guarded(nullptr, [&] {
+    int32_t& result = deref(key, "key");
     const auto got = deref(report, "report").core.key_at(index);
     quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
                           "index {} is outside the report's entries", index);
-    deref(key, "key") = *got;
+    result = *got;
   });
 }
 

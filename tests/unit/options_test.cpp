@@ -11,6 +11,7 @@
 #include "c_handles.hpp"
 #include "core/error.hpp"
 #include "core/options.hpp"
+#include "header_enums.hpp"
 
 namespace {
 
@@ -63,6 +64,15 @@ TEST(Options, EveryKeyHasANameATypeAndBounds) {
   EXPECT_STREQ(quarry_option_name(999), "unknown option");
   int64_t lo = 0;
   EXPECT_EQ(quarry_option_bounds_i64(QUARRY_OPT_SEED, &lo, nullptr), QUARRY_ERR_NULL_POINTER);
+}
+
+TEST(Options, EveryKeyInTheHeaderIsInTheKeyTableUnderItsOwnName) {
+  const auto published = quarry_test::header_enums("options.h", "QUARRY_OPT_[A-Z_0-9]+");
+  EXPECT_EQ(published.size(), std::size(kI64Keys) + std::size(kF64Keys));
+  for (const auto& [name, value] : published) {
+    EXPECT_EQ(quarry_option_name(static_cast<int32_t>(value)), name);
+    EXPECT_NE(quarry_option_type(static_cast<int32_t>(value)), QUARRY_TYPE_NONE) << name;
+  }
 }
 
 TEST(Options, NamesMatchTheHeader) {
@@ -149,6 +159,8 @@ TEST(Options, NullArgumentsAreRefused) {
   EXPECT_EQ(quarry_options_unset(nullptr, QUARRY_OPT_SEED), QUARRY_ERR_NULL_POINTER);
   ASSERT_EQ(quarry_options_set_i64(o.get(), QUARRY_OPT_SEED, 1), QUARRY_OK);
   EXPECT_EQ(quarry_options_get_i64(o.get(), QUARRY_OPT_SEED, nullptr), QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_options_get_f64(o.get(), QUARRY_OPT_RIDGE, nullptr), QUARRY_ERR_NULL_POINTER)
+      << "the output pointer is checked before the key is looked up";
   int64_t i = 0;
   EXPECT_EQ(quarry_options_get_i64(nullptr, QUARRY_OPT_SEED, &i), QUARRY_ERR_NULL_POINTER);
 }

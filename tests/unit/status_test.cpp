@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <set>
 #include <string>
+
+#include "header_enums.hpp"
 
 namespace {
 
@@ -43,6 +47,18 @@ TEST(Status, EveryCodeHasItsOwnDescription) {
     EXPECT_STRNE(text, "unknown status code") << "code " << code.value;
     EXPECT_TRUE(seen.insert(text).second) << "duplicate description: " << text;
   }
+}
+
+TEST(Status, EveryCodeInTheHeaderIsPinnedAndDescribed) {
+  const auto published = quarry_test::header_enums("status.h", "QUARRY_(OK|ERR_[A-Z_]+)");
+  ASSERT_EQ(published.size(), std::size(kCodes)) << "a code was added or removed: pin it here";
+  std::map<int64_t, std::string> by_value;
+  for (const auto& [name, value] : published) {
+    EXPECT_TRUE(by_value.emplace(value, name).second) << name << " reuses value " << value;
+    EXPECT_STRNE(quarry_status_string(static_cast<quarry_status>(value)), "unknown status code")
+        << name << " has no description";
+  }
+  for (const auto& code : kCodes) EXPECT_EQ(by_value.count(code.value), 1u) << code.value;
 }
 
 TEST(Status, UnknownCodesGetAFixedNonNullDescription) {
