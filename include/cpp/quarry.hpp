@@ -56,7 +56,7 @@ inline void check(quarry_status status, const quarry_context* ctx = nullptr,
   std::string detail = ctx != nullptr ? quarry_context_last_error(ctx) : what;
   throw Error(status, describe(status, detail.c_str()));
 }
-/** A double as the shortest text that reads back to it (e.g. 1.7976931348623157e+308). */
+/** A double with enough digits to read back exactly (e.g. 1.7976931348623157e+308). */
 inline std::string format_double(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.17g", value);
