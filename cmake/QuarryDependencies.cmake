@@ -9,6 +9,9 @@ pkg_check_modules(LAPACKE REQUIRED IMPORTED_TARGET lapacke)
 # fmt is used header-only so that libquarry.so gains no runtime dependency on fmt's SONAME.
 find_package(fmt REQUIRED CONFIG)
 
+# nlohmann-json (header-only) reads and writes network files.
+find_package(nlohmann_json 3 REQUIRED CONFIG)
+
 # Random123 is header-only (Philox4x32-10).
 find_path(RANDOM123_INCLUDE_DIR NAMES Random123/philox.h REQUIRED)
 add_library(quarry_random123 INTERFACE)

@@ -8,7 +8,7 @@ packages=(
   # toolchain
   g++ gcc make cmake ninja-build pkgconf binutils clang-format
   # libraries
-  libopenblas-dev liblapacke-dev libfmt-dev librandom123-dev libcli11-dev
+  libopenblas-dev liblapacke-dev libfmt-dev librandom123-dev libcli11-dev nlohmann-json3-dev
   # tests
   libgtest-dev libgmock-dev
 )

@@ -15,6 +15,7 @@
 
 #include "quarry/context.h"
 #include "quarry/export.h"
+#include "quarry/extract.h"
 #include "quarry/options.h"
 #include "quarry/report.h"
 #include "quarry/rng.h"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <quarry/context.h>
+#include <quarry/extract.h>
 #include <quarry/options.h>
 #include <quarry/report.h>
 
@@ -12,6 +13,8 @@
 #include "core/context.hpp"
 #include "core/options.hpp"
 #include "core/report.hpp"
+#include "extract/net_oracle.hpp"
+#include "extract/relu_net.hpp"
 
 struct quarry_context {
   // Room kept for a message, so that even when memory runs out a failed call can still
@@ -30,4 +33,12 @@ struct quarry_options {
 
 struct quarry_report {
   quarry::core::Report core;
+};
+
+struct quarry_relu_net {
+  quarry::extract::NetParams<double> params;  // validated; never changed after creation
+};
+
+struct quarry_net_oracle {
+  quarry::extract::NetOracle oracle;
 };

@@ -3,16 +3,17 @@
 #include <cblas.h>
 
 #include <string>
+#include <type_traits>
 
 #include "core/checked_int.hpp"
 #include "core/threads.hpp"
 
 namespace quarry::core {
 
-void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k, double alpha,
-          const double* a, int64_t lda, const double* b, int64_t ldb, double beta, double* c,
-          int64_t ldc) {
-  require_outside_parallel_region("cblas_dgemm");
+template <class T>
+void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k, T alpha,
+          const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  require_outside_parallel_region("cblas gemm");
   // Checked here, as BLAS++ does, because a reference BLAS reports bad arguments by
   // printing (xerbla), which must never happen inside quarry.
   require(m >= 0 && n >= 0 && k >= 0, QUARRY_ERR_BAD_DIMENSION,
@@ -21,11 +22,23 @@ void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k
   check_dense("A", layout, a_plain ? m : k, a_plain ? k : m, a, lda);
   check_dense("B", layout, b_plain ? k : n, b_plain ? n : k, b, ldb);
   check_dense("C", layout, m, n, c, ldc);
-  cblas_dgemm(static_cast<CBLAS_ORDER>(layout), static_cast<CBLAS_TRANSPOSE>(trans_a),
-              static_cast<CBLAS_TRANSPOSE>(trans_b), to_blas_int(m, "m"), to_blas_int(n, "n"),
-              to_blas_int(k, "k"), alpha, a, to_blas_int(lda, "lda"), b, to_blas_int(ldb, "ldb"),
-              beta, c, to_blas_int(ldc, "ldc"));
+  const auto order = static_cast<CBLAS_ORDER>(layout);
+  const auto ta = static_cast<CBLAS_TRANSPOSE>(trans_a);
+  const auto tb = static_cast<CBLAS_TRANSPOSE>(trans_b);
+  const blas_int bm = to_blas_int(m, "m"), bn = to_blas_int(n, "n"), bk = to_blas_int(k, "k");
+  const blas_int blda = to_blas_int(lda, "lda"), bldb = to_blas_int(ldb, "ldb");
+  const blas_int bldc = to_blas_int(ldc, "ldc");
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sgemm(order, ta, tb, bm, bn, bk, alpha, a, blda, b, bldb, beta, c, bldc);
+  } else {
+    cblas_dgemm(order, ta, tb, bm, bn, bk, alpha, a, blda, b, bldb, beta, c, bldc);
+  }
 }
+
+template void gemm<float>(Layout, Op, Op, int64_t, int64_t, int64_t, float, const float*, int64_t,
+                          const float*, int64_t, float, float*, int64_t);
+template void gemm<double>(Layout, Op, Op, int64_t, int64_t, int64_t, double, const double*,
+                           int64_t, const double*, int64_t, double, double*, int64_t);
 
 const char* blas_info() {
   // Built once (thread-safe static initialization) and kept for the process lifetime.

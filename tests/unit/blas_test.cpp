@@ -20,55 +20,63 @@ double entry(int id, int64_t i, int64_t j) {
                   0.37 * static_cast<double>(j));
 }
 
+template <class T>
 struct Stored {
-  std::vector<double> data;
-  DenseView<double> view;
+  std::vector<T> data;
+  DenseView<T> view;
 };
 
 // A rows x cols matrix stored in `layout` with two spare entries per leading dimension.
-Stored make(int id, Layout layout, int64_t rows, int64_t cols) {
+template <class T>
+Stored<T> make(int id, Layout layout, int64_t rows, int64_t cols) {
   const int64_t ld = (layout == Layout::ColMajor ? rows : cols) + 2;
-  Stored s;
-  s.data.assign(static_cast<size_t>(ld * (layout == Layout::ColMajor ? cols : rows)), 99.0);
+  Stored<T> s;
+  s.data.assign(static_cast<size_t>(ld * (layout == Layout::ColMajor ? cols : rows)), T(99));
   s.view = {layout, rows, cols, s.data.data(), ld};
   for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) s.view(i, j) = entry(id, i, j);
+    for (int64_t j = 0; j < cols; ++j) s.view(i, j) = static_cast<T>(entry(id, i, j));
   return s;
 }
 
-// C = 2 op(A) op(B) - C checked against a plain triple loop, in both layouts and all
-// transpose combinations, to the standard componentwise bound of the two computations.
-TEST(Blas, GemmMatchesTheDefinitionInBothLayoutsAndTransposes) {
+// C = 2 op(A) op(B) - C checked against a plain triple loop in double, in both layouts and
+// all transpose combinations, to the standard componentwise bound of the computation in T.
+template <class T>
+void check_gemm() {
   const int64_t m = 7, n = 5, k = 9;
   for (Layout layout : {Layout::ColMajor, Layout::RowMajor}) {
     for (Op ta : {Op::NoTrans, Op::Trans}) {
       for (Op tb : {Op::NoTrans, Op::Trans}) {
-        Stored a = ta == Op::NoTrans ? make(1, layout, m, k) : make(1, layout, k, m);
-        Stored b = tb == Op::NoTrans ? make(2, layout, k, n) : make(2, layout, n, k);
-        Stored c = make(3, layout, m, n);
-        const DenseView<double> op_a = ta == Op::NoTrans ? a.view : a.view.transposed();
-        const DenseView<double> op_b = tb == Op::NoTrans ? b.view : b.view.transposed();
-        quarry::core::gemm(layout, ta, tb, m, n, k, 2.0, a.data.data(), a.view.ld, b.data.data(),
-                           b.view.ld, -1.0, c.data.data(), c.view.ld);
+        auto a = ta == Op::NoTrans ? make<T>(1, layout, m, k) : make<T>(1, layout, k, m);
+        auto b = tb == Op::NoTrans ? make<T>(2, layout, k, n) : make<T>(2, layout, n, k);
+        auto c = make<T>(3, layout, m, n);
+        const auto c_before = c.data;
+        const DenseView<T> op_a = ta == Op::NoTrans ? a.view : a.view.transposed();
+        const DenseView<T> op_b = tb == Op::NoTrans ? b.view : b.view.transposed();
+        quarry::core::gemm<T>(layout, ta, tb, m, n, k, T(2), a.data.data(), a.view.ld,
+                              b.data.data(), b.view.ld, T(-1), c.data.data(), c.view.ld);
+        const DenseView<const T> old_c{layout, m, n, c_before.data(), c.view.ld};
         for (int64_t i = 0; i < m; ++i) {
           for (int64_t j = 0; j < n; ++j) {
-            double expected = -entry(3, i, j), magnitude = std::abs(entry(3, i, j));
+            double expected = -double(old_c(i, j)), magnitude = std::abs(double(old_c(i, j)));
             for (int64_t p = 0; p < k; ++p) {
-              expected += 2.0 * op_a(i, p) * op_b(p, j);
-              magnitude += 2.0 * std::abs(op_a(i, p) * op_b(p, j));
+              expected += 2.0 * double(op_a(i, p)) * double(op_b(p, j));
+              magnitude += 2.0 * std::abs(double(op_a(i, p)) * double(op_b(p, j)));
             }
-            // Both sums carry at most (k + 2) u |alpha| |A| |B| + |beta| |C| rounding error.
-            const double bound = 2 * (k + 2) * std::numeric_limits<double>::epsilon() * magnitude;
-            EXPECT_NEAR(c.view(i, j), expected, bound);
+            // The sum in T carries at most (k + 2) u (|alpha| |A| |B| + |beta| |C|) error.
+            const double bound = (k + 2) * double(std::numeric_limits<T>::epsilon()) * magnitude;
+            EXPECT_NEAR(double(c.view(i, j)), expected, bound);
           }
         }
         // The padding between leading dimensions is untouched.
         const int64_t pad_index = layout == Layout::ColMajor ? m : n;
-        EXPECT_EQ(c.data[static_cast<size_t>(pad_index)], 99.0);
+        EXPECT_EQ(c.data[static_cast<size_t>(pad_index)], T(99));
       }
     }
   }
 }
+
+TEST(Blas, DgemmMatchesTheDefinitionInBothLayoutsAndTransposes) { check_gemm<double>(); }
+TEST(Blas, SgemmMatchesTheDefinitionInBothLayoutsAndTransposes) { check_gemm<float>(); }
 
 TEST(Blas, GemmRefusesSizesBeyondTheBlasIntegerRange) {
   // A valid description of a 2^32 x 1 product (never touched: the narrowing fails first).
@@ -111,8 +119,8 @@ TEST(Blas, GemmValidatesItsArgumentsInsteadOfLettingBlasPrint) {
             }),
             QUARRY_ERR_BAD_DIMENSION);
   EXPECT_EQ(status_of([&] {
-              quarry::core::gemm(Layout::RowMajor, Op::NoTrans, Op::NoTrans, 2, 2, 2, 1.0, nullptr,
-                                 2, x.data(), 2, 0.0, x.data(), 2);
+              quarry::core::gemm<double>(Layout::RowMajor, Op::NoTrans, Op::NoTrans, 2, 2, 2, 1.0,
+                                         nullptr, 2, x.data(), 2, 0.0, x.data(), 2);
             }),
             QUARRY_ERR_NULL_POINTER);
 }

@@ -65,7 +65,13 @@ enum {
   /** i64 in [0, 1]: run the refinement pass of an extraction (1) or not (0). */
   QUARRY_OPT_EXTRACT_REFINE = 301,
   /** f64 in [0, DBL_MAX]: standard deviation of the oracle's output noise; 0 = estimate. */
-  QUARRY_OPT_OUTPUT_NOISE = 302
+  QUARRY_OPT_OUTPUT_NOISE = 302,
+  /** i64 in [0, 1]: a simulated oracle evaluates the network in float32 (1) or float64 (0). */
+  QUARRY_OPT_ORACLE_FLOAT32 = 303,
+  /** f64 in [0, DBL_MAX]: a simulated oracle rounds outputs to multiples of this; 0 = off. */
+  QUARRY_OPT_ORACLE_ROUNDING = 304,
+  /** f64 in [0, DBL_MAX]: a simulated oracle adds N(0, this^2) noise to outputs; 0 = off. */
+  QUARRY_OPT_ORACLE_NOISE = 305
 };
 
 /** Values of `QUARRY_OPT_SKETCH_KIND` (also the `kind` of a sketching operator). */
