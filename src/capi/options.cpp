@@ -63,6 +63,11 @@ quarry_status quarry_options_get_f64(const quarry_options* options, int32_t key,
   return get_option(options, key, value);
 }
 
+quarry_status quarry_options_set_progress(quarry_options* options, quarry_progress_fn fn,
+                                          void* user_data) {
+  return guarded(nullptr, [&] { deref(options, "options").core.set_progress(fn, user_data); });
+}
+
 quarry_status quarry_options_unset(quarry_options* options, int32_t key) {
   return guarded(nullptr, [&] { deref(options, "options").core.unset(key); });
 }

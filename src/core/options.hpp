@@ -65,7 +65,17 @@ class Options {
   template <class T>
   T value_in(int32_t key, T fallback, T lo, T hi, std::string_view why = {}) const;
 
+  // The progress callback (nullptr: none) and its user data.
+  void set_progress(quarry_progress_fn fn, void* user_data) {
+    progress_ = fn;
+    progress_data_ = user_data;
+  }
+  quarry_progress_fn progress() const { return progress_; }
+  void* progress_data() const { return progress_data_; }
+
  private:
+  quarry_progress_fn progress_ = nullptr;
+  void* progress_data_ = nullptr;
   std::map<int32_t, std::variant<int64_t, double>> values_;
 };
 

@@ -112,4 +112,27 @@ void rng_fill_normal(const PhiloxStream& stream, int64_t offset, int64_t n, doub
   });
 }
 
+// Uniform and normal draws use disjoint halves of the stream's block range, so the two
+// kinds of draw never share blocks (see quarry/rng.h on views of one stream).
+namespace {
+constexpr int64_t kNormalOffset = int64_t{1} << 62;
+}
+
+double RandomSequence::uniform() {
+  double u = 0;
+  rng_fill_uniform(stream_, next_uniform_++, 1, &u, 1);
+  return u;
+}
+
+double RandomSequence::normal() {
+  double z = 0;
+  rng_fill_normal(stream_, kNormalOffset + next_normal_++, 1, &z, 1);
+  return z;
+}
+
+void RandomSequence::normals(int64_t n, double* out) {
+  rng_fill_normal(stream_, kNormalOffset + next_normal_, n, out, 1);
+  next_normal_ += n;
+}
+
 }  // namespace quarry::core

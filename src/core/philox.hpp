@@ -52,4 +52,24 @@ void rng_fill_uniform(const PhiloxStream& stream, int64_t offset, int64_t n, dou
 void rng_fill_normal(const PhiloxStream& stream, int64_t offset, int64_t n, double* out,
                      int64_t threads, int64_t grain = kRngGrain);
 
+// Sequential draws from one stream, for algorithms that make their random choices one at
+// a time (which line, which probe point). Deterministic: the k-th draw is a fixed
+// element of the stream of `state`.
+class RandomSequence {
+ public:
+  explicit RandomSequence(const quarry_rng_state& state) : stream_(state) {}
+
+  // A uniform value in the open interval (0, 1).
+  double uniform();
+  // A standard normal value.
+  double normal();
+  // n standard normal values.
+  void normals(int64_t n, double* out);
+
+ private:
+  PhiloxStream stream_;
+  int64_t next_uniform_ = 0;
+  int64_t next_normal_ = 0;
+};
+
 }  // namespace quarry::core

@@ -23,6 +23,7 @@
 #include "context.h"
 #include "export.h"
 #include "options.h"
+#include "report.h"
 #include "status.h"
 
 QUARRY_BEGIN_DECLS
@@ -160,6 +161,52 @@ QUARRY_API int32_t quarry_net_oracle_eval(int64_t n, int64_t d, const double *x,
  */
 QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *oracle,
                                                    int64_t *queries);
+
+/**
+ * @brief Recover a one-hidden-layer ReLU network from value queries to a black box.
+ *
+ * The black box computes F: R^d -> R^c, F(x) = A ReLU(W x + b) + S x + c0 for unknown
+ * weights (the skip term may be zero). The extraction asks `oracle` for batches of
+ * queries and returns a network F' equal to F up to the oracle's precision: the same
+ * function, written canonically (each neuron as alpha ReLU(u . x - tau) with |u| = 1,
+ * neurons that only add an affine function folded into S' and c0'). Neurons whose
+ * hyperplanes never meet the Gaussian bulk are indistinguishable from affine terms there
+ * and are absorbed into them. The algorithm is in docs/extract.md.
+ *
+ * Options read (NULL = defaults):
+ * - `QUARRY_OPT_SEED` (0): seed of every random choice; the same seed and the same oracle
+ *   give the same network and the same query count.
+ * - `QUARRY_OPT_QUERY_BUDGET` (unlimited): the most queries to make. When the next batch
+ *   would exceed it, the extraction stops and returns what it has.
+ * - `QUARRY_OPT_OUTPUT_NOISE` (0 = estimate): the oracle's output noise, if known.
+ * - A progress callback (`quarry_options_set_progress`): called after every line with
+ *   `QUARRY_REPORT_QUERIES`, `QUARRY_REPORT_NEURONS`, `QUARRY_REPORT_LINES`.
+ *
+ * Report (when `report` is not NULL): `QUARRY_REPORT_QUERIES`, `QUARRY_REPORT_BATCHES`,
+ * `QUARRY_REPORT_NEURONS`, `QUARRY_REPORT_LINES`, `QUARRY_REPORT_NOISE`,
+ * `QUARRY_REPORT_SECONDS`, `QUARRY_REPORT_ORACLE_SECONDS`, and, when the budget allowed
+ * the final check on fresh Gaussian queries, `QUARRY_REPORT_RELATIVE_ERROR`.
+ *
+ * @param ctx Context (error message).
+ * @param d Inputs of the black box, >= 1.
+ * @param c Outputs of the black box, >= 1.
+ * @param oracle The black box; called on this thread only.
+ * @param user_data Passed to `oracle` untouched.
+ * @param options Options, or NULL.
+ * @param[out] out The recovered network (also the partial one after
+ *        `QUARRY_ERR_BUDGET` or `QUARRY_ERR_CALLBACK_ABORTED`); NULL after other errors.
+ * @param[out] report The report, or NULL to skip it.
+ * @return `QUARRY_OK`; `QUARRY_ERR_BUDGET` (budget exhausted: partial network);
+ *         `QUARRY_ERR_CALLBACK_ABORTED` (progress callback asked to stop: partial
+ *         network); `QUARRY_ERR_ORACLE` (the oracle failed or answered NaN/Inf: the message
+ *         says which query); `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_DIMENSION`,
+ *         `QUARRY_ERR_INVALID_ARGUMENT`, `QUARRY_ERR_OUT_OF_MEMORY`.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_extract_relu1(quarry_context *ctx, int64_t d, int64_t c,
+                                              quarry_oracle_fn oracle, void *user_data,
+                                              const quarry_options *options, quarry_relu_net **out,
+                                              quarry_report **report);
 
 QUARRY_END_DECLS
 

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "export.h"
+#include "report.h"
 #include "status.h"
 #include "types.h"
 
@@ -100,6 +101,16 @@ QUARRY_BEGIN_DECLS
 typedef struct quarry_options quarry_options;
 
 /**
+ * @brief A progress callback for long computations. It is called on the calling thread
+ * between steps, with a report of the state so far (for an extraction:
+ * `QUARRY_REPORT_QUERIES`, `QUARRY_REPORT_NEURONS`, `QUARRY_REPORT_LINES`); the report is
+ * valid during the call only. Return 0 to continue; any other value stops the
+ * computation, which returns `QUARRY_ERR_CALLBACK_ABORTED` (with its partial result where
+ * the function documents one).
+ */
+typedef int32_t (*quarry_progress_fn)(const quarry_report *progress, void *user_data);
+
+/**
  * @brief Create an empty options object (every key at its default).
  * @param[out] out Receives the object; set to NULL on failure.
  * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER` or `QUARRY_ERR_OUT_OF_MEMORY`.
@@ -154,6 +165,15 @@ QUARRY_API quarry_status quarry_options_get_f64(const quarry_options *options, i
  * @since 0.1
  */
 QUARRY_API quarry_status quarry_options_unset(quarry_options *options, int32_t key);
+
+/**
+ * @brief Set (or, with fn = NULL, clear) the progress callback of the functions that take
+ * these options. `user_data` is passed back to it untouched.
+ * @return `QUARRY_OK` or `QUARRY_ERR_NULL_POINTER` (options is NULL).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_options_set_progress(quarry_options *options, quarry_progress_fn fn,
+                                                     void *user_data);
 
 /**
  * @brief The name of an option key, e.g. "QUARRY_OPT_SEED".

@@ -42,7 +42,15 @@ enum {
   /** f64: wall-clock seconds the call took in total. */
   QUARRY_REPORT_SECONDS = 9,
   /** f64: wall-clock seconds spent inside the user's oracle. */
-  QUARRY_REPORT_ORACLE_SECONDS = 10
+  QUARRY_REPORT_ORACLE_SECONDS = 10,
+  /** i64: oracle calls made (batches of queries). */
+  QUARRY_REPORT_BATCHES = 11,
+  /** i64: random lines an extraction searched or checked. */
+  QUARRY_REPORT_LINES = 12,
+  /** f64: estimated relative RMS error of a recovered model on fresh Gaussian inputs. */
+  QUARRY_REPORT_RELATIVE_ERROR = 13,
+  /** f64: the oracle's output noise level used (given, or estimated). */
+  QUARRY_REPORT_NOISE = 14
 };
 
 QUARRY_BEGIN_DECLS

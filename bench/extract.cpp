@@ -1,0 +1,114 @@
+// bench/extract: extraction of generic Gaussian one-hidden-layer ReLU networks from
+// simulated black boxes. Prints, per size: queries and queries / P, the relative RMS and
+// max abs error on 1e5 fresh N(0, I) inputs, time, and the oracle's share of it.
+// Uses only the public API.
+#include <quarry.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Size {
+  int64_t d, k, c;
+};
+
+std::vector<double> normals(quarry_context* ctx, uint64_t seed, int64_t n, double scale) {
+  quarry_rng_state s;
+  quarry_rng_state_from_seed(seed, &s);
+  std::vector<double> v(static_cast<size_t>(n));
+  if (quarry_rng_fill_normal_f64(ctx, &s, 0, n, v.data()) != QUARRY_OK) std::abort();
+  for (double& x : v) x *= scale;
+  return v;
+}
+
+void check(quarry_status status, quarry_context* ctx, const char* what) {
+  if (status == QUARRY_OK) return;
+  std::fprintf(stderr, "%s: %s: %s\n", what, quarry_status_string(status),
+               quarry_context_last_error(ctx));
+  std::exit(1);
+}
+
+void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, double float32,
+         double rounding, double noise) {
+  // A generic net: W, b, A ~ N(0, 1) scaled so that pre-activations and outputs are O(1).
+  const auto w = normals(ctx, seed, s.k * s.d, 1.0 / std::sqrt(double(s.d)));
+  const auto b = normals(ctx, seed + 1, s.k, 1.0);
+  const auto a = normals(ctx, seed + 2, s.c * s.k, 1.0 / std::sqrt(double(s.k)));
+  quarry_relu_net* target = nullptr;
+  check(quarry_relu_net_create_f64(ctx, s.d, s.k, s.c, w.data(), b.data(), a.data(), nullptr,
+                                   nullptr, &target),
+        ctx, "create");
+  quarry_options* oracle_options = nullptr;
+  quarry_options_create(&oracle_options);
+  quarry_options_set_i64(oracle_options, QUARRY_OPT_ORACLE_FLOAT32, float32 > 0 ? 1 : 0);
+  quarry_options_set_f64(oracle_options, QUARRY_OPT_ORACLE_ROUNDING, rounding);
+  quarry_options_set_f64(oracle_options, QUARRY_OPT_ORACLE_NOISE, noise);
+  quarry_net_oracle* oracle = nullptr;
+  check(quarry_net_oracle_create(ctx, target, oracle_options, &oracle), ctx, "oracle");
+
+  quarry_options* opts = nullptr;
+  quarry_options_create(&opts);
+  quarry_options_set_i64(opts, QUARRY_OPT_SEED, int64_t(seed));
+  quarry_relu_net* found = nullptr;
+  quarry_report* report = nullptr;
+  const auto start = std::chrono::steady_clock::now();
+  const quarry_status status = quarry_extract_relu1(ctx, s.d, s.c, quarry_net_oracle_eval, oracle,
+                                                    opts, &found, &report);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (status != QUARRY_OK && found == nullptr) check(status, ctx, "extract");
+
+  int64_t queries = 0, neurons = 0, lines = 0, batches = 0;
+  double oracle_seconds = 0;
+  quarry_report_get_i64(report, QUARRY_REPORT_QUERIES, &queries);
+  quarry_report_get_i64(report, QUARRY_REPORT_NEURONS, &neurons);
+  quarry_report_get_i64(report, QUARRY_REPORT_LINES, &lines);
+  quarry_report_get_i64(report, QUARRY_REPORT_BATCHES, &batches);
+  quarry_report_get_f64(report, QUARRY_REPORT_ORACLE_SECONDS, &oracle_seconds);
+
+  // Error on fresh Gaussian inputs (not counted: the attacker would not need them).
+  const int64_t m = 100000;
+  const auto x = normals(ctx, seed + 99, m * s.d, 1.0);
+  std::vector<double> y(m * s.c), z(m * s.c);
+  check(quarry_relu_net_eval_f64(ctx, target, m, x.data(), y.data()), ctx, "eval");
+  check(quarry_relu_net_eval_f64(ctx, found, m, x.data(), z.data()), ctx, "eval");
+  double err = 0, ref = 0, worst = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    err += (y[i] - z[i]) * (y[i] - z[i]);
+    ref += y[i] * y[i];
+    worst = std::max(worst, std::abs(y[i] - z[i]));
+  }
+  const double p = double(s.k * (s.d + 1) * 1 + s.c * (s.k + s.d + 1));  // all weights
+  std::printf("%-10s %4lld-%-4lld-%-3lld %9lld %7.2f %9.2e %9.2e %4lld/%-4lld %5lld %6lld %8.2f %5.0f%% %s\n",
+              mode, (long long)s.d, (long long)s.k, (long long)s.c, (long long)queries,
+              queries / p, std::sqrt(err / ref), worst, (long long)neurons, (long long)s.k,
+              (long long)lines, (long long)batches, seconds,
+              seconds > 0 ? 100 * oracle_seconds / seconds : 0.0, quarry_status_string(status));
+  std::fflush(stdout);
+  quarry_report_destroy(report);
+  quarry_relu_net_destroy(found);
+  quarry_options_destroy(opts);
+  quarry_net_oracle_destroy(oracle);
+  quarry_options_destroy(oracle_options);
+  quarry_relu_net_destroy(target);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  quarry_context* ctx = nullptr;
+  if (quarry_context_create(&ctx) != QUARRY_OK) return 1;
+  std::vector<Size> sizes = {{10, 20, 1}, {100, 100, 1}, {32, 128, 1}, {64, 32, 10}, {784, 128, 1}};
+  if (argc > 1 && std::strcmp(argv[1], "--quick") == 0) sizes = {{10, 20, 1}, {32, 128, 1}, {64, 32, 10}};
+  std::printf("%-10s %-14s %9s %7s %9s %9s %9s %5s %6s %8s %6s %s\n", "oracle", "d-k-c", "queries",
+              "q/P", "relRMS", "maxabs", "neurons", "lines", "batch", "seconds", "oracle", "status");
+  for (const Size& s : sizes) run(ctx, s, 1, "float64", 0, 0, 0);
+  quarry_context_destroy(ctx);
+  return 0;
+}

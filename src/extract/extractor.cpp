@@ -1,0 +1,628 @@
+#include "extract/extractor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include <lapacke.h>
+
+#include "core/error.hpp"
+#include "core/philox.hpp"
+#include "extract/affine_piece.hpp"
+#include "extract/line_search.hpp"
+#include "extract/oracle_session.hpp"
+
+namespace quarry::extract {
+
+namespace {
+
+using Vec = std::vector<double>;
+
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr double kTolerance = 16;   // deviations must exceed this many error estimates
+constexpr double kStepShrink = 16;  // a failed piece retries with a step this much smaller
+constexpr double kPieceReach = 2;   // how far from its kink a piece is measured, at most
+// Re-measure neurons whose uncertainty bound exceeds this. The bound adds worst cases
+// (every axis's error at its maximum, in the same direction): measured against known
+// networks it runs 100 to 5000 times above the actual error, so this re-measures the
+// neurons whose actual error may exceed ~1e-9 (few: those from thin regions).
+constexpr double kRefineAbove = 1e-5;
+
+// A neuron in canonical form: alpha ReLU(u . x - tau), |u| = 1, alpha in R^c.
+struct Neuron {
+  Vec u;
+  double tau = 0;
+  Vec alpha;
+  // Error bound of its contribution over the Gaussian bulk, relative to |alpha|:
+  // |du| sqrt(d) + |dtau|, from the errors of the two pieces it was measured from.
+  double uncertainty = 0;
+};
+
+double dot(const Vec& a, const Vec& b) {
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+double norm(const Vec& a) { return std::sqrt(dot(a, a)); }
+
+struct Stop {
+  ExtractOutcome outcome;
+};
+
+class Extractor {
+ public:
+  Extractor(quarry_oracle_fn fn, void* user_data, int64_t d, int64_t c, const ExtractSettings& s)
+      : oracle_(fn, user_data, d, c, s.budget),
+        s_(s),
+        d_(d),
+        c_(c),
+        random_(core::rng_state_from_seed(s.seed)),
+        half_length_(s.half_length > 0 ? s.half_length : 50 * std::sqrt(double(d))),
+        g_(static_cast<size_t>(c * d)),
+        g0_(static_cast<size_t>(c)) {}
+
+  ExtractResult run();
+
+ private:
+  Line random_line();
+  void estimate_noise();
+  double line_eta(const Line& line) const;
+  bool model_explains(const Line& line);
+  int64_t learn_from(const Line& line);
+  void assemble_affine();
+  Vec safe_steps(const Vec& p, double cap) const;
+  std::optional<Neuron> neuron_from_jump(const Vec& jump_g, const Vec& jump_f, const Vec& at,
+                                         const Vec& along, const AffinePiece& left,
+                                         const AffinePiece& right, double eta) const;
+  void refine(size_t i);
+  Vec model_at(const Vec& x) const;
+  double estimate_error();
+  void report_progress();
+  NetParams<double> network() const;
+
+  OracleSession oracle_;
+  const ExtractSettings& s_;
+  int64_t d_, c_;
+  core::RandomSequence random_;
+  double half_length_;
+  double eta0_ = 0;        // noise of one answer near the origin
+  double eta0_scale_ = 1;  // |x| where eta0_ was measured
+  std::vector<Neuron> neurons_;
+  std::vector<AffinePiece> pieces_;
+  Vec g_, g0_;  // the affine term G (c x d) and g0 (c)
+  int64_t lines_ = 0;
+  ExtractResult stats_;  // the query counters only
+};
+
+Line Extractor::random_line() {
+  Line line{Vec(static_cast<size_t>(d_)), Vec(static_cast<size_t>(d_))};
+  random_.normals(d_, line.x0.data());
+  random_.normals(d_, line.v.data());
+  const double n = norm(line.v);
+  for (double& x : line.v) x /= n;
+  return line;
+}
+
+// Fits a straight line through 8 answers close together along a random direction (a
+// linear region, almost surely) and takes the residual spread as the oracle's noise.
+void Extractor::estimate_noise() {
+  Line probe = random_line();
+  std::vector<double> ts(8);
+  for (size_t i = 0; i < ts.size(); ++i) ts[i] = 1e-3 * (double(i) + 0.5 * random_.uniform());
+  const Vec y = oracle_.query(probe.points(ts));
+  double noise = 0, magnitude = 0;
+  const double n = double(ts.size());
+  for (int64_t o = 0; o < c_; ++o) {
+    double st = 0, sy = 0, stt = 0, sty = 0;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      const double yi = y[i * c_ + o];
+      st += ts[i];
+      sy += yi;
+      stt += ts[i] * ts[i];
+      sty += ts[i] * yi;
+      magnitude = std::max(magnitude, std::abs(yi));
+    }
+    const double slope = (n * sty - st * sy) / (n * stt - st * st);
+    const double intercept = (sy - slope * st) / n;
+    double rss = 0;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      const double r = y[i * c_ + o] - intercept - slope * ts[i];
+      rss += r * r;
+    }
+    noise = std::max(noise, std::sqrt(rss / (n - 2)));
+  }
+  eta0_ = std::max({noise, s_.noise, 4 * kEps * magnitude, std::numeric_limits<double>::min()});
+  eta0_scale_ = 1 + norm(probe.x0);
+}
+
+// Rounding in the oracle grows with the size of its input; scale the floor accordingly.
+double Extractor::line_eta(const Line& line) const {
+  double far = 0;
+  for (double t : {-half_length_, half_length_}) {
+    double sq = 0;
+    for (int64_t j = 0; j < d_; ++j) sq += std::pow(line.x0[j] + t * line.v[j], 2);
+    far = std::max(far, std::sqrt(sq));
+  }
+  return eta0_ * std::max(1.0, (1 + far) / eta0_scale_);
+}
+
+Vec Extractor::model_at(const Vec& x) const {
+  Vec y = g0_;
+  for (int64_t o = 0; o < c_; ++o) {
+    for (int64_t j = 0; j < d_; ++j) y[o] += g_[o * d_ + j] * x[j];
+  }
+  for (const Neuron& n : neurons_) {
+    const double z = dot(n.u, x) - n.tau;
+    if (z > 0) {
+      for (int64_t o = 0; o < c_; ++o) y[o] += n.alpha[o] * z;
+    }
+  }
+  return y;
+}
+
+// A line on which the model matches F at both ends and at two random points has no
+// missed neuron crossing it with a visible jump: a missed neuron adds a ramp that reaches
+// one end of the line.
+bool Extractor::model_explains(const Line& line) {
+  const std::vector<double> ts = {-half_length_, half_length_,
+                                  half_length_ * (2 * random_.uniform() - 1),
+                                  half_length_ * (2 * random_.uniform() - 1)};
+  const Vec x = line.points(ts);
+  const Vec y = oracle_.query(x);
+  const double eta = line_eta(line);
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const Vec predicted = model_at(Vec(x.begin() + i * d_, x.begin() + (i + 1) * d_));
+    for (int64_t o = 0; o < c_; ++o) {
+      const double f = y[i * c_ + o];
+      // A missed neuron's ramp reaches a line end at full size (|alpha (u . v)| times
+      // the distance from its kink): 1e-7 relative to F's variation (not to a constant
+      // offset, which may dwarf it) still sees jumps far below the oracle's own scale,
+      // and stays clear of the model's rounding at |x| ~ half_length.
+      const double tol = 1e3 * kTolerance * eta + 1e-7 * (std::abs(f - g0_[o]) + 1);
+      if (std::abs(f - predicted[o]) > tol) return false;
+    }
+  }
+  return true;
+}
+
+// Searches the line, learns its new neurons, and returns how many were added.
+int64_t Extractor::learn_from(const Line& line) {
+  double eta = line_eta(line);
+  SearchSettings search;
+  search.eta = eta;
+  search.min_width = 1e-10 * 2 * half_length_;
+  search.tolerance = kTolerance;
+  int64_t before = oracle_.queries();
+  const LineScan scan = scan_line(oracle_, line, -half_length_, half_length_, search, random_);
+  stats_.search_queries += oracle_.queries() - before;
+  eta = scan.eta;
+  const auto& kinks = scan.kinks;
+  const size_t nk = kinks.size();
+
+  // Where the known neurons cross this line, and which kinks they explain.
+  struct Crossing {
+    double t;
+    size_t neuron;
+  };
+  std::vector<Crossing> crossings;
+  for (size_t i = 0; i < neurons_.size(); ++i) {
+    const double uv = dot(neurons_[i].u, line.v);
+    if (uv == 0) continue;
+    crossings.push_back({(neurons_[i].tau - dot(neurons_[i].u, line.x0)) / uv, i});
+  }
+  std::sort(crossings.begin(), crossings.end(),
+            [](const Crossing& a, const Crossing& b) { return a.t < b.t; });
+  // A kink is known when known neurons cross the line there (position within 1e-4
+  // relative: predicted crossings amplify hyperplane errors by 1 / |u . v|) and their
+  // slope changes alpha (u . v) add up to the kink's measured one.
+  std::vector<bool> is_new(nk, true);
+  for (size_t k = 0; k < nk; ++k) {
+    const Kink& kink = kinks[k];
+    const double tol = 1e-4 * (1 + std::abs(kink.t)) + 10 * search.min_width;
+    auto first = std::lower_bound(crossings.begin(), crossings.end(), kink.t - tol,
+                                  [](const Crossing& c, double t) { return c.t < t; });
+    Vec predicted(static_cast<size_t>(c_), 0.0);
+    double measured_norm = 0;
+    for (int64_t o = 0; o < c_; ++o) {
+      measured_norm += std::pow(kink.slope_right[o] - kink.slope_left[o], 2);
+    }
+    measured_norm = std::sqrt(measured_norm);
+    for (auto it = first; it != crossings.end() && it->t <= kink.t + tol; ++it) {
+      const Neuron& n = neurons_[it->neuron];
+      // Crossing a neuron along +v changes the slope by alpha |u . v|: its ramp starts
+      // (u . v > 0) or ends (u . v < 0) there.
+      const double uv = std::abs(dot(n.u, line.v));
+      for (int64_t o = 0; o < c_; ++o) predicted[o] += n.alpha[o] * uv;
+      double mismatch = 0;
+      for (int64_t o = 0; o < c_; ++o) {
+        mismatch += std::pow(kink.slope_right[o] - kink.slope_left[o] - predicted[o], 2);
+      }
+      if (std::sqrt(mismatch) <= 1e-3 * measured_norm + kTolerance * 1e3 * eta) {
+        is_new[k] = false;
+        break;
+      }
+    }
+  }
+
+  // Segments between kinks; in each gap between new kinks, measure the longest one.
+  std::vector<size_t> new_kinks;
+  for (size_t k = 0; k < nk; ++k)
+    if (is_new[k]) new_kinks.push_back(k);
+  // Nothing new, and no piece measured yet (F may have no kink at all): measure the
+  // affine function of the line's longest segment so the affine term is known.
+  if (new_kinks.empty() && !pieces_.empty()) return 0;
+  auto segment_start = [&](size_t s) { return s == 0 ? scan.t_lo : kinks[s - 1].t; };
+  auto segment_end = [&](size_t s) { return s == nk ? scan.t_hi : kinks[s].t; };
+  auto segment_slope = [&](size_t s) -> const Vec& {
+    return s == 0 ? (nk == 0 ? scan.slope_lo : kinks[0].slope_left) : kinks[s - 1].slope_right;
+  };
+  auto segment_slope_err = [&](size_t s) {
+    return s == 0 ? (nk == 0 ? scan.slope_err : kinks[0].left_err) : kinks[s - 1].right_err;
+  };
+  std::vector<size_t> chosen;  // one segment per gap; gap g lies before new_kinks[g]
+  for (size_t gap = 0; gap <= new_kinks.size(); ++gap) {
+    const size_t first = gap == 0 ? 0 : new_kinks[gap - 1] + 1;
+    const size_t last = gap == new_kinks.size() ? nk : new_kinks[gap];
+    size_t best = first;
+    for (size_t s = first; s <= last; ++s) {
+      if (segment_end(s) - segment_start(s) > segment_end(best) - segment_start(best)) best = s;
+    }
+    chosen.push_back(best);
+  }
+
+  std::vector<PieceRequest> requests;
+  for (size_t gap = 0; gap < chosen.size(); ++gap) {
+    const size_t s = chosen[gap];
+    const double a = segment_start(s), b = segment_end(s);
+    // Measure near the new kink(s) the piece serves: its error grows with the distance.
+    const bool left_kink = gap > 0, right_kink = gap < new_kinks.size();
+    double t = 0.5 * (a + b);
+    if (b - a > 2 * kPieceReach && left_kink != right_kink) {
+      t = right_kink ? b - kPieceReach : a + kPieceReach;
+    }
+    PieceRequest r;
+    r.p = line.points({t});
+    // Stay well inside the region: along each axis half the way to every known
+    // hyperplane, and a quarter of the distance to the segment's ends along the line (the
+    // new kinks' hyperplanes are not known yet).
+    r.steps = safe_steps(r.p, std::max(1e-8, std::min(1.0, 0.25 * std::min(t - a, b - t))));
+    r.v = line.v;
+    r.slope_v = segment_slope(s);
+    r.slope_err = segment_slope_err(s);
+    requests.push_back(std::move(r));
+  }
+  before = oracle_.queries();
+  const auto pieces = measure_pieces(oracle_, requests, eta, kTolerance, 3, kStepShrink, random_);
+  stats_.piece_queries += oracle_.queries() - before;
+  for (const auto& piece : pieces) stats_.pieces_failed += !piece;
+
+  int64_t added = 0;
+  std::vector<Neuron> found;
+  for (size_t g = 0; g < new_kinks.size(); ++g) {
+    const auto& left = pieces[g];
+    const auto& right = pieces[g + 1];
+    if (!left || !right) continue;
+    // The jump across the new kink, at the kink: the difference of the two pieces there,
+    // less the known neurons crossed between them (+alpha u^T entering the active side,
+    // - leaving it). Evaluating at the kink, not at the origin, keeps the pieces' error
+    // proportional to their distance from it.
+    const Kink& kink = kinks[new_kinks[g]];
+    const Vec at_kink = line.points({kink.t});
+    Vec jump_g(static_cast<size_t>(c_ * d_)), jump_f = right->at(at_kink);
+    const Vec left_at_kink = left->at(at_kink);
+    for (size_t i = 0; i < jump_g.size(); ++i) jump_g[i] = right->g[i] - left->g[i];
+    for (int64_t o = 0; o < c_; ++o) jump_f[o] -= left_at_kink[o];
+    const double t_left = dot(line.v, left->p) - dot(line.v, line.x0);
+    const double t_right = dot(line.v, right->p) - dot(line.v, line.x0);
+    double chained = 0;  // error carried in from the known neurons subtracted
+    for (const Crossing& x : crossings) {
+      if (x.t <= t_left || x.t >= t_right) continue;
+      const Neuron& n = neurons_[x.neuron];
+      chained += norm(n.alpha) * n.uncertainty;
+      const double sign = dot(n.u, line.v) > 0 ? 1.0 : -1.0;
+      const double z = dot(n.u, at_kink) - n.tau;
+      for (int64_t o = 0; o < c_; ++o) {
+        for (int64_t j = 0; j < d_; ++j) jump_g[o * d_ + j] -= sign * n.alpha[o] * n.u[j];
+        jump_f[o] -= sign * n.alpha[o] * z;
+      }
+    }
+    std::optional<Neuron> made =
+        neuron_from_jump(jump_g, jump_f, at_kink, line.v, *left, *right, eta);
+    if (!made) continue;
+    Neuron n = std::move(*made);
+    n.uncertainty += chained / norm(n.alpha);
+    // The kink's measured slope change must agree: J v = slope_right - slope_left.
+    if (kink.resolved) {
+      const double uv = dot(n.u, line.v);
+      const double g_err = kTolerance * (left->error + right->error);
+      bool agrees = true;
+      for (int64_t o = 0; o < c_; ++o) {
+        const double ds = kink.slope_right[o] - kink.slope_left[o];
+        const double tol = 1e-4 * (std::abs(ds) + std::abs(n.alpha[o] * uv)) + g_err;
+        agrees = agrees && std::abs(n.alpha[o] * uv - ds) <= tol;
+      }
+      if (!agrees) continue;
+    }
+    // The same hyperplane found twice (a pinned position off by more than the matching
+    // tolerance) is kept once.
+    bool duplicate = false;
+    for (const auto* list : {&neurons_, &found}) {
+      for (const Neuron& m : *list) {
+        const double cosine = dot(m.u, n.u);
+        if (std::abs(cosine) > 1 - 1e-9 &&
+            std::abs(n.tau - (cosine > 0 ? m.tau : -m.tau)) <= 1e-6 * (1 + std::abs(n.tau))) {
+          duplicate = true;
+        }
+      }
+    }
+    if (duplicate) continue;
+    found.push_back(std::move(n));
+    ++added;
+  }
+  for (const auto& p : pieces)
+    if (p) pieces_.push_back(*p);
+  neurons_.insert(neurons_.end(), found.begin(), found.end());
+  return added;
+}
+
+// Per-axis steps from p that stay inside p's region as far as the known neurons tell:
+// half the way, along axis j, to each known hyperplane; at most `cap`.
+Vec Extractor::safe_steps(const Vec& p, double cap) const {
+  Vec steps(static_cast<size_t>(d_), cap);
+  for (const Neuron& n : neurons_) {
+    const double distance = std::abs(dot(n.u, p) - n.tau);
+    for (int64_t j = 0; j < d_; ++j) {
+      if (n.u[j] != 0) steps[j] = std::min(steps[j], 0.5 * distance / std::abs(n.u[j]));
+    }
+  }
+  for (double& h : steps) h = std::max(h, 1e-12 * cap);
+  return steps;
+}
+
+// The neuron behind a jump between two pieces: jump_g = alpha u^T (c x d) and jump_f the
+// jump of F at the point `at` near its hyperplane. u is J's leading right singular vector,
+// oriented so that u . along > 0; then alpha = J u and, since the neuron adds
+// alpha (u . x - tau) on its active side, tau = u . at - alpha . jump_f / |alpha|^2.
+// Refused (nullopt) when the jump is within its error (no neuron) or is not rank one
+// (two neurons mixed: other lines will separate them).
+std::optional<Neuron> Extractor::neuron_from_jump(const Vec& jump_g, const Vec& jump_f,
+                                                  const Vec& at, const Vec& along,
+                                                  const AffinePiece& left, const AffinePiece& right,
+                                                  double eta) const {
+  Neuron n;
+  if (c_ == 1) {
+    n.u = jump_g;
+  } else {
+    Vec a = jump_g, s(static_cast<size_t>(std::min(c_, d_))), vt(static_cast<size_t>(d_ * d_));
+    Vec superb(static_cast<size_t>(std::min(c_, d_)));
+    if (LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'S', int(c_), int(d_), a.data(), int(d_), s.data(),
+                       nullptr, 1, vt.data(), int(d_), superb.data()) != 0) {
+      return std::nullopt;
+    }
+    n.u.assign(vt.begin(), vt.begin() + d_);
+  }
+  const double u_norm = norm(n.u);
+  if (u_norm == 0) return std::nullopt;
+  const double orient = dot(n.u, along) >= 0 ? 1.0 : -1.0;
+  for (double& x : n.u) x *= orient / u_norm;
+  n.alpha.resize(static_cast<size_t>(c_));
+  double rank_one_residual = 0, jump_norm = 0, alpha_sq = 0, alpha_jump = 0;
+  for (int64_t o = 0; o < c_; ++o) {
+    double a = 0;
+    for (int64_t j = 0; j < d_; ++j) a += jump_g[o * d_ + j] * n.u[j];
+    n.alpha[o] = a;
+    alpha_sq += a * a;
+    alpha_jump += a * jump_f[o];
+    for (int64_t j = 0; j < d_; ++j) {
+      rank_one_residual += std::pow(jump_g[o * d_ + j] - a * n.u[j], 2);
+      jump_norm += std::pow(jump_g[o * d_ + j], 2);
+    }
+  }
+  const double j_err = std::sqrt(double(c_)) * (left.error + right.error);
+  if (std::sqrt(jump_norm) <= kTolerance * j_err) return std::nullopt;
+  if (std::sqrt(rank_one_residual) > 1e-6 * std::sqrt(jump_norm) + kTolerance * j_err) {
+    return std::nullopt;
+  }
+  n.tau = dot(n.u, at) - alpha_jump / alpha_sq;
+  const double alpha_norm = std::sqrt(alpha_sq);
+  const double du = j_err / alpha_norm;
+  auto distance = [&](const Vec& p) {
+    double s = 0;
+    for (int64_t j = 0; j < d_; ++j) s += (at[j] - p[j]) * (at[j] - p[j]);
+    return std::sqrt(s);
+  };
+  const double jump_f_err = std::sqrt(double(c_)) * (left.error * distance(left.p) +
+                                                     right.error * distance(right.p) + 4 * eta);
+  const double dtau = du * norm(at) + jump_f_err / alpha_norm;
+  n.uncertainty = du * std::sqrt(double(d_)) + dtau;
+  return n;
+}
+
+// Re-measures neuron i where it is easiest to measure well: two pieces straddling its
+// hyperplane at a random point q on it, each as far from the other known hyperplanes as
+// the neighbours allow, with per-axis steps made safe by the known neurons. Replaces the
+// neuron when the new measurement is more certain.
+void Extractor::refine(size_t i) {
+  const Neuron& n = neurons_[i];
+  Vec q(static_cast<size_t>(d_));
+  random_.normals(d_, q.data());
+  const double offset = dot(n.u, q) - n.tau;
+  for (int64_t j = 0; j < d_; ++j) q[j] -= offset * n.u[j];
+  // Walking along u from q, where does the next other hyperplane come, on either side?
+  double up = 1.0, down = 1.0;
+  for (size_t m = 0; m < neurons_.size(); ++m) {
+    const double along = dot(neurons_[m].u, n.u);
+    if (m == i || along == 0) continue;
+    const double s = (neurons_[m].tau - dot(neurons_[m].u, q)) / along;
+    if (s > 0) up = std::min(up, s);
+    if (s < 0) down = std::min(down, -s);
+  }
+  std::vector<PieceRequest> requests;
+  for (double side : {-0.5 * down, 0.5 * up}) {
+    PieceRequest r;
+    r.p = q;
+    for (int64_t j = 0; j < d_; ++j) r.p[j] += side * n.u[j];
+    r.steps = safe_steps(r.p, 1.0);
+    // The slope along u predicted by the model checks the piece for crossed hyperplanes.
+    r.v = n.u;
+    r.slope_v.assign(static_cast<size_t>(c_), 0.0);
+    for (int64_t o = 0; o < c_; ++o) {
+      for (int64_t j = 0; j < d_; ++j) r.slope_v[o] += g_[o * d_ + j] * n.u[j];
+      for (const Neuron& m : neurons_) {
+        if (dot(m.u, r.p) - m.tau > 0) r.slope_v[o] += m.alpha[o] * dot(m.u, n.u);
+      }
+    }
+    double scale = 0;
+    for (double s : r.slope_v) scale = std::max(scale, std::abs(s));
+    r.slope_err = 1e-6 * (scale + 1);
+    requests.push_back(std::move(r));
+  }
+  const int64_t before = oracle_.queries();
+  const auto pieces = measure_pieces(oracle_, requests, eta0_, kTolerance, 2, kStepShrink, random_);
+  stats_.piece_queries += oracle_.queries() - before;
+  if (!pieces[0] || !pieces[1]) return;
+  Vec jump_g(static_cast<size_t>(c_ * d_)), jump_f = pieces[1]->at(q);
+  const Vec below = pieces[0]->at(q);
+  for (size_t k = 0; k < jump_g.size(); ++k) jump_g[k] = pieces[1]->g[k] - pieces[0]->g[k];
+  for (int64_t o = 0; o < c_; ++o) jump_f[o] -= below[o];
+  std::optional<Neuron> better =
+      neuron_from_jump(jump_g, jump_f, q, n.u, *pieces[0], *pieces[1], eta0_);
+  if (better && better->uncertainty < n.uncertainty && dot(better->u, n.u) > 1 - 1e-6) {
+    neurons_[i] = std::move(*better);
+  }
+  pieces_.push_back(*pieces[0]);
+  pieces_.push_back(*pieces[1]);
+}
+
+// The affine term from every measured piece: G = g - sum of the neurons active at the
+// piece's point, and likewise for g0; averaged over the pieces.
+void Extractor::assemble_affine() {
+  std::fill(g_.begin(), g_.end(), 0.0);
+  std::fill(g0_.begin(), g0_.end(), 0.0);
+  if (pieces_.empty()) return;
+  // In the region of a piece, F = G x + g0 + sum over its active neurons of
+  // alpha (u . x - tau). G and g0 are averages over the pieces weighted by their inverse
+  // variance: a piece measured with small steps (a thin region) is much less precise, and
+  // g0, read at the origin, also carries the piece's error times |p|.
+  const Vec origin(static_cast<size_t>(d_), 0.0);
+  double g_weights = 0, g0_weights = 0;
+  for (const AffinePiece& piece : pieces_) {
+    Vec g = piece.g, g0 = piece.at(origin);
+    for (const Neuron& n : neurons_) {
+      if (dot(n.u, piece.p) - n.tau <= 0) continue;
+      for (int64_t o = 0; o < c_; ++o) {
+        for (int64_t j = 0; j < d_; ++j) g[o * d_ + j] -= n.alpha[o] * n.u[j];
+        g0[o] += n.alpha[o] * n.tau;
+      }
+    }
+    const double variance = std::max(piece.error * piece.error, 1e-300);
+    const double g_weight = 1 / variance;
+    const double g0_weight = 1 / (variance * (1 + dot(piece.p, piece.p)));
+    g_weights += g_weight;
+    g0_weights += g0_weight;
+    for (size_t i = 0; i < g.size(); ++i) g_[i] += g_weight * g[i];
+    for (int64_t o = 0; o < c_; ++o) g0_[o] += g0_weight * g0[o];
+  }
+  for (double& x : g_) x /= g_weights;
+  for (double& x : g0_) x /= g0_weights;
+}
+
+NetParams<double> Extractor::network() const {
+  NetParams<double> p;
+  p.d = d_;
+  p.c = c_;
+  p.k = static_cast<int64_t>(neurons_.size());
+  p.a.resize(static_cast<size_t>(c_ * p.k));
+  for (size_t i = 0; i < neurons_.size(); ++i) {
+    p.w.insert(p.w.end(), neurons_[i].u.begin(), neurons_[i].u.end());
+    p.b.push_back(-neurons_[i].tau);
+    for (int64_t o = 0; o < c_; ++o) p.a[o * p.k + i] = neurons_[i].alpha[o];
+  }
+  p.skip = g_;
+  p.c0 = g0_;
+  return p;
+}
+
+// Relative RMS error of the model on fresh N(0, I) inputs, the metric of CKM'21.
+double Extractor::estimate_error() {
+  const int64_t m = std::min(s_.error_samples, oracle_.remaining());
+  if (m <= 0) return -1;
+  Vec x(static_cast<size_t>(m * d_));
+  random_.normals(m * d_, x.data());
+  const Vec y = oracle_.query(x);
+  double err = 0, ref = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    const Vec f = model_at(Vec(x.begin() + i * d_, x.begin() + (i + 1) * d_));
+    for (int64_t o = 0; o < c_; ++o) {
+      err += std::pow(f[o] - y[i * c_ + o], 2);
+      ref += std::pow(y[i * c_ + o], 2);
+    }
+  }
+  return ref > 0 ? std::sqrt(err / ref) : std::sqrt(err / double(m * c_));
+}
+
+void Extractor::report_progress() {
+  if (!s_.progress) return;
+  core::Report report;
+  report.set<int64_t>(QUARRY_REPORT_QUERIES, oracle_.queries());
+  report.set<int64_t>(QUARRY_REPORT_NEURONS, static_cast<int64_t>(neurons_.size()));
+  report.set<int64_t>(QUARRY_REPORT_LINES, lines_);
+  if (!s_.progress(report)) throw Stop{ExtractOutcome::Aborted};
+}
+
+ExtractResult Extractor::run() {
+  const auto start = std::chrono::steady_clock::now();
+  ExtractResult result;
+  try {
+    estimate_noise();
+    int64_t empty = 0;
+    while (lines_ < s_.max_lines && empty < s_.empty_lines) {
+      const Line line = random_line();
+      ++lines_;
+      const int64_t before = oracle_.queries();
+      const bool explained = lines_ > 1 && model_explains(line);
+      stats_.check_queries += oracle_.queries() - before;
+      const int64_t added = explained ? 0 : learn_from(line);
+      empty = added > 0 ? 0 : empty + 1;
+      assemble_affine();
+      report_progress();
+    }
+    // Neurons measured from thin regions (kinks close together on their line) are
+    // measured again on their own hyperplane; with refinement on, all of them are.
+    for (size_t i = 0; i < neurons_.size(); ++i) {
+      if (s_.refine || neurons_[i].uncertainty > kRefineAbove) refine(i);
+    }
+    assemble_affine();
+    result.estimated_error = estimate_error();
+  } catch (const BudgetExhausted&) {
+    result.outcome = ExtractOutcome::BudgetExhausted;
+  } catch (const Stop& stop) {
+    result.outcome = stop.outcome;
+  }
+  assemble_affine();
+  result.net = network();
+  result.queries = oracle_.queries();
+  result.batches = oracle_.batches();
+  result.lines = lines_;
+  result.oracle_seconds = oracle_.oracle_seconds();
+  result.noise = eta0_;
+  result.search_queries = stats_.search_queries;
+  result.piece_queries = stats_.piece_queries;
+  result.check_queries = stats_.check_queries;
+  result.pieces_failed = stats_.pieces_failed;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace
+
+ExtractResult extract_relu1(quarry_oracle_fn oracle, void* user_data, int64_t d, int64_t c,
+                            const ExtractSettings& settings) {
+  return Extractor(oracle, user_data, d, c, settings).run();
+}
+
+}  // namespace quarry::extract

@@ -1,0 +1,259 @@
+#include "extract/line_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+namespace quarry::extract {
+
+namespace {
+
+using Vec = std::vector<double>;
+
+// An open interval of the search: the values at both ends and the one-sided slopes just
+// inside them, each slope with its own error bound.
+struct Interval {
+  double l, r;
+  Vec fl, fr, sl, sr;
+  double sl_err, sr_err;
+  // A point inside already evaluated and known to break linearity: split there next.
+  std::optional<std::pair<double, Vec>> split_hint;
+};
+
+enum class Plan { Linear, Kink, Split, Floor };
+
+constexpr size_t kMaxOpen = 1 << 14;
+
+struct Planned {
+  Interval iv;
+  Plan plan;
+  std::vector<double> ts;  // the probes this interval asks for
+  size_t first = 0;        // where its answers start in the round's batch
+  double split = 0;        // Split: the split point
+  double step = 0;         // Split: the slope step
+};
+
+class Searcher {
+ public:
+  Searcher(OracleSession& oracle, const Line& line, const SearchSettings& s,
+           core::RandomSequence& random)
+      : oracle_(oracle), line_(line), s_(s), random_(random), c_(oracle.c()) {}
+
+  LineScan run(double t_lo, double t_hi);
+
+ private:
+  // The answers at the given t, one Vec each.
+  std::vector<Vec> evaluate(const std::vector<double>& ts) {
+    const Vec y = oracle_.query(line_.points(ts));
+    std::vector<Vec> out(ts.size());
+    for (size_t i = 0; i < ts.size(); ++i)
+      out[i].assign(y.begin() + i * c_, y.begin() + (i + 1) * c_);
+    return out;
+  }
+
+  // A random position in (a, b), away from both ends and never a dyadic fraction.
+  double probe(double a, double b, double margin) {
+    return a + (b - a) * (margin + (1 - 2 * margin) * random_.uniform());
+  }
+
+  // The slope step for a split point inside an interval of width w at position t.
+  static double slope_step(double w, double t) {
+    return std::max(1e-4 * w, 1024 * std::numeric_limits<double>::epsilon() * (1 + std::abs(t)));
+  }
+
+  // True when f matches the line through (t0, f0) with slope s (error s_err) at t.
+  bool on_line(const Vec& f, double t, double t0, const Vec& f0, const Vec& s, double s_err) const {
+    const double tol = s_.tolerance * (2 * eta_ + std::abs(t - t0) * s_err);
+    for (int64_t j = 0; j < c_; ++j) {
+      if (std::abs(f[j] - (f0[j] + s[j] * (t - t0))) > tol) return false;
+    }
+    return true;
+  }
+
+  Planned plan(Interval iv);
+  void resolve(Planned& p, const std::vector<Vec>& answers, std::vector<Interval>& next);
+  void split_at(const Interval& iv, double m, const Vec& fm, double h, const Vec& f_minus,
+                const Vec& f_plus, std::vector<Interval>& next);
+
+  OracleSession& oracle_;
+  const Line& line_;
+  const SearchSettings& s_;
+  core::RandomSequence& random_;
+  int64_t c_;
+  std::vector<Kink> kinks_;
+  double eta_ = 0;  // the noise floor on this line
+};
+
+double max_abs(const Vec& v) {
+  double m = 0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
+Planned Searcher::plan(Interval iv) {
+  Planned p{std::move(iv), Plan::Split, {}, 0, 0, 0};
+  const Interval& i = p.iv;
+  const double w = i.r - i.l;
+  if (w < s_.min_width) {
+    p.plan = Plan::Floor;
+    return p;
+  }
+  if (i.split_hint) {
+    p.split = i.split_hint->first;
+    p.step = std::min(slope_step(w, p.split), 0.5 * std::min(p.split - i.l, i.r - p.split));
+    p.ts = {p.split - p.step, p.split + p.step};
+    return p;
+  }
+  const double slope_tol = s_.tolerance * (i.sl_err + i.sr_err);
+  bool equal_slopes = true, chord_on_slope = true;
+  double num = 0, den = 0;
+  for (int64_t j = 0; j < c_; ++j) {
+    const double ds = i.sl[j] - i.sr[j];
+    equal_slopes = equal_slopes && std::abs(ds) <= slope_tol;
+    const double chord = (i.fr[j] - i.fl[j]) / w;
+    chord_on_slope =
+        chord_on_slope && std::abs(chord - i.sl[j]) <= s_.tolerance * (4 * eta_ / w + i.sl_err);
+    // Least-squares intersection of the two end lines over all outputs.
+    num += ds * (i.fr[j] - i.fl[j] + i.sl[j] * i.l - i.sr[j] * i.r);
+    den += ds * ds;
+  }
+  if (equal_slopes && chord_on_slope) {
+    p.plan = Plan::Linear;
+    p.ts = {probe(i.l, i.r, 0.2)};
+    return p;
+  }
+  if (!equal_slopes) {
+    const double t_star = num / den;
+    if (t_star > i.l + 1e-3 * w && t_star < i.r - 1e-3 * w) {
+      // Certify a single kink at t*: just left of it F follows the left end's line, just
+      // right of it the right end's line, and so do random probes further out. (Checking
+      // F(t*) alone is not enough: the two end lines meet at t* by construction, so a
+      // pair of kinks entirely on one side of t* would pass.)
+      const double delta = std::min(1e-3 * w, 0.25 * std::min(t_star - i.l, i.r - t_star));
+      p.plan = Plan::Kink;
+      p.split = t_star;
+      p.ts = {t_star - delta, t_star + delta, probe(i.l, t_star - delta, 0.2),
+              probe(t_star + delta, i.r, 0.2)};
+      return p;
+    }
+  }
+  p.split = probe(i.l, i.r, 0.3);
+  p.step = slope_step(w, p.split);
+  p.ts = {p.split - p.step, p.split, p.split + p.step};
+  return p;
+}
+
+void Searcher::split_at(const Interval& iv, double m, const Vec& fm, double h, const Vec& f_minus,
+                        const Vec& f_plus, std::vector<Interval>& next) {
+  Vec s_minus(c_), s_plus(c_);
+  for (int64_t j = 0; j < c_; ++j) {
+    s_minus[j] = (fm[j] - f_minus[j]) / h;
+    s_plus[j] = (f_plus[j] - fm[j]) / h;
+  }
+  const double err = 2 * eta_ / h;
+  next.push_back({iv.l, m, iv.fl, fm, iv.sl, s_minus, iv.sl_err, err, std::nullopt});
+  next.push_back({m, iv.r, fm, iv.fr, s_plus, iv.sr, err, iv.sr_err, std::nullopt});
+}
+
+void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<Interval>& next) {
+  Interval& i = p.iv;
+  auto answer = [&](size_t k) -> const Vec& { return answers[p.first + k]; };
+  switch (p.plan) {
+    case Plan::Floor: kinks_.push_back({0.5 * (i.l + i.r), i.sl, i.sr, false}); return;
+    case Plan::Linear: {
+      const double m = p.ts[0];
+      if (!on_line(answer(0), m, i.l, i.fl, i.sl, i.sl_err) ||
+          !on_line(answer(0), m, i.r, i.fr, i.sr, i.sr_err)) {
+        i.split_hint = std::make_pair(m, answer(0));
+        next.push_back(std::move(i));
+      }
+      return;
+    }
+    case Plan::Kink: {
+      // Probes 0 and 2 must be on the left end's line, 1 and 3 on the right end's.
+      const int order[] = {2, 0, 1, 3};
+      for (int k : order) {
+        const bool left = k == 0 || k == 2;
+        const bool ok = left ? on_line(answer(k), p.ts[k], i.l, i.fl, i.sl, i.sl_err)
+                             : on_line(answer(k), p.ts[k], i.r, i.fr, i.sr, i.sr_err);
+        if (!ok) {  // split where linearity visibly breaks
+          i.split_hint = std::make_pair(p.ts[k], answer(k));
+          next.push_back(std::move(i));
+          return;
+        }
+      }
+      kinks_.push_back({p.split, i.sl, i.sr, i.sl_err, i.sr_err, true});
+      return;
+    }
+    case Plan::Split:
+      if (i.split_hint) {
+        const Vec fm = i.split_hint->second;
+        split_at(i, p.split, fm, p.step, answer(0), answer(1), next);
+      } else {
+        split_at(i, p.split, answer(1), p.step, answer(0), answer(2), next);
+      }
+      return;
+  }
+}
+
+LineScan Searcher::run(double t_lo, double t_hi) {
+  const double h = slope_step(t_hi - t_lo, std::max(std::abs(t_lo), std::abs(t_hi)));
+  const std::vector<Vec> ends = evaluate({t_lo, t_lo + h, t_hi - h, t_hi});
+  LineScan scan;
+  scan.t_lo = t_lo;
+  scan.t_hi = t_hi;
+  scan.slope_lo.resize(c_);
+  scan.slope_hi.resize(c_);
+  for (int64_t j = 0; j < c_; ++j) {
+    scan.slope_lo[j] = (ends[1][j] - ends[0][j]) / h;
+    scan.slope_hi[j] = (ends[3][j] - ends[2][j]) / h;
+  }
+  // The floor cannot be below the rounding of the largest answers on this line (the
+  // estimate may come from a spot where F happened to be computed exactly, e.g. 0).
+  eta_ = std::max(s_.eta, 16 * std::numeric_limits<double>::epsilon() *
+                              std::max(max_abs(ends[0]), max_abs(ends[3])));
+  const double err = 2 * eta_ / h;
+  scan.slope_err = err;
+  scan.eta = eta_;
+  std::vector<Interval> open = {
+      {t_lo, t_hi, ends[0], ends[3], scan.slope_lo, scan.slope_hi, err, err, std::nullopt}};
+  for (int64_t round = 0; !open.empty(); ++round) {
+    std::vector<Planned> plans;
+    std::vector<double> ts;
+    // Past the round limit, or with more open intervals than any real network has
+    // kinks on one line, every interval is reported as it stands: the search always ends.
+    const bool give_up = round >= s_.max_rounds || open.size() > kMaxOpen;
+    for (Interval& iv : open) {
+      Planned p = give_up ? Planned{std::move(iv), Plan::Floor, {}, 0, 0, 0} : plan(std::move(iv));
+      p.first = ts.size();
+      ts.insert(ts.end(), p.ts.begin(), p.ts.end());
+      plans.push_back(std::move(p));
+    }
+    const std::vector<Vec> answers = evaluate(ts);
+    std::vector<Interval> next;
+    for (Planned& p : plans) resolve(p, answers, next);
+    open = std::move(next);
+  }
+  std::sort(kinks_.begin(), kinks_.end(), [](const Kink& a, const Kink& b) { return a.t < b.t; });
+  scan.kinks = std::move(kinks_);
+  return scan;
+}
+
+}  // namespace
+
+std::vector<double> Line::points(const std::vector<double>& ts) const {
+  const size_t d = x0.size();
+  std::vector<double> x(ts.size() * d);
+  for (size_t i = 0; i < ts.size(); ++i) {
+    for (size_t j = 0; j < d; ++j) x[i * d + j] = x0[j] + ts[i] * v[j];
+  }
+  return x;
+}
+
+LineScan scan_line(OracleSession& oracle, const Line& line, double t_lo, double t_hi,
+                   const SearchSettings& settings, core::RandomSequence& random) {
+  return Searcher(oracle, line, settings, random).run(t_lo, t_hi);
+}
+
+}  // namespace quarry::extract

@@ -1,0 +1,57 @@
+// Kinks of F on a line. Restricted to the line x(t) = x0 + t v, a one-hidden-layer ReLU
+// network is piecewise linear in t with a kink wherever the line crosses a neuron's
+// hyperplane. This finds every kink in [t_lo, t_hi] by recursive splitting with
+// randomized, non-dyadic probes and pins isolated kinks with the two-line intersection
+// (Jagielski et al. 2020, Carlini et al. 2020 section 5; references/extraction.md 1, 2).
+//
+// Changed from the papers: all open intervals of a round are probed in one oracle batch;
+// tolerances come from a measured noise floor and each slope's own error, not absolute
+// constants; every accepted kink is confirmed by two random probes, one on each side
+// (a midpoint chord test alone passes a symmetric pair of kinks); and intervals narrower
+// than the floor are reported as unresolved clusters instead of looping (the failure of
+// ART's critical-point search, issues #420/#867).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/philox.hpp"
+#include "extract/oracle_session.hpp"
+
+namespace quarry::extract {
+
+struct Line {
+  std::vector<double> x0, v;  // d each
+
+  // The points x(t) for the given t, row-major.
+  std::vector<double> points(const std::vector<double>& ts) const;
+};
+
+struct Kink {
+  double t = 0;
+  std::vector<double> slope_left, slope_right;  // df/dt just left and right of t (c each)
+  double left_err = 0, right_err = 0;           // error bounds of the two slopes
+  bool resolved = true;  // false: kinks closer together than the search floor, merged
+};
+
+struct SearchSettings {
+  double eta = 0;         // absolute noise of one oracle answer (largest over outputs)
+  double min_width = 0;   // narrowest interval searched, in t
+  double tolerance = 16;  // how many error estimates a deviation must exceed
+  int64_t max_rounds = 200;
+};
+
+struct LineScan {
+  double t_lo = 0, t_hi = 0;
+  std::vector<double> slope_lo, slope_hi;  // slopes at the two ends of the range
+  double slope_err = 0;                    // error bound of both
+  double eta = 0;                          // the noise floor the search used
+  std::vector<Kink> kinks;                 // sorted by t
+};
+
+// Finds the kinks of t -> F(x(t)) on [t_lo, t_hi]. Every query goes through `oracle`;
+// random probe positions come from `random`.
+LineScan scan_line(OracleSession& oracle, const Line& line, double t_lo, double t_hi,
+                   const SearchSettings& settings, core::RandomSequence& random);
+
+}  // namespace quarry::extract

@@ -1,0 +1,324 @@
+// Extraction of one-hidden-layer ReLU networks through the public C API, on simulated
+// black boxes. Accuracy is measured as in CKM'21: relative RMS error on fresh N(0, I)
+// inputs (the report's estimate is checked too).
+#include <quarry.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "c_handles.hpp"
+#include "core/philox.hpp"
+
+namespace {
+
+using quarry_test::make_context;
+using quarry_test::make_options;
+
+struct Deleter {
+  void operator()(quarry_relu_net* n) const { quarry_relu_net_destroy(n); }
+  void operator()(quarry_net_oracle* o) const { quarry_net_oracle_destroy(o); }
+  void operator()(quarry_report* r) const { quarry_report_destroy(r); }
+};
+using NetPtr = std::unique_ptr<quarry_relu_net, Deleter>;
+using OraclePtr = std::unique_ptr<quarry_net_oracle, Deleter>;
+using ReportPtr = std::unique_ptr<quarry_report, Deleter>;
+
+std::vector<double> normals(uint64_t seed, int64_t n, double scale = 1) {
+  std::vector<double> v(static_cast<size_t>(n));
+  quarry::core::rng_fill_normal(quarry::core::PhiloxStream(quarry::core::rng_state_from_seed(seed)),
+                                0, n, v.data(), 1);
+  for (double& x : v) x *= scale;
+  return v;
+}
+
+// A network given by its weights (row-major as in quarry_relu_net_create_f64).
+struct Weights {
+  int64_t d, k, c;
+  std::vector<double> w, b, a, skip, c0;
+};
+
+Weights gaussian(int64_t d, int64_t k, int64_t c, uint64_t seed) {
+  return {d,
+          k,
+          c,
+          normals(seed, k * d, 1 / std::sqrt(double(d))),
+          normals(seed + 1, k),
+          normals(seed + 2, c * k, 1 / std::sqrt(double(k))),
+          {},
+          std::vector<double>(static_cast<size_t>(c), 0.0)};
+}
+
+NetPtr make_net(quarry_context* ctx, const Weights& n) {
+  quarry_relu_net* net = nullptr;
+  EXPECT_EQ(quarry_relu_net_create_f64(ctx, n.d, n.k, n.c, n.w.data(), n.b.data(), n.a.data(),
+                                       n.skip.empty() ? nullptr : n.skip.data(), n.c0.data(), &net),
+            QUARRY_OK)
+      << quarry_context_last_error(ctx);
+  return NetPtr(net);
+}
+
+struct Outcome {
+  quarry_status status;
+  std::string message;  // the context's message right after the extraction
+  NetPtr net;
+  ReportPtr report;
+  int64_t queries = 0;
+  double error = -1;  // relative RMS on 20000 fresh Gaussian inputs
+};
+
+int64_t report_i64(const quarry_report* r, int32_t key) {
+  int64_t v = -1;
+  EXPECT_EQ(quarry_report_get_i64(r, key, &v), QUARRY_OK) << quarry_report_key_name(key);
+  return v;
+}
+
+double relative_error(quarry_context* ctx, const quarry_relu_net* truth,
+                      const quarry_relu_net* found, int64_t d, int64_t c) {
+  const int64_t m = 20000;
+  const auto x = normals(424242, m * d);
+  std::vector<double> y(m * c), z(m * c);
+  EXPECT_EQ(quarry_relu_net_eval_f64(ctx, truth, m, x.data(), y.data()), QUARRY_OK);
+  EXPECT_EQ(quarry_relu_net_eval_f64(ctx, found, m, x.data(), z.data()), QUARRY_OK);
+  double err = 0, ref = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    err += (y[i] - z[i]) * (y[i] - z[i]);
+    ref += y[i] * y[i];
+  }
+  return ref > 0 ? std::sqrt(err / ref) : std::sqrt(err / double(y.size()));
+}
+
+Outcome extract(quarry_context* ctx, const Weights& target, quarry_options* opts = nullptr) {
+  NetPtr truth = make_net(ctx, target);
+  quarry_net_oracle* raw_oracle = nullptr;
+  EXPECT_EQ(quarry_net_oracle_create(ctx, truth.get(), nullptr, &raw_oracle), QUARRY_OK);
+  OraclePtr oracle(raw_oracle);
+  quarry_relu_net* found = nullptr;
+  quarry_report* report = nullptr;
+  Outcome out;
+  out.status = quarry_extract_relu1(ctx, target.d, target.c, quarry_net_oracle_eval, oracle.get(),
+                                    opts, &found, &report);
+  out.message = quarry_context_last_error(ctx);
+  out.net.reset(found);
+  out.report.reset(report);
+  EXPECT_EQ(quarry_net_oracle_queries(oracle.get(), &out.queries), QUARRY_OK);
+  if (found != nullptr) out.error = relative_error(ctx, truth.get(), found, target.d, target.c);
+  return out;
+}
+
+int64_t neurons_of(const quarry_relu_net* net) {
+  int64_t k = -1;
+  EXPECT_EQ(quarry_relu_net_dims(net, nullptr, &k, nullptr), QUARRY_OK);
+  return k;
+}
+
+double parameter_count(const Weights& n) { return double(n.k * (n.d + 1) + n.c * (n.k + n.d + 1)); }
+
+TEST(Extract, RecoversGenericNetworksToNearFloatPrecision) {
+  auto ctx = make_context();
+  for (const auto& [d, k, c] :
+       {std::tuple{10, 20, 1}, std::tuple{24, 48, 1}, std::tuple{16, 12, 4}}) {
+    const Weights target = gaussian(d, k, c, 7);
+    const Outcome out = extract(ctx.get(), target);
+    ASSERT_EQ(out.status, QUARRY_OK) << out.message;
+    EXPECT_LT(out.error, 1e-8) << d << "-" << k << "-" << c;
+    EXPECT_EQ(neurons_of(out.net.get()), k);
+    EXPECT_LE(out.queries, 5 * parameter_count(target)) << d << "-" << k << "-" << c;
+    // The report counts exactly what the oracle answered, and estimates the error.
+    EXPECT_EQ(report_i64(out.report.get(), QUARRY_REPORT_QUERIES), out.queries);
+    EXPECT_EQ(report_i64(out.report.get(), QUARRY_REPORT_NEURONS), k);
+    double estimate = -1;
+    ASSERT_EQ(quarry_report_get_f64(out.report.get(), QUARRY_REPORT_RELATIVE_ERROR, &estimate),
+              QUARRY_OK);
+    EXPECT_LT(estimate, 1e-7);
+  }
+}
+
+TEST(Extract, OverParameterizedNetworksNeedNoSignSearch) {
+  auto ctx = make_context();
+  const Weights target = gaussian(4, 16, 1, 3);  // k = 4d
+  const Outcome out = extract(ctx.get(), target);
+  ASSERT_EQ(out.status, QUARRY_OK);
+  EXPECT_LT(out.error, 1e-8);
+  EXPECT_EQ(neurons_of(out.net.get()), 16);
+}
+
+TEST(Extract, TheSameSeedGivesTheSameNetworkAndQueryCount) {
+  auto ctx = make_context();
+  const Weights target = gaussian(8, 10, 1, 11);
+  auto opts = make_options();
+  ASSERT_EQ(quarry_options_set_i64(opts.get(), QUARRY_OPT_SEED, 5), QUARRY_OK);
+  const Outcome a = extract(ctx.get(), target, opts.get());
+  const Outcome b = extract(ctx.get(), target, opts.get());
+  ASSERT_EQ(a.status, QUARRY_OK);
+  ASSERT_EQ(b.status, QUARRY_OK);
+  EXPECT_EQ(a.queries, b.queries);
+  const int64_t k = neurons_of(a.net.get());
+  ASSERT_EQ(k, neurons_of(b.net.get()));
+  std::vector<double> wa(k * 8), wb(k * 8), ba(k), bb(k);
+  quarry_relu_net_get_f64(a.net.get(), wa.data(), ba.data(), nullptr, nullptr, nullptr);
+  quarry_relu_net_get_f64(b.net.get(), wb.data(), bb.data(), nullptr, nullptr, nullptr);
+  EXPECT_EQ(wa, wb);
+  EXPECT_EQ(ba, bb);
+}
+
+TEST(Extract, AnExhaustedBudgetReturnsThePartialNetwork) {
+  auto ctx = make_context();
+  const Weights target = gaussian(10, 20, 1, 2);
+  auto opts = make_options();
+  ASSERT_EQ(quarry_options_set_i64(opts.get(), QUARRY_OPT_QUERY_BUDGET, 300), QUARRY_OK);
+  const Outcome out = extract(ctx.get(), target, opts.get());
+  EXPECT_EQ(out.status, QUARRY_ERR_BUDGET);
+  ASSERT_NE(out.net, nullptr);
+  EXPECT_LE(out.queries, 300);
+  EXPECT_NE(out.message.find("budget"), std::string::npos) << out.message;
+  ASSERT_NE(out.report, nullptr);
+  EXPECT_EQ(report_i64(out.report.get(), QUARRY_REPORT_QUERIES), out.queries);
+}
+
+TEST(Extract, AProgressCallbackSeesEveryLineAndCanStop) {
+  auto ctx = make_context();
+  const Weights target = gaussian(6, 8, 1, 4);
+  struct Seen {
+    int64_t calls = 0, last_queries = 0;
+  } seen;
+  auto opts = make_options();
+  ASSERT_EQ(quarry_options_set_progress(
+                opts.get(),
+                [](const quarry_report* r, void* user) -> int32_t {
+                  auto* s = static_cast<Seen*>(user);
+                  int64_t q = 0;
+                  quarry_report_get_i64(r, QUARRY_REPORT_QUERIES, &q);
+                  if (q < s->last_queries) return 2;  // must never go back
+                  s->last_queries = q;
+                  return ++s->calls == 2 ? 1 : 0;  // stop at the second line
+                },
+                &seen),
+            QUARRY_OK);
+  const Outcome out = extract(ctx.get(), target, opts.get());
+  EXPECT_EQ(out.status, QUARRY_ERR_CALLBACK_ABORTED);
+  EXPECT_EQ(seen.calls, 2);
+  EXPECT_NE(out.net, nullptr);
+}
+
+TEST(Extract, AFailingOracleStopsTheExtractionWithItsCode) {
+  auto ctx = make_context();
+  quarry_relu_net* net = reinterpret_cast<quarry_relu_net*>(&ctx);
+  const quarry_status status = quarry_extract_relu1(
+      ctx.get(), 3, 1,
+      [](int64_t, int64_t, const double*, int64_t, double*, void*) -> int32_t { return 7; },
+      nullptr, nullptr, &net, nullptr);
+  EXPECT_EQ(status, QUARRY_ERR_ORACLE);
+  EXPECT_EQ(net, nullptr);
+  EXPECT_NE(std::string(quarry_context_last_error(ctx.get())).find("returned 7"), std::string::npos)
+      << quarry_context_last_error(ctx.get());
+}
+
+TEST(Extract, NaNAnswersAreOracleErrorsNamingTheQuery) {
+  auto ctx = make_context();
+  quarry_relu_net* net = nullptr;
+  const quarry_status status = quarry_extract_relu1(
+      ctx.get(), 2, 1,
+      [](int64_t n, int64_t, const double*, int64_t, double* y, void*) -> int32_t {
+        for (int64_t i = 0; i < n; ++i) y[i] = i == n - 1 ? NAN : 1.0;
+        return 0;
+      },
+      nullptr, nullptr, &net, nullptr);
+  EXPECT_EQ(status, QUARRY_ERR_ORACLE);
+  EXPECT_NE(std::string(quarry_context_last_error(ctx.get())).find("nan"), std::string::npos)
+      << quarry_context_last_error(ctx.get());
+}
+
+TEST(Extract, BadArgumentsAreRefused) {
+  auto ctx = make_context();
+  quarry_relu_net* net = nullptr;
+  auto fn = [](int64_t, int64_t, const double*, int64_t, double*, void*) -> int32_t { return 0; };
+  EXPECT_EQ(quarry_extract_relu1(ctx.get(), 0, 1, fn, nullptr, nullptr, &net, nullptr),
+            QUARRY_ERR_BAD_DIMENSION);
+  EXPECT_EQ(quarry_extract_relu1(ctx.get(), 2, 0, fn, nullptr, nullptr, &net, nullptr),
+            QUARRY_ERR_BAD_DIMENSION);
+  EXPECT_EQ(quarry_extract_relu1(ctx.get(), 2, 1, nullptr, nullptr, nullptr, &net, nullptr),
+            QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_extract_relu1(ctx.get(), 2, 1, fn, nullptr, nullptr, nullptr, nullptr),
+            QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_extract_relu1(nullptr, 2, 1, fn, nullptr, nullptr, &net, nullptr),
+            QUARRY_ERR_NULL_POINTER);
+}
+
+// The degenerate and adversarial networks of references/extraction.md 6.4. Each must be
+// recovered as a function (relative RMS below the bound), whatever the neuron count.
+struct ZooCase {
+  std::string name;
+  Weights net;
+  double max_error;
+  int64_t neurons;  // expected count, or -1 when any count is right
+};
+
+Weights with(int64_t d, int64_t c, std::vector<std::vector<double>> w, std::vector<double> b,
+             std::vector<double> a, std::vector<double> skip = {}, std::vector<double> c0 = {}) {
+  Weights n{d,
+            static_cast<int64_t>(w.size()),
+            c,
+            {},
+            std::move(b),
+            std::move(a),
+            std::move(skip),
+            std::move(c0)};
+  for (const auto& row : w) n.w.insert(n.w.end(), row.begin(), row.end());
+  if (n.c0.empty()) n.c0.assign(static_cast<size_t>(c), 0.0);
+  return n;
+}
+
+std::vector<ZooCase> zoo() {
+  std::vector<ZooCase> cases;
+  const std::vector<double> u = {0.6, -0.8, 0.0};
+  cases.push_back({"exact duplicate", with(3, 1, {u, u}, {0.3, 0.3}, {1.0, 2.0}), 1e-9, 1});
+  cases.push_back(
+      {"opposite duplicate", with(3, 1, {u, {-0.6, 0.8, 0.0}}, {0.3, -0.3}, {1.0, 1.0}), 1e-9, 1});
+  cases.push_back({"pure-linear disguise",
+                   with(3, 1, {u, {-0.6, 0.8, 0.0}}, {0.3, -0.3}, {1.0, -1.0}), 1e-9, 0});
+  cases.push_back({"exact cancellation",
+                   with(3, 1, {u, u}, {0.3, 0.3}, {1.0, -1.0}, {0.5, 0.5, 0.5}, {1.0}), 1e-9, 0});
+  cases.push_back({"dead and always-on",
+                   with(3, 1, {{0, 0, 0}, {0, 0, 0}, u}, {-1.0, 2.0, 0.1}, {5.0, 3.0, 1.0}), 1e-9,
+                   1});
+  cases.push_back(
+      {"axis-aligned and sparse",
+       with(4, 1, {{1, 0, 0, 0}, {0, 0, 2, 0}, {0, 0, 0, -1}}, {0.2, -0.5, 0.1}, {1.0, -0.7, 0.4}),
+       1e-9, 3});
+  cases.push_back({"parallel hyperplanes, different offsets (staircase)",
+                   with(3, 1, {u, u, u, u}, {0.0, -1.0, -2.0, 1.5}, {1.0, 0.5, -0.8, 0.3}), 1e-9,
+                   4});
+  cases.push_back(
+      {"bias-free",
+       with(4, 1, {{1, 2, 0, -1}, {0, 1, -1, 1}, {2, 0, 1, 0}}, {0, 0, 0}, {1.0, -1.0, 0.5}), 1e-9,
+       3});
+  cases.push_back(
+      {"large linear term, small kinks",
+       with(3, 1, {u, {0, 0.6, 0.8}}, {0.1, -0.2}, {1e-3, -2e-3}, {1e3, -1e3, 5e2}, {7.0}), 1e-9,
+       2});
+  cases.push_back({"huge constant offset",
+                   with(3, 1, {u, {0, 0.6, 0.8}}, {0.1, -0.2}, {1.0, -2.0}, {}, {1e8}), 1e-9, 2});
+  Weights line = gaussian(1, 20, 1, 12);  // d = 1: every kink on one axis
+  cases.push_back({"d = 1, k = 20", line, 1e-9, 20});
+  return cases;
+}
+
+TEST(ExtractZoo, DegenerateAndAdversarialNetworksAreRecoveredAsFunctions) {
+  auto ctx = make_context();
+  for (const ZooCase& z : zoo()) {
+    SCOPED_TRACE(z.name);
+    const Outcome out = extract(ctx.get(), z.net);
+    ASSERT_EQ(out.status, QUARRY_OK) << out.message;
+    EXPECT_LT(out.error, z.max_error);
+    if (z.neurons >= 0) {
+      EXPECT_EQ(neurons_of(out.net.get()), z.neurons);
+    }
+  }
+}
+
+}  // namespace
