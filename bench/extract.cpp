@@ -58,8 +58,8 @@ void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, do
   quarry_relu_net* found = nullptr;
   quarry_report* report = nullptr;
   const auto start = std::chrono::steady_clock::now();
-  const quarry_status status = quarry_extract_relu1(ctx, s.d, s.c, quarry_net_oracle_eval, oracle,
-                                                    opts, &found, &report);
+  const quarry_status status =
+      quarry_extract_relu1(ctx, s.d, s.c, quarry_net_oracle_eval, oracle, opts, &found, &report);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (status != QUARRY_OK && found == nullptr) check(status, ctx, "extract");
@@ -85,11 +85,13 @@ void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, do
     worst = std::max(worst, std::abs(y[i] - z[i]));
   }
   const double p = double(s.k * (s.d + 1) * 1 + s.c * (s.k + s.d + 1));  // all weights
-  std::printf("%-10s %4lld-%-4lld-%-3lld %9lld %7.2f %9.2e %9.2e %4lld/%-4lld %5lld %6lld %8.2f %5.0f%% %s\n",
-              mode, (long long)s.d, (long long)s.k, (long long)s.c, (long long)queries,
-              queries / p, std::sqrt(err / ref), worst, (long long)neurons, (long long)s.k,
-              (long long)lines, (long long)batches, seconds,
-              seconds > 0 ? 100 * oracle_seconds / seconds : 0.0, quarry_status_string(status));
+  std::printf(
+      "%-10s %4lld-%-4lld-%-3lld %9lld %7.2f %9.2e %9.2e %4lld/%-4lld %5lld %6lld %8.2f %5.0f%% "
+      "%s\n",
+      mode, (long long)s.d, (long long)s.k, (long long)s.c, (long long)queries, queries / p,
+      std::sqrt(err / ref), worst, (long long)neurons, (long long)s.k, (long long)lines,
+      (long long)batches, seconds, seconds > 0 ? 100 * oracle_seconds / seconds : 0.0,
+      quarry_status_string(status));
   std::fflush(stdout);
   quarry_report_destroy(report);
   quarry_relu_net_destroy(found);
@@ -105,9 +107,11 @@ int main(int argc, char** argv) {
   quarry_context* ctx = nullptr;
   if (quarry_context_create(&ctx) != QUARRY_OK) return 1;
   std::vector<Size> sizes = {{10, 20, 1}, {100, 100, 1}, {32, 128, 1}, {64, 32, 10}, {784, 128, 1}};
-  if (argc > 1 && std::strcmp(argv[1], "--quick") == 0) sizes = {{10, 20, 1}, {32, 128, 1}, {64, 32, 10}};
+  if (argc > 1 && std::strcmp(argv[1], "--quick") == 0)
+    sizes = {{10, 20, 1}, {32, 128, 1}, {64, 32, 10}};
   std::printf("%-10s %-14s %9s %7s %9s %9s %9s %5s %6s %8s %6s %s\n", "oracle", "d-k-c", "queries",
-              "q/P", "relRMS", "maxabs", "neurons", "lines", "batch", "seconds", "oracle", "status");
+              "q/P", "relRMS", "maxabs", "neurons", "lines", "batch", "seconds", "oracle",
+              "status");
   for (const Size& s : sizes) run(ctx, s, 1, "float64", 0, 0, 0);
   quarry_context_destroy(ctx);
   return 0;

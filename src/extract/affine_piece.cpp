@@ -49,12 +49,16 @@ bool verified(const PieceRequest& r, const Attempt& a, const std::vector<double>
   for (int64_t o = 0; o < c; ++o) {
     double along_v = 0, along_r = 0, v_err = 0, r_err = 0;
     for (size_t j = 0; j < d; ++j) {
-      along_v += g[o * d + j] * r.v[j];
       along_r += g[o * d + j] * a.direction[j];
-      v_err += std::abs(r.v[j]) * g_err[j];
       r_err += std::abs(a.direction[j]) * g_err[j];
     }
-    if (std::abs(along_v - r.slope_v[o]) > tolerance * (v_err + r.slope_err)) return false;
+    for (size_t j = 0; j < r.v.size(); ++j) {
+      along_v += g[o * d + j] * r.v[j];
+      v_err += std::abs(r.v[j]) * g_err[j];
+    }
+    if (!r.v.empty() && std::abs(along_v - r.slope_v[o]) > tolerance * (v_err + r.slope_err)) {
+      return false;
+    }
     const double predicted = y[o] + h * along_r;
     if (std::abs(y[(d + 1) * c + o] - predicted) > tolerance * (2 * eta + h * r_err)) {
       return false;
@@ -142,8 +146,12 @@ std::vector<std::optional<AffinePiece>> measure_pieces(OracleSession& oracle,
               g_err = std::move(combined_err);
             }
           }
-          result[a.request] =
-              AffinePiece{r.p, std::move(g), std::vector<double>(ya, ya + c), norm(g_err)};
+          // The verification used bounds (the noise floor); the piece's own error is
+          // reported at the oracle's typical noise, scaled the same way per axis.
+          const double typical = r.noise > 0 ? r.noise / eta : 1.0;
+          const double bound = norm(g_err);
+          result[a.request] = AffinePiece{r.p, std::move(g), std::vector<double>(ya, ya + c),
+                                          typical * bound, bound};
         } else {
           Attempt retry{a.request, a.steps, {}, {}, {}};
           for (double& h : retry.steps) h /= shrink;

@@ -20,7 +20,8 @@ struct AffinePiece {
   std::vector<double> p;   // the point it was measured at (d)
   std::vector<double> g;   // G, c x d row-major
   std::vector<double> f0;  // F(p), c
-  double error = 0;        // bound on |G - true G| for one output (2-norm over the axes)
+  double error = 0;        // typical |G - true G| for one output (2-norm over the axes)
+  double bound = 0;        // the same at the noise floor: what a jump must exceed
 
   // F(x) predicted by the piece (c values).
   std::vector<double> at(const std::vector<double>& x) const;
@@ -29,9 +30,10 @@ struct AffinePiece {
 struct PieceRequest {
   std::vector<double> p;        // a point inside the region
   std::vector<double> steps;    // first step to try along each axis (d)
-  std::vector<double> v;        // a direction whose slope is known...
+  std::vector<double> v;        // a direction whose slope is known (empty: none)...
   std::vector<double> slope_v;  // ...dF/dv there (c)...
   double slope_err = 0;         // ...with this error bound
+  double noise = 0;             // the oracle's typical noise near p (for `error`)
 };
 
 // Measures each request's piece: d + 2 queries per attempt (the point, one step along

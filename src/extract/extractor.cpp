@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <vector>
@@ -22,14 +24,16 @@ namespace {
 using Vec = std::vector<double>;
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
-constexpr double kTolerance = 16;   // deviations must exceed this many error estimates
-constexpr double kStepShrink = 16;  // a failed piece retries with a step this much smaller
-constexpr double kPieceReach = 2;   // how far from its kink a piece is measured, at most
+constexpr double kTolerance = 16;      // deviations must exceed this many error estimates
+constexpr double kStepShrink = 16;     // a failed piece retries with a step this much smaller
+constexpr double kPieceReach = 2;      // how far from its kink a piece is measured, at most
+constexpr double kWideSegment = 0.05;  // a segment this long measures well enough
+constexpr int kMaxChain = 3;           // known kinks a piece may be away from its new kink
 // Re-measure neurons whose uncertainty bound exceeds this. The bound adds worst cases
 // (every axis's error at its maximum, in the same direction): measured against known
 // networks it runs 100 to 5000 times above the actual error, so this re-measures the
 // neurons whose actual error may exceed ~1e-9 (few: those from thin regions).
-constexpr double kRefineAbove = 1e-5;
+constexpr double kRefineAbove = 1e-7;
 
 // A neuron in canonical form: alpha ReLU(u . x - tau), |u| = 1, alpha in R^c.
 struct Neuron {
@@ -48,6 +52,14 @@ double dot(const Vec& a, const Vec& b) {
 }
 
 double norm(const Vec& a) { return std::sqrt(dot(a, a)); }
+
+// Where a known neuron crosses a line, and how far off that may be (1e-4 relative: the
+// predicted position amplifies the hyperplane's error by 1 / |u . v|).
+struct Crossing {
+  double t;
+  size_t neuron;
+  double tol;
+};
 
 struct Stop {
   ExtractOutcome outcome;
@@ -70,15 +82,18 @@ class Extractor {
  private:
   Line random_line();
   void estimate_noise();
-  double line_eta(const Line& line) const;
+  double noise_near(const Vec& x) const;
   bool model_explains(const Line& line);
+  SearchSettings search_settings(double eta) const;
   int64_t learn_from(const Line& line);
+  int64_t learn_from_scan(const Line& line, const LineScan& scan);
   void assemble_affine();
   Vec safe_steps(const Vec& p, double cap) const;
   std::optional<Neuron> neuron_from_jump(const Vec& jump_g, const Vec& jump_f, const Vec& at,
                                          const Vec& along, const AffinePiece& left,
                                          const AffinePiece& right, double eta) const;
   void refine(size_t i);
+  std::vector<Crossing> crossings(const Line& line) const;
   Vec model_at(const Vec& x) const;
   double estimate_error();
   void report_progress();
@@ -139,15 +154,9 @@ void Extractor::estimate_noise() {
   eta0_scale_ = 1 + norm(probe.x0);
 }
 
-// Rounding in the oracle grows with the size of its input; scale the floor accordingly.
-double Extractor::line_eta(const Line& line) const {
-  double far = 0;
-  for (double t : {-half_length_, half_length_}) {
-    double sq = 0;
-    for (int64_t j = 0; j < d_; ++j) sq += std::pow(line.x0[j] + t * line.v[j], 2);
-    far = std::max(far, std::sqrt(sq));
-  }
-  return eta0_ * std::max(1.0, (1 + far) / eta0_scale_);
+// The oracle's typical noise at x: the estimate, grown with |x| as rounding does.
+double Extractor::noise_near(const Vec& x) const {
+  return eta0_ * std::max(1.0, (1 + norm(x)) / eta0_scale_);
 }
 
 Vec Extractor::model_at(const Vec& x) const {
@@ -173,7 +182,8 @@ bool Extractor::model_explains(const Line& line) {
                                   half_length_ * (2 * random_.uniform() - 1)};
   const Vec x = line.points(ts);
   const Vec y = oracle_.query(x);
-  const double eta = line_eta(line);
+  const double eta = eta0_;
+  bool explained = true;
   for (size_t i = 0; i < ts.size(); ++i) {
     const Vec predicted = model_at(Vec(x.begin() + i * d_, x.begin() + (i + 1) * d_));
     for (int64_t o = 0; o < c_; ++o) {
@@ -183,46 +193,60 @@ bool Extractor::model_explains(const Line& line) {
       // offset, which may dwarf it) still sees jumps far below the oracle's own scale,
       // and stays clear of the model's rounding at |x| ~ half_length.
       const double tol = 1e3 * kTolerance * eta + 1e-7 * (std::abs(f - g0_[o]) + 1);
-      if (std::abs(f - predicted[o]) > tol) return false;
+      explained = explained && std::abs(f - predicted[o]) <= tol;
     }
   }
-  return true;
+  return explained;
 }
 
-// Searches the line, learns its new neurons, and returns how many were added.
-int64_t Extractor::learn_from(const Line& line) {
-  double eta = line_eta(line);
+SearchSettings Extractor::search_settings(double eta) const {
   SearchSettings search;
   search.eta = eta;
   search.min_width = 1e-10 * 2 * half_length_;
   search.tolerance = kTolerance;
-  int64_t before = oracle_.queries();
-  const LineScan scan = scan_line(oracle_, line, -half_length_, half_length_, search, random_);
+  return search;
+}
+
+std::vector<Crossing> Extractor::crossings(const Line& line) const {
+  std::vector<Crossing> out;
+  for (size_t i = 0; i < neurons_.size(); ++i) {
+    const Neuron& n = neurons_[i];
+    const double uv = dot(n.u, line.v);
+    if (uv == 0) continue;
+    const double t = (n.tau - dot(n.u, line.x0)) / uv;
+    out.push_back({t, i, 1e-4 * (1 + std::abs(t))});
+  }
+  std::sort(out.begin(), out.end(), [](const Crossing& a, const Crossing& b) { return a.t < b.t; });
+  return out;
+}
+
+// Searches F along the whole line and learns its new neurons; returns how many.
+int64_t Extractor::learn_from(const Line& line) {
+  const int64_t before = oracle_.queries();
+  const LineScan scan = scan_line(along(oracle_, line), c_, -half_length_, half_length_,
+                                  search_settings(eta0_), random_);
   stats_.search_queries += oracle_.queries() - before;
-  eta = scan.eta;
+  return learn_from_scan(line, scan);
+}
+
+// Learns the new neurons among a line's kinks; returns how many were added.
+int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
+  const double eta = scan.eta;
+  const SearchSettings search = search_settings(eta);
+  int64_t before = 0;
   const auto& kinks = scan.kinks;
   const size_t nk = kinks.size();
 
   // Where the known neurons cross this line, and which kinks they explain.
-  struct Crossing {
-    double t;
-    size_t neuron;
-  };
-  std::vector<Crossing> crossings;
-  for (size_t i = 0; i < neurons_.size(); ++i) {
-    const double uv = dot(neurons_[i].u, line.v);
-    if (uv == 0) continue;
-    crossings.push_back({(neurons_[i].tau - dot(neurons_[i].u, line.x0)) / uv, i});
-  }
-  std::sort(crossings.begin(), crossings.end(),
-            [](const Crossing& a, const Crossing& b) { return a.t < b.t; });
-  // A kink is known when known neurons cross the line there (position within 1e-4
-  // relative: predicted crossings amplify hyperplane errors by 1 / |u . v|) and their
-  // slope changes alpha (u . v) add up to the kink's measured one.
+  const std::vector<Crossing> crossings = this->crossings(line);
+  double max_tol = 0;
+  for (const Crossing& c : crossings) max_tol = std::max(max_tol, c.tol);
+  // A kink is known when known neurons cross the line there (within their crossing
+  // tolerances) and their slope changes alpha |u . v| add up to the kink's measured one.
   std::vector<bool> is_new(nk, true);
   for (size_t k = 0; k < nk; ++k) {
     const Kink& kink = kinks[k];
-    const double tol = 1e-4 * (1 + std::abs(kink.t)) + 10 * search.min_width;
+    const double tol = max_tol + 10 * search.min_width;
     auto first = std::lower_bound(crossings.begin(), crossings.end(), kink.t - tol,
                                   [](const Crossing& c, double t) { return c.t < t; });
     Vec predicted(static_cast<size_t>(c_), 0.0);
@@ -232,6 +256,7 @@ int64_t Extractor::learn_from(const Line& line) {
     }
     measured_norm = std::sqrt(measured_norm);
     for (auto it = first; it != crossings.end() && it->t <= kink.t + tol; ++it) {
+      if (std::abs(it->t - kink.t) > it->tol + 10 * search.min_width) continue;
       const Neuron& n = neurons_[it->neuron];
       // Crossing a neuron along +v changes the slope by alpha |u . v|: its ramp starts
       // (u . v > 0) or ends (u . v < 0) there.
@@ -248,7 +273,10 @@ int64_t Extractor::learn_from(const Line& line) {
     }
   }
 
-  // Segments between kinks; in each gap between new kinks, measure the longest one.
+  // Each new kink is measured between a piece on either side of it: the adjacent segment
+  // when it is wide enough to measure well, else the next one over (at most a few known
+  // kinks away: every known neuron crossed in between carries its own error into the
+  // jump).
   std::vector<size_t> new_kinks;
   for (size_t k = 0; k < nk; ++k)
     if (is_new[k]) new_kinks.push_back(k);
@@ -257,32 +285,53 @@ int64_t Extractor::learn_from(const Line& line) {
   if (new_kinks.empty() && !pieces_.empty()) return 0;
   auto segment_start = [&](size_t s) { return s == 0 ? scan.t_lo : kinks[s - 1].t; };
   auto segment_end = [&](size_t s) { return s == nk ? scan.t_hi : kinks[s].t; };
+  auto segment_length = [&](size_t s) { return segment_end(s) - segment_start(s); };
   auto segment_slope = [&](size_t s) -> const Vec& {
     return s == 0 ? (nk == 0 ? scan.slope_lo : kinks[0].slope_left) : kinks[s - 1].slope_right;
   };
   auto segment_slope_err = [&](size_t s) {
     return s == 0 ? (nk == 0 ? scan.slope_err : kinks[0].left_err) : kinks[s - 1].right_err;
   };
-  std::vector<size_t> chosen;  // one segment per gap; gap g lies before new_kinks[g]
-  for (size_t gap = 0; gap <= new_kinks.size(); ++gap) {
-    const size_t first = gap == 0 ? 0 : new_kinks[gap - 1] + 1;
-    const size_t last = gap == new_kinks.size() ? nk : new_kinks[gap];
-    size_t best = first;
-    for (size_t s = first; s <= last; ++s) {
-      if (segment_end(s) - segment_start(s) > segment_end(best) - segment_start(best)) best = s;
+  // The segment serving kink k on one side (step -1: left, +1: right).
+  auto serving = [&](size_t k, int step) {
+    size_t s = step < 0 ? k : k + 1, best = s;
+    for (int hop = 0; hop <= kMaxChain; ++hop) {
+      if (segment_length(s) >= kWideSegment) return s;
+      if (segment_length(s) > segment_length(best)) best = s;
+      // Step over the next kink only if it is a known one.
+      if (step < 0 ? (s == 0 || is_new[s - 1]) : (s == nk || is_new[s])) break;
+      s = step < 0 ? s - 1 : s + 1;
     }
-    chosen.push_back(best);
+    return best;
+  };
+  std::vector<std::pair<size_t, size_t>> sides;  // per new kink: its left and right segments
+  std::vector<size_t> chosen;
+  for (size_t k : new_kinks) {
+    sides.emplace_back(serving(k, -1), serving(k, +1));
+    chosen.push_back(sides.back().first);
+    chosen.push_back(sides.back().second);
   }
+  if (chosen.empty()) {
+    size_t longest = 0;
+    for (size_t s = 0; s <= nk; ++s) {
+      if (segment_length(s) > segment_length(longest)) longest = s;
+    }
+    chosen.push_back(longest);
+  }
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  auto piece_of_segment = [&](size_t s) {
+    return static_cast<size_t>(std::lower_bound(chosen.begin(), chosen.end(), s) - chosen.begin());
+  };
 
   std::vector<PieceRequest> requests;
-  for (size_t gap = 0; gap < chosen.size(); ++gap) {
-    const size_t s = chosen[gap];
+  for (size_t s : chosen) {
     const double a = segment_start(s), b = segment_end(s);
     // Measure near the new kink(s) the piece serves: its error grows with the distance.
-    const bool left_kink = gap > 0, right_kink = gap < new_kinks.size();
+    const bool left_new = s > 0 && is_new[s - 1], right_new = s < nk && is_new[s];
     double t = 0.5 * (a + b);
-    if (b - a > 2 * kPieceReach && left_kink != right_kink) {
-      t = right_kink ? b - kPieceReach : a + kPieceReach;
+    if (b - a > 2 * kPieceReach && left_new != right_new) {
+      t = right_new ? b - kPieceReach : a + kPieceReach;
     }
     PieceRequest r;
     r.p = line.points({t});
@@ -290,6 +339,7 @@ int64_t Extractor::learn_from(const Line& line) {
     // hyperplane, and a quarter of the distance to the segment's ends along the line (the
     // new kinks' hyperplanes are not known yet).
     r.steps = safe_steps(r.p, std::max(1e-8, std::min(1.0, 0.25 * std::min(t - a, b - t))));
+    r.noise = noise_near(r.p);
     r.v = line.v;
     r.slope_v = segment_slope(s);
     r.slope_err = segment_slope_err(s);
@@ -303,8 +353,8 @@ int64_t Extractor::learn_from(const Line& line) {
   int64_t added = 0;
   std::vector<Neuron> found;
   for (size_t g = 0; g < new_kinks.size(); ++g) {
-    const auto& left = pieces[g];
-    const auto& right = pieces[g + 1];
+    const auto& left = pieces[piece_of_segment(sides[g].first)];
+    const auto& right = pieces[piece_of_segment(sides[g].second)];
     if (!left || !right) continue;
     // The jump across the new kink, at the kink: the difference of the two pieces there,
     // less the known neurons crossed between them (+alpha u^T entering the active side,
@@ -331,14 +381,14 @@ int64_t Extractor::learn_from(const Line& line) {
       }
     }
     std::optional<Neuron> made =
-        neuron_from_jump(jump_g, jump_f, at_kink, line.v, *left, *right, eta);
+        neuron_from_jump(jump_g, jump_f, at_kink, line.v, *left, *right, noise_near(at_kink));
     if (!made) continue;
     Neuron n = std::move(*made);
     n.uncertainty += chained / norm(n.alpha);
     // The kink's measured slope change must agree: J v = slope_right - slope_left.
     if (kink.resolved) {
       const double uv = dot(n.u, line.v);
-      const double g_err = kTolerance * (left->error + right->error);
+      const double g_err = kTolerance * (left->bound + right->bound);
       bool agrees = true;
       for (int64_t o = 0; o < c_; ++o) {
         const double ds = kink.slope_right[o] - kink.slope_left[o];
@@ -422,11 +472,13 @@ std::optional<Neuron> Extractor::neuron_from_jump(const Vec& jump_g, const Vec& 
       jump_norm += std::pow(jump_g[o * d_ + j], 2);
     }
   }
-  const double j_err = std::sqrt(double(c_)) * (left.error + right.error);
-  if (std::sqrt(jump_norm) <= kTolerance * j_err) return std::nullopt;
-  if (std::sqrt(rank_one_residual) > 1e-6 * std::sqrt(jump_norm) + kTolerance * j_err) {
+  // The tests use the pieces' error bounds; the uncertainty their typical errors.
+  const double j_bound = std::sqrt(double(c_)) * (left.bound + right.bound);
+  if (std::sqrt(jump_norm) <= kTolerance * j_bound) return std::nullopt;
+  if (std::sqrt(rank_one_residual) > 1e-6 * std::sqrt(jump_norm) + kTolerance * j_bound) {
     return std::nullopt;
   }
+  const double j_err = std::sqrt(double(c_)) * (left.error + right.error);
   n.tau = dot(n.u, at) - alpha_jump / alpha_sq;
   const double alpha_norm = std::sqrt(alpha_sq);
   const double du = j_err / alpha_norm;
@@ -467,33 +519,34 @@ void Extractor::refine(size_t i) {
     r.p = q;
     for (int64_t j = 0; j < d_; ++j) r.p[j] += side * n.u[j];
     r.steps = safe_steps(r.p, 1.0);
-    // The slope along u predicted by the model checks the piece for crossed hyperplanes.
-    r.v = n.u;
-    r.slope_v.assign(static_cast<size_t>(c_), 0.0);
-    for (int64_t o = 0; o < c_; ++o) {
-      for (int64_t j = 0; j < d_; ++j) r.slope_v[o] += g_[o * d_ + j] * n.u[j];
-      for (const Neuron& m : neurons_) {
-        if (dot(m.u, r.p) - m.tau > 0) r.slope_v[o] += m.alpha[o] * dot(m.u, n.u);
-      }
-    }
-    double scale = 0;
-    for (double s : r.slope_v) scale = std::max(scale, std::abs(s));
-    r.slope_err = 1e-6 * (scale + 1);
+    r.noise = noise_near(r.p);
+    // No slope is known here for sure (the model may still miss neurons): the pieces are
+    // checked by their random directions, and the result against the old estimate.
     requests.push_back(std::move(r));
   }
   const int64_t before = oracle_.queries();
   const auto pieces = measure_pieces(oracle_, requests, eta0_, kTolerance, 2, kStepShrink, random_);
-  stats_.piece_queries += oracle_.queries() - before;
+  stats_.refine_queries += oracle_.queries() - before;
+  ++stats_.refined;
   if (!pieces[0] || !pieces[1]) return;
   Vec jump_g(static_cast<size_t>(c_ * d_)), jump_f = pieces[1]->at(q);
   const Vec below = pieces[0]->at(q);
   for (size_t k = 0; k < jump_g.size(); ++k) jump_g[k] = pieces[1]->g[k] - pieces[0]->g[k];
   for (int64_t o = 0; o < c_; ++o) jump_f[o] -= below[o];
   std::optional<Neuron> better =
-      neuron_from_jump(jump_g, jump_f, q, n.u, *pieces[0], *pieces[1], eta0_);
-  if (better && better->uncertainty < n.uncertainty && dot(better->u, n.u) > 1 - 1e-6) {
-    neurons_[i] = std::move(*better);
+      neuron_from_jump(jump_g, jump_f, q, n.u, *pieces[0], *pieces[1], noise_near(q));
+  // A new measurement must agree with the old one within the old one's uncertainty
+  // (anything else means a piece crossed a hyperplane no check saw) and be more certain.
+  if (!better || better->uncertainty >= n.uncertainty) return;
+  double du = 0, dalpha = 0;
+  for (int64_t j = 0; j < d_; ++j) du += std::pow(better->u[j] - n.u[j], 2);
+  for (int64_t o = 0; o < c_; ++o) dalpha += std::pow(better->alpha[o] - n.alpha[o], 2);
+  const double allowed = 10 * n.uncertainty;
+  if (std::sqrt(du) > allowed || std::abs(better->tau - n.tau) > allowed * (1 + std::abs(n.tau)) ||
+      std::sqrt(dalpha) > allowed * norm(n.alpha)) {
+    return;
   }
+  neurons_[i] = std::move(*better);
   pieces_.push_back(*pieces[0]);
   pieces_.push_back(*pieces[1]);
 }
@@ -549,7 +602,12 @@ NetParams<double> Extractor::network() const {
 
 // Relative RMS error of the model on fresh N(0, I) inputs, the metric of CKM'21.
 double Extractor::estimate_error() {
-  const int64_t m = std::min(s_.error_samples, oracle_.remaining());
+  // About 6% of the network's parameter count, 16 to error_samples queries.
+  const int64_t k = static_cast<int64_t>(neurons_.size());
+  const int64_t parameters = k * (d_ + 1) + c_ * (k + d_ + 1);
+  const int64_t wanted =
+      std::clamp<int64_t>(parameters / 16, 16, std::max<int64_t>(16, s_.error_samples));
+  const int64_t m = std::min(wanted, oracle_.remaining());
   if (m <= 0) return -1;
   Vec x(static_cast<size_t>(m * d_));
   random_.normals(m * d_, x.data());
@@ -589,10 +647,12 @@ ExtractResult Extractor::run() {
       const int64_t added = explained ? 0 : learn_from(line);
       empty = added > 0 ? 0 : empty + 1;
       assemble_affine();
+
       report_progress();
     }
     // Neurons measured from thin regions (kinks close together on their line) are
-    // measured again on their own hyperplane; with refinement on, all of them are.
+    // measured again on their own hyperplane, now that every neuron is known; with
+    // refinement on, all of them are.
     for (size_t i = 0; i < neurons_.size(); ++i) {
       if (s_.refine || neurons_[i].uncertainty > kRefineAbove) refine(i);
     }
@@ -614,6 +674,8 @@ ExtractResult Extractor::run() {
   result.piece_queries = stats_.piece_queries;
   result.check_queries = stats_.check_queries;
   result.pieces_failed = stats_.pieces_failed;
+  result.refine_queries = stats_.refine_queries;
+  result.refined = stats_.refined;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

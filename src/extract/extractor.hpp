@@ -42,7 +42,7 @@ struct ExtractSettings {
   double half_length = 0;   // lines span t in [-half_length, half_length]; 0 = 50 sqrt(d)
   int64_t empty_lines = 2;  // stop after this many lines in a row find nothing new
   int64_t max_lines = 256;
-  int64_t error_samples = 64;  // fresh Gaussian queries spent on the error estimate
+  int64_t error_samples = 64;  // at most this many fresh queries for the error estimate
   bool refine = false;         // re-measure every neuron on its own hyperplane
   // Called after every line with QUERIES, NEURONS and LINES; returning false stops the
   // extraction with ExtractOutcome::Aborted.
@@ -59,7 +59,8 @@ struct ExtractResult {
   double estimated_error = -1;  // relative RMS on fresh Gaussian queries; -1 = not measured
   double noise = 0;             // the noise floor used
   // Where the queries went: kink searches, affine pieces, line checks, the rest.
-  int64_t search_queries = 0, piece_queries = 0, check_queries = 0;
+  int64_t search_queries = 0, piece_queries = 0, check_queries = 0, refine_queries = 0;
+  int64_t refined = 0;        // neurons measured again on their hyperplane
   int64_t pieces_failed = 0;  // pieces that could not be verified at any step
 };
 

@@ -36,16 +36,15 @@ struct Planned {
 
 class Searcher {
  public:
-  Searcher(OracleSession& oracle, const Line& line, const SearchSettings& s,
-           core::RandomSequence& random)
-      : oracle_(oracle), line_(line), s_(s), random_(random), c_(oracle.c()) {}
+  Searcher(const LineFunction& f, int64_t c, const SearchSettings& s, core::RandomSequence& random)
+      : f_(f), s_(s), random_(random), c_(c) {}
 
   LineScan run(double t_lo, double t_hi);
 
  private:
   // The answers at the given t, one Vec each.
   std::vector<Vec> evaluate(const std::vector<double>& ts) {
-    const Vec y = oracle_.query(line_.points(ts));
+    const Vec y = f_(ts);
     std::vector<Vec> out(ts.size());
     for (size_t i = 0; i < ts.size(); ++i)
       out[i].assign(y.begin() + i * c_, y.begin() + (i + 1) * c_);
@@ -76,8 +75,7 @@ class Searcher {
   void split_at(const Interval& iv, double m, const Vec& fm, double h, const Vec& f_minus,
                 const Vec& f_plus, std::vector<Interval>& next);
 
-  OracleSession& oracle_;
-  const Line& line_;
+  const LineFunction& f_;
   const SearchSettings& s_;
   core::RandomSequence& random_;
   int64_t c_;
@@ -129,7 +127,9 @@ Planned Searcher::plan(Interval iv) {
       // Certify a single kink at t*: just left of it F follows the left end's line, just
       // right of it the right end's line, and so do random probes further out. (Checking
       // F(t*) alone is not enough: the two end lines meet at t* by construction, so a
-      // pair of kinks entirely on one side of t* would pass.)
+      // pair of kinks entirely on one side of t* would pass.) "Just" is 1e-3 of the
+      // interval: two kinks closer than that can be taken for one (see docs/extract.md,
+      // failure modes).
       const double delta = std::min(1e-3 * w, 0.25 * std::min(t_star - i.l, i.r - t_star));
       p.plan = Plan::Kink;
       p.split = t_star;
@@ -251,9 +251,13 @@ std::vector<double> Line::points(const std::vector<double>& ts) const {
   return x;
 }
 
-LineScan scan_line(OracleSession& oracle, const Line& line, double t_lo, double t_hi,
+LineScan scan_line(const LineFunction& f, int64_t c, double t_lo, double t_hi,
                    const SearchSettings& settings, core::RandomSequence& random) {
-  return Searcher(oracle, line, settings, random).run(t_lo, t_hi);
+  return Searcher(f, c, settings, random).run(t_lo, t_hi);
+}
+
+LineFunction along(OracleSession& oracle, const Line& line) {
+  return [&oracle, &line](const std::vector<double>& ts) { return oracle.query(line.points(ts)); };
 }
 
 }  // namespace quarry::extract

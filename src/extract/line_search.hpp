@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/philox.hpp"
@@ -49,9 +50,14 @@ struct LineScan {
   std::vector<Kink> kinks;                 // sorted by t
 };
 
-// Finds the kinks of t -> F(x(t)) on [t_lo, t_hi]. Every query goes through `oracle`;
-// random probe positions come from `random`.
-LineScan scan_line(OracleSession& oracle, const Line& line, double t_lo, double t_hi,
+// The function searched: its values (c each, concatenated) at a batch of t.
+using LineFunction = std::function<std::vector<double>(const std::vector<double>& ts)>;
+
+// Finds the kinks of f on [t_lo, t_hi]; random probe positions come from `random`.
+LineScan scan_line(const LineFunction& f, int64_t c, double t_lo, double t_hi,
                    const SearchSettings& settings, core::RandomSequence& random);
+
+// The function t -> F(x(t)) of a line, asked of the oracle.
+LineFunction along(OracleSession& oracle, const Line& line);
 
 }  // namespace quarry::extract
