@@ -18,23 +18,10 @@ namespace {
 
 using quarry_test::make_context;
 using quarry_test::make_options;
-
-struct Deleter {
-  void operator()(quarry_relu_net* n) const { quarry_relu_net_destroy(n); }
-  void operator()(quarry_net_oracle* o) const { quarry_net_oracle_destroy(o); }
-  void operator()(quarry_report* r) const { quarry_report_destroy(r); }
-};
-using NetPtr = std::unique_ptr<quarry_relu_net, Deleter>;
-using OraclePtr = std::unique_ptr<quarry_net_oracle, Deleter>;
-using ReportPtr = std::unique_ptr<quarry_report, Deleter>;
-
-std::vector<double> normals(uint64_t seed, int64_t n, double scale = 1) {
-  std::vector<double> v(static_cast<size_t>(n));
-  quarry::core::rng_fill_normal(quarry::core::PhiloxStream(quarry::core::rng_state_from_seed(seed)),
-                                0, n, v.data(), 1);
-  for (double& x : v) x *= scale;
-  return v;
-}
+using quarry_test::NetPtr;
+using quarry_test::normals;
+using quarry_test::OraclePtr;
+using quarry_test::ReportPtr;
 
 // A network given by its weights (row-major as in quarry_relu_net_create_f64).
 struct Weights {

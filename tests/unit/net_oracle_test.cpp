@@ -14,20 +14,10 @@ namespace {
 
 using quarry_test::make_context;
 using quarry_test::make_options;
-
-struct Deleter {
-  void operator()(quarry_relu_net* n) const { quarry_relu_net_destroy(n); }
-  void operator()(quarry_net_oracle* o) const { quarry_net_oracle_destroy(o); }
-};
-using NetPtr = std::unique_ptr<quarry_relu_net, Deleter>;
-using OraclePtr = std::unique_ptr<quarry_net_oracle, Deleter>;
-
-std::vector<double> normals(uint64_t seed, int64_t n) {
-  std::vector<double> v(static_cast<size_t>(n));
-  quarry::core::rng_fill_normal(quarry::core::PhiloxStream(quarry::core::rng_state_from_seed(seed)),
-                                0, n, v.data(), 1);
-  return v;
-}
+using quarry_test::NetPtr;
+using quarry_test::normals;
+using quarry_test::OraclePtr;
+using quarry_test::ReportPtr;
 
 constexpr int64_t kD = 6, kK = 9, kC = 2;
 

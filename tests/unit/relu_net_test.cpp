@@ -23,19 +23,10 @@ namespace {
 
 using quarry::extract::NetParams;
 using quarry_test::make_context;
-
-struct NetDeleter {
-  void operator()(quarry_relu_net* n) const { quarry_relu_net_destroy(n); }
-};
-using NetPtr = std::unique_ptr<quarry_relu_net, NetDeleter>;
-
-std::vector<double> normals(uint64_t seed, int64_t n, double scale = 1.0) {
-  std::vector<double> v(static_cast<size_t>(n));
-  quarry::core::rng_fill_normal(quarry::core::PhiloxStream(quarry::core::rng_state_from_seed(seed)),
-                                0, n, v.data(), 1);
-  for (double& x : v) x *= scale;
-  return v;
-}
+using quarry_test::NetPtr;
+using quarry_test::normals;
+using quarry_test::OraclePtr;
+using quarry_test::ReportPtr;
 
 NetParams<double> random_net(int64_t d, int64_t k, int64_t c, bool skip, uint64_t seed) {
   NetParams<double> p;
