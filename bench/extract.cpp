@@ -107,12 +107,21 @@ int main(int argc, char** argv) {
   quarry_context* ctx = nullptr;
   if (quarry_context_create(&ctx) != QUARRY_OK) return 1;
   std::vector<Size> sizes = {{10, 20, 1}, {100, 100, 1}, {32, 128, 1}, {64, 32, 10}, {784, 128, 1}};
+  const bool modes = argc > 1 && std::strcmp(argv[1], "--modes") == 0;
   if (argc > 1 && std::strcmp(argv[1], "--quick") == 0)
     sizes = {{10, 20, 1}, {32, 128, 1}, {64, 32, 10}};
+  if (modes) sizes = {};
   std::printf("%-10s %-14s %9s %7s %9s %9s %9s %5s %6s %8s %6s %s\n", "oracle", "d-k-c", "queries",
               "q/P", "relRMS", "maxabs", "neurons", "lines", "batch", "seconds", "oracle",
               "status");
   for (const Size& s : sizes) run(ctx, s, 1, "float64", 0, 0, 0);
+  if (modes) {
+    for (const Size& s : {Size{10, 20, 1}, Size{32, 128, 1}}) {
+      run(ctx, s, 1, "float32", 1, 0, 0);
+      run(ctx, s, 1, "round1e-4", 0, 1e-4, 0);
+      run(ctx, s, 1, "noise1e-6", 0, 0, 1e-6);
+    }
+  }
   quarry_context_destroy(ctx);
   return 0;
 }

@@ -104,8 +104,9 @@ class Extractor {
   int64_t d_, c_;
   core::RandomSequence random_;
   double half_length_;
-  double eta0_ = 0;        // noise of one answer near the origin
-  double eta0_scale_ = 1;  // |x| where eta0_ was measured
+  double eta0_ = 0;          // noise of one answer near the origin
+  double eta0_scale_ = 1;    // |x| where eta0_ was measured
+  double eta_relative_ = 0;  // the noise relative to |F| there
   std::vector<Neuron> neurons_;
   std::vector<AffinePiece> pieces_;
   Vec g_, g0_;  // the affine term G (c x d) and g0 (c)
@@ -151,6 +152,9 @@ void Extractor::estimate_noise() {
     noise = std::max(noise, std::sqrt(rss / (n - 2)));
   }
   eta0_ = std::max({noise, s_.noise, 4 * kEps * magnitude, std::numeric_limits<double>::min()});
+  // Noise that scales with |F| (float32 arithmetic, rounding to a relative precision)
+  // would be underestimated far from here if only its absolute size were kept.
+  eta_relative_ = magnitude > 0 ? noise / magnitude : 0;
   eta0_scale_ = 1 + norm(probe.x0);
 }
 
@@ -202,6 +206,7 @@ bool Extractor::model_explains(const Line& line) {
 SearchSettings Extractor::search_settings(double eta) const {
   SearchSettings search;
   search.eta = eta;
+  search.relative = eta_relative_;
   search.min_width = 1e-10 * 2 * half_length_;
   search.tolerance = kTolerance;
   return search;

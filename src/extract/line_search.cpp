@@ -209,10 +209,11 @@ LineScan Searcher::run(double t_lo, double t_hi) {
     scan.slope_lo[j] = (ends[1][j] - ends[0][j]) / h;
     scan.slope_hi[j] = (ends[3][j] - ends[2][j]) / h;
   }
-  // The floor cannot be below the rounding of the largest answers on this line (the
-  // estimate may come from a spot where F happened to be computed exactly, e.g. 0).
-  eta_ = std::max(s_.eta, 16 * std::numeric_limits<double>::epsilon() *
-                              std::max(max_abs(ends[0]), max_abs(ends[3])));
+  // The floor grows with the largest answers on this line: the oracle's relative noise
+  // (its arithmetic) and at least double rounding. The absolute estimate alone may come
+  // from a spot where F happened to be small, or computed exactly (0).
+  const double relative = std::max(s_.relative, 16 * std::numeric_limits<double>::epsilon());
+  eta_ = std::max(s_.eta, relative * std::max(max_abs(ends[0]), max_abs(ends[3])));
   const double err = 2 * eta_ / h;
   scan.slope_err = err;
   scan.eta = eta_;

@@ -37,6 +37,7 @@ struct Kink {
 
 struct SearchSettings {
   double eta = 0;         // absolute noise of one oracle answer (largest over outputs)
+  double relative = 0;    // noise relative to |F| (float32 or rounding in the oracle)
   double min_width = 0;   // narrowest interval searched, in t
   double tolerance = 16;  // how many error estimates a deviation must exceed
   int64_t max_rounds = 200;
