@@ -22,6 +22,8 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -257,6 +259,120 @@ inline std::vector<double> random_uniform(const Context& ctx, const quarry_rng_s
   std::vector<double> out(static_cast<size_t>(n > 0 ? n : 0));
   ctx.check(quarry_rng_fill_uniform_f64(ctx.get(), &state, offset, n, out.data()));
   return out;
+}
+
+/** Owns an immutable quarry_relu_net (see quarry/extract.h). Move-only. */
+class ReluNet {
+ public:
+  /** Takes ownership of `net`. */
+  explicit ReluNet(quarry_relu_net* net) noexcept : handle_(net) {}
+  /**
+   * A network from its weights, row-major: w (k x d), b (k), a (c x k), skip (c x d, or
+   * empty for none), c0 (c, or empty for zeros).
+   */
+  ReluNet(const Context& ctx, int64_t d, int64_t k, int64_t c, const std::vector<double>& w,
+          const std::vector<double>& b, const std::vector<double>& a,
+          const std::vector<double>& skip = {}, const std::vector<double>& c0 = {}) {
+    ctx.check(quarry_relu_net_create_f64(ctx.get(), d, k, c, w.data(), b.data(), a.data(),
+                                         skip.empty() ? nullptr : skip.data(),
+                                         c0.empty() ? nullptr : c0.data(), handle_.out()));
+  }
+  static ReluNet load(const Context& ctx, const std::string& path) {
+    quarry_relu_net* net = nullptr;
+    ctx.check(quarry_relu_net_load(ctx.get(), path.c_str(), &net));
+    return ReluNet(net);
+  }
+  void save(const Context& ctx, const std::string& path) const {
+    ctx.check(quarry_relu_net_save(ctx.get(), get(), path.c_str()));
+  }
+
+  int64_t inputs() const { return dims()[0]; }
+  int64_t neurons() const { return dims()[1]; }
+  int64_t outputs() const { return dims()[2]; }
+
+  /** F at the n = x.size() / inputs() points x (row-major); n x outputs() values. */
+  std::vector<double> eval(const Context& ctx, const std::vector<double>& x) const {
+    const int64_t n = static_cast<int64_t>(x.size()) / inputs();
+    std::vector<double> y(static_cast<size_t>(n * outputs()));
+    ctx.check(quarry_relu_net_eval_f64(ctx.get(), get(), n, x.data(), y.data()));
+    return y;
+  }
+
+  const quarry_relu_net* get() const noexcept { return handle_.get(); }
+
+ private:
+  std::vector<int64_t> dims() const {
+    int64_t d = 0, k = 0, c = 0;
+    detail::check(quarry_relu_net_dims(get(), &d, &k, &c));
+    return {d, k, c};
+  }
+  detail::Handle<quarry_relu_net, quarry_relu_net_destroy> handle_;
+};
+
+/** Owns a simulated black box over a network (see quarry_net_oracle_create). */
+class NetOracle {
+ public:
+  NetOracle(const Context& ctx, const ReluNet& net, const Options* options = nullptr) {
+    ctx.check(quarry_net_oracle_create(
+        ctx.get(), net.get(), options != nullptr ? options->get() : nullptr, handle_.out()));
+  }
+  /** Queries answered so far. */
+  int64_t queries() const {
+    int64_t q = 0;
+    detail::check(quarry_net_oracle_queries(handle_.get(), &q));
+    return q;
+  }
+  /** The C oracle function and its user data, for quarry_extract_relu1. */
+  static quarry_oracle_fn function() noexcept { return quarry_net_oracle_eval; }
+  void* user_data() const noexcept { return handle_.get(); }
+
+ private:
+  detail::Handle<quarry_net_oracle, quarry_net_oracle_destroy> handle_;
+};
+
+/** A black box as a C++ callable: fill y (n x c) with F at x (n x d), both row-major. */
+using Oracle = std::function<void(int64_t n, const double* x, double* y)>;
+
+/** What an extraction returns: the network (partial after a budget or an abort), the
+ *  report and the status (QUARRY_OK, QUARRY_ERR_BUDGET or QUARRY_ERR_CALLBACK_ABORTED). */
+struct Extraction {
+  ReluNet net;
+  Report report;
+  quarry_status status;
+};
+
+/**
+ * Extracts a network from a C++ oracle (see quarry_extract_relu1). An exception thrown by
+ * the oracle stops the extraction and is rethrown here; other failures throw Error.
+ */
+inline Extraction extract_relu1(const Context& ctx, int64_t d, int64_t c, const Oracle& oracle,
+                                const Options* options = nullptr) {
+  struct Call {
+    const Oracle& oracle;
+    std::exception_ptr error;
+  } call{oracle, nullptr};
+  auto trampoline = [](int64_t n, int64_t, const double* x, int64_t, double* y,
+                       void* user) -> int32_t {
+    auto* self = static_cast<Call*>(user);
+    try {
+      self->oracle(n, x, y);
+      return 0;
+    } catch (...) {  // never across the C ABI: carried to the caller instead
+      self->error = std::current_exception();
+      return 1;
+    }
+  };
+  quarry_relu_net* net = nullptr;
+  Report report;
+  const quarry_status status =
+      quarry_extract_relu1(ctx.get(), d, c, trampoline, &call,
+                           options != nullptr ? options->get() : nullptr, &net, report.out());
+  ReluNet owned(net);
+  if (call.error) std::rethrow_exception(call.error);
+  if (status != QUARRY_OK && status != QUARRY_ERR_BUDGET && status != QUARRY_ERR_CALLBACK_ABORTED) {
+    ctx.check(status);
+  }
+  return {std::move(owned), std::move(report), status};
 }
 
 }  // namespace quarry

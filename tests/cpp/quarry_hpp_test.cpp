@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -107,6 +109,67 @@ TEST(CppWrapper, RandomStreamsAreThreadInvariant) {
   const auto u = quarry::random_uniform(one, s, 0, 3);
   EXPECT_EQ(u.size(), 3u);
   EXPECT_THROW(quarry::random_uniform(one, s, -1, 3), quarry::Error);
+}
+
+TEST(CppWrapper, NetworksEvaluateSaveAndLoad) {
+  quarry::Context ctx;
+  const quarry::ReluNet net(ctx, 2, 1, 1, {0.6, -0.8}, {0.3}, {2.0}, {}, {1.0});
+  EXPECT_EQ(net.inputs(), 2);
+  EXPECT_EQ(net.neurons(), 1);
+  const auto y = net.eval(ctx, {1.0, 0.0, 0.0, 1.0});  // 2 (0.9) + 1 and 2 ReLU(-0.5) + 1
+  ASSERT_EQ(y.size(), 2u);
+  EXPECT_DOUBLE_EQ(y[0], 2.8);
+  EXPECT_DOUBLE_EQ(y[1], 1.0);
+  const std::string path = testing::TempDir() + "quarry_hpp_net.json";
+  net.save(ctx, path);
+  EXPECT_EQ(quarry::ReluNet::load(ctx, path).eval(ctx, {1.0, 0.0}), std::vector<double>{2.8});
+  EXPECT_THROW(quarry::ReluNet::load(ctx, path + ".missing"), quarry::Error);
+}
+
+TEST(CppWrapper, ExtractionTakesALambdaOracle) {
+  quarry::Context ctx;
+  const quarry::ReluNet hidden(ctx, 3, 4, 1, {0.6, -0.8, 0, 0, 0.6, 0.8, 0.8, 0, 0.6, -0.6, 0, 0.8},
+                               {0.1, -0.2, 0.3, 0.0}, {1.0, -2.0, 0.5, 1.5});
+  int64_t queries = 0;
+  quarry::Context model_ctx;  // a callback must not re-enter the extraction's context
+  auto result = quarry::extract_relu1(ctx, 3, 1, [&](int64_t n, const double* x, double* y) {
+    queries += n;
+    const auto f = hidden.eval(model_ctx, std::vector<double>(x, x + 3 * n));
+    std::copy(f.begin(), f.end(), y);
+  });
+  ASSERT_EQ(result.status, QUARRY_OK);
+  EXPECT_EQ(result.net.neurons(), 4);
+  EXPECT_EQ(result.report.get_i64(QUARRY_REPORT_QUERIES), queries);
+  const std::vector<double> probe = {0.3, -1.2, 2.0, -0.7, 0.1, 0.4};
+  const auto want = hidden.eval(ctx, probe), got = result.net.eval(ctx, probe);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-10);
+}
+
+TEST(CppWrapper, AnOracleExceptionReachesTheCaller) {
+  quarry::Context ctx;
+  EXPECT_THROW(quarry::extract_relu1(ctx, 2, 1,
+                                     [](int64_t, const double*, double*) {
+                                       throw std::runtime_error("model server down");
+                                     }),
+               std::runtime_error);
+}
+
+TEST(CppWrapper, ABudgetReturnsThePartialNetworkWithItsStatus) {
+  quarry::Context ctx;
+  const quarry::ReluNet hidden(ctx, 2, 2, 1, {1, 0, 0, 1}, {0.1, -0.2}, {1.0, 2.0});
+  quarry::NetOracle oracle(ctx, hidden);
+  quarry::Options opts;
+  opts.set(QUARRY_OPT_QUERY_BUDGET, 10);
+  auto result = quarry::extract_relu1(
+      ctx, 2, 1,
+      [&](int64_t n, const double* x, double* y) {
+        if (quarry::NetOracle::function()(n, 2, x, 1, y, oracle.user_data()) != 0) {
+          throw std::runtime_error("oracle failed");
+        }
+      },
+      &opts);
+  EXPECT_EQ(result.status, QUARRY_ERR_BUDGET);
+  EXPECT_LE(oracle.queries(), 10);
 }
 
 TEST(CppWrapper, VersionHelpersMatchTheHeaders) {

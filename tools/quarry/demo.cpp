@@ -3,9 +3,12 @@
 #include <quarry.hpp>
 
 #include <array>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -49,6 +52,55 @@ void line(std::ostream& out, const std::string& what, bool ok, const std::string
   out << "  " << (ok ? "ok  " : "FAIL") << "  " << what;
   if (!detail.empty()) out << ": " << detail;
   out << '\n';
+}
+
+// Copies a hidden 64-32-10 network through a simulated black box that answers value
+// queries only, and measures the copy on fresh inputs.
+bool extraction_demo(std::ostream& out, quarry::Context& ctx) {
+  constexpr int64_t d = 64, k = 32, c = 10;
+  const quarry_rng_state weights = quarry::rng_state_from_seed(64);
+  auto w = quarry::random_normal(ctx, weights, 0, k * d);
+  const auto b = quarry::random_normal(ctx, weights, k * d, k);
+  auto a = quarry::random_normal(ctx, weights, k * d + k, c * k);
+  for (double& x : w) x /= std::sqrt(double(d));
+  for (double& x : a) x /= std::sqrt(double(k));
+  const quarry::ReluNet hidden(ctx, d, k, c, w, b, a);
+  quarry::NetOracle black_box(ctx, hidden);
+
+  const auto start = std::chrono::steady_clock::now();
+  quarry::Options opts;
+  opts.set(QUARRY_OPT_SEED, 1);
+  quarry::Extraction copy = quarry::extract_relu1(
+      ctx, d, c,
+      [&](int64_t n, const double* x, double* y) {
+        if (quarry::NetOracle::function()(n, d, x, c, y, black_box.user_data()) != 0) {
+          throw std::runtime_error("the black box failed");
+        }
+      },
+      &opts);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const auto x = quarry::random_normal(ctx, quarry::rng_state_from_seed(65), 0, 10000 * d);
+  const auto truth = hidden.eval(ctx, x), guess = copy.net.eval(ctx, x);
+  double err = 0, ref = 0;
+  for (size_t i = 0; i < truth.size(); ++i) {
+    err += (truth[i] - guess[i]) * (truth[i] - guess[i]);
+    ref += truth[i] * truth[i];
+  }
+  const double relative = std::sqrt(err / ref);
+  const double parameters = double(k * (d + 1) + c * (k + d + 1));
+  const int64_t queries = black_box.queries();
+  char detail[200];
+  std::snprintf(detail, sizeof detail,
+                "%lld of %lld neurons, %lld queries (%.2f per parameter), %.2f s, relative "
+                "RMS error %.1e on 10000 fresh inputs",
+                static_cast<long long>(copy.net.neurons()), static_cast<long long>(k),
+                static_cast<long long>(queries), double(queries) / parameters, seconds, relative);
+  out << "\nextraction\n";
+  const bool ok = copy.status == QUARRY_OK && relative < 1e-8;
+  line(out, "hidden 64-32-10 network copied from its answers", ok, detail);
+  return ok;
 }
 
 }  // namespace
@@ -101,6 +153,8 @@ int run_demo(std::ostream& out, int64_t threads) {
   const quarry_status refused = quarry_context_set_threads(ctx.get(), -1);
   check("bad input is refused with a message", refused == QUARRY_ERR_INVALID_ARGUMENT,
         std::string("\"") + ctx.last_error() + "\"");
+
+  all_ok = extraction_demo(out, ctx) && all_ok;
 
   out << (all_ok ? "\nall checks passed\n" : "\nSOME CHECKS FAILED\n");
   return all_ok ? 0 : 1;
