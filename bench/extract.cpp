@@ -35,7 +35,7 @@ void check(quarry_status status, quarry_context* ctx, const char* what) {
 }
 
 void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, double float32,
-         double rounding, double noise) {
+         double rounding, double noise, bool refine = false) {
   // A generic net: W, b, A ~ N(0, 1) scaled so that pre-activations and outputs are O(1).
   const auto w = normals(ctx, seed, s.k * s.d, 1.0 / std::sqrt(double(s.d)));
   const auto b = normals(ctx, seed + 1, s.k, 1.0);
@@ -55,6 +55,7 @@ void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, do
   quarry_options* opts = nullptr;
   quarry_options_create(&opts);
   quarry_options_set_i64(opts, QUARRY_OPT_SEED, int64_t(seed));
+  quarry_options_set_i64(opts, QUARRY_OPT_EXTRACT_REFINE, refine ? 1 : 0);
   quarry_relu_net* found = nullptr;
   quarry_report* report = nullptr;
   const auto start = std::chrono::steady_clock::now();
@@ -115,6 +116,9 @@ int main(int argc, char** argv) {
               "q/P", "relRMS", "maxabs", "neurons", "lines", "batch", "seconds", "oracle",
               "status");
   for (const Size& s : sizes) run(ctx, s, 1, "float64", 0, 0, 0);
+  if (argc > 1 && std::strcmp(argv[1], "--refine") == 0) {
+    for (const Size& s : sizes) run(ctx, s, 1, "f64+refine", 0, 0, 0, true);
+  }
   if (modes) {
     for (const Size& s : {Size{10, 20, 1}, Size{32, 128, 1}}) {
       run(ctx, s, 1, "float32", 1, 0, 0);

@@ -25,6 +25,7 @@ extern "C" quarry_status quarry_extract_relu1(quarry_context* ctx, int64_t d, in
       settings.seed = static_cast<uint64_t>(o.get<int64_t>(QUARRY_OPT_SEED).value_or(0));
       settings.budget = o.get<int64_t>(QUARRY_OPT_QUERY_BUDGET).value_or(settings.budget);
       settings.noise = o.get<double>(QUARRY_OPT_OUTPUT_NOISE).value_or(0.0);
+      settings.refine = o.get<int64_t>(QUARRY_OPT_EXTRACT_REFINE).value_or(0) != 0;
       if (quarry_progress_fn fn = o.progress()) {
         void* data = o.progress_data();
         settings.progress = [fn, data](const quarry::core::Report& r) {

@@ -179,6 +179,9 @@ QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *orac
  * - `QUARRY_OPT_QUERY_BUDGET` (unlimited): the most queries to make. When the next batch
  *   would exceed it, the extraction stops and returns what it has.
  * - `QUARRY_OPT_OUTPUT_NOISE` (0 = estimate): the oracle's output noise, if known.
+ * - `QUARRY_OPT_EXTRACT_REFINE` (0): 1 measures every neuron once more on its own
+ *   hyperplane, with the largest steps the other neurons allow (about 2 (d + 2) queries a
+ *   neuron) for the last digits; by default only the neurons measured imprecisely are.
  * - A progress callback (`quarry_options_set_progress`): called after every line with
  *   `QUARRY_REPORT_QUERIES`, `QUARRY_REPORT_NEURONS`, `QUARRY_REPORT_LINES`.
  *
