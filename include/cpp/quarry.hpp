@@ -178,6 +178,11 @@ class Options {
     if (quarry_options_get_f64(handle_.get(), key, &v) != QUARRY_OK) return std::nullopt;
     return v;
   }
+  /** Sets the progress callback (nullptr clears it); see quarry_options_set_progress. */
+  Options& set_progress(quarry_progress_fn fn, void* user_data) {
+    detail::check(quarry_options_set_progress(handle_.get(), fn, user_data));
+    return *this;
+  }
   Options& unset(int32_t key) {
     detail::check(quarry_options_unset(handle_.get(), key), nullptr,
                   "unknown option key " + std::to_string(key));

@@ -41,5 +41,8 @@ expect 2 demo surplus             # stray argument
 expect 2 --threads many demo      # not a number
 expect 1 --threads -2 demo        # the library refuses the value
 expect 1 --threads 5000 demo
+expect 2 extract                  # needs a black box
+expect 2 extract --target a.json --oracle-cmd b   # one black box only
+expect 1 extract --target /nonexistent/net.json
 [ $status -eq 0 ] && echo "CLI contract holds"
 exit $status

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "demo.hpp"
+#include "extract.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -27,6 +28,35 @@ int main(int argc, char** argv) {
       "demo", "Show the library, its BLAS and threads, and run the built-in self-check");
   demo->allow_extras(false);
   demo->fallthrough();  // global options may also follow the command: quarry demo -t 2
+
+  quarry_cli::ExtractCommand ex;
+  CLI::App* extract = app.add_subcommand(
+      "extract",
+      "Copy a one-hidden-layer ReLU network from a black box's answers (docs/extract.md)");
+  extract->allow_extras(false);
+  extract->fallthrough();
+  auto* target = extract->add_option(
+      "--target", ex.target,
+      "Network file (quarry_relu_net_save format) to simulate as the black box; the copy is "
+      "then also measured against it");
+  auto* command = extract->add_option(
+      "--oracle-cmd", ex.oracle_cmd,
+      "A program answering queries on stdin/stdout (the line protocol of docs/extract.md)");
+  target->excludes(command);
+  extract->add_option("--inputs", ex.inputs, "Inputs d of the --oracle-cmd black box")
+      ->needs(command);
+  extract->add_option("--outputs", ex.outputs, "Outputs c of the --oracle-cmd black box")
+      ->needs(command);
+  extract->add_flag("--float32", ex.float32, "The simulated black box computes in float32")
+      ->needs(target);
+  extract->add_option("--round", ex.round, "The simulated black box rounds outputs to this")
+      ->needs(target);
+  extract->add_option("--noise", ex.noise, "The simulated black box adds N(0, S^2) noise")
+      ->needs(target);
+  extract->add_option("--budget", ex.budget, "Stop after this many queries (0 = no limit)");
+  extract->add_option("--seed", ex.seed, "Seed of the extraction's random choices");
+  extract->add_flag("--refine", ex.refine, "Measure every neuron again for the last digits");
+  extract->add_option("-o,--output", ex.output, "Save the copy to this network file");
 
   try {
     app.parse(argc, argv);
@@ -51,6 +81,14 @@ int main(int argc, char** argv) {
 
   try {
     if (demo->parsed()) return quarry_cli::run_demo(std::cout, threads);
+    if (extract->parsed()) {
+      if (ex.target.empty() && ex.oracle_cmd.empty()) {
+        std::cerr << "quarry: error: extract needs --target or --oracle-cmd (see 'quarry extract "
+                     "--help')\n";
+        return 2;
+      }
+      return quarry_cli::run_extract(ex, threads);
+    }
   } catch (const std::exception& e) {  // quarry::Error, or e.g. std::bad_alloc
     std::cerr << "quarry: error: " << e.what() << '\n';
     return 1;

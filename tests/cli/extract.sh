@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `quarry extract` end to end: a simulated black box from a network file, and an external
+# program speaking the line protocol (a Perl script computing the same network).
+# Usage: extract.sh <path to the quarry program> <scratch dir>
+set -euo pipefail
+quarry=$1 scratch=$2
+data=$(cd "$(dirname "$0")/data" && pwd)
+mkdir -p "$scratch"
+
+out=$("$quarry" extract --target "$data/net-3-4-1.json" -o "$scratch/copy.json" 2>/dev/null)
+grep -q "^recovered 4 neurons" <<<"$out" || { echo "target run: $out"; exit 1; }
+error=$(sed -n 's/.*relative RMS error \([0-9.e+-]*\), max abs.*/\1/p' <<<"$out")
+awk -v e="$error" 'BEGIN { exit !(e < 1e-9) }' || { echo "error too large: $out"; exit 1; }
+[ -s "$scratch/copy.json" ] || { echo "no copy saved"; exit 1; }
+
+out=$("$quarry" extract --oracle-cmd "perl $data/oracle-3-4-1.pl" --inputs 3 --outputs 1 \
+      -o "$scratch/copy2.json" 2>/dev/null)
+grep -q "^recovered 4 neurons" <<<"$out" || { echo "oracle-cmd run: $out"; exit 1; }
+
+# A black box that dies is one clear error line and exit status 1.
+set +e
+err=$("$quarry" extract --oracle-cmd false --inputs 3 --outputs 1 2>&1 >/dev/null); rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "^quarry: error: the oracle command" <<<"$err" || {
+  echo "dead oracle: exit $rc: $err"; exit 1; }
+echo "quarry extract works with a network file and with an external oracle"

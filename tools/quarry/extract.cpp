@@ -1,0 +1,152 @@
+#include "extract.hpp"
+
+#include <quarry.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "subprocess.hpp"
+
+namespace quarry_cli {
+
+namespace {
+
+// The line protocol of --oracle-cmd (docs/extract.md): per batch, quarry writes "n d" and
+// n lines of d numbers; the program answers n lines of c numbers.
+class CommandOracle {
+ public:
+  CommandOracle(const std::string& command, int64_t d, int64_t c) : child_(command), d_(d), c_(c) {}
+
+  void answer(int64_t n, const double* x, double* y) {
+    std::FILE* in = child_.in();
+    std::fprintf(in, "%lld %lld\n", static_cast<long long>(n), static_cast<long long>(d_));
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t j = 0; j < d_; ++j) {
+        std::fprintf(in, j + 1 < d_ ? "%.17g " : "%.17g\n", x[i * d_ + j]);
+      }
+    }
+    if (std::fflush(in) != 0) throw std::runtime_error("the oracle command stopped reading");
+    for (int64_t i = 0; i < n * c_; ++i) {
+      if (std::fscanf(child_.out(), "%lf", &y[i]) != 1) {
+        throw std::runtime_error("the oracle command gave no answer for output " +
+                                 std::to_string(i % c_) + " of query " + std::to_string(i / c_) +
+                                 " of a batch of " + std::to_string(n));
+      }
+    }
+  }
+
+ private:
+  Subprocess child_;
+  int64_t d_, c_;
+};
+
+double parameter_count(int64_t d, int64_t k, int64_t c) {
+  return double(k * (d + 1) + c * (k + d + 1));
+}
+
+}  // namespace
+
+int run_extract(const ExtractCommand& command, int64_t threads) {
+  quarry::Context ctx(threads);
+  std::optional<quarry::ReluNet> target;
+  std::unique_ptr<quarry::NetOracle> simulated;
+  std::unique_ptr<CommandOracle> external;
+  int64_t d = command.inputs, c = command.outputs;
+  if (!command.target.empty()) {
+    target = quarry::ReluNet::load(ctx, command.target);
+    d = target->inputs();
+    c = target->outputs();
+    quarry::Options box;
+    box.set(QUARRY_OPT_ORACLE_FLOAT32, command.float32 ? 1 : 0)
+        .set(QUARRY_OPT_ORACLE_ROUNDING, command.round)
+        .set(QUARRY_OPT_ORACLE_NOISE, command.noise)
+        .set(QUARRY_OPT_SEED, command.seed + 1);
+    simulated = std::make_unique<quarry::NetOracle>(ctx, *target, &box);
+  } else {
+    if (d < 1 || c < 1) {
+      throw std::runtime_error("--oracle-cmd needs --inputs and --outputs (both >= 1)");
+    }
+    external = std::make_unique<CommandOracle>(command.oracle_cmd, d, c);
+  }
+
+  quarry::Options opts;
+  opts.set(QUARRY_OPT_SEED, command.seed).set(QUARRY_OPT_EXTRACT_REFINE, command.refine ? 1 : 0);
+  if (command.budget > 0) opts.set(QUARRY_OPT_QUERY_BUDGET, command.budget);
+  // One progress line on stderr, rewritten after every line the extraction searches.
+  opts.set_progress(
+      [](const quarry_report* r, void*) -> int32_t {
+        int64_t lines = 0, queries = 0, neurons = 0;
+        quarry_report_get_i64(r, QUARRY_REPORT_LINES, &lines);
+        quarry_report_get_i64(r, QUARRY_REPORT_QUERIES, &queries);
+        quarry_report_get_i64(r, QUARRY_REPORT_NEURONS, &neurons);
+        std::fprintf(stderr, "\rlines %lld  queries %lld  neurons %lld",
+                     static_cast<long long>(lines), static_cast<long long>(queries),
+                     static_cast<long long>(neurons));
+        return 0;
+      },
+      nullptr);
+
+  const auto start = std::chrono::steady_clock::now();
+  quarry::Extraction copy = quarry::extract_relu1(
+      ctx, d, c,
+      [&](int64_t n, const double* x, double* y) {
+        if (external) {
+          external->answer(n, x, y);
+        } else if (quarry::NetOracle::function()(n, d, x, c, y, simulated->user_data()) != 0) {
+          throw std::runtime_error("the simulated black box failed");
+        }
+      },
+      &opts);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << '\n';
+
+  const int64_t queries = copy.report.get_i64(QUARRY_REPORT_QUERIES).value_or(0);
+  const int64_t k = copy.net.neurons();
+  std::printf("recovered %lld neurons in %.2f s with %lld queries", static_cast<long long>(k),
+              seconds, static_cast<long long>(queries));
+  if (target) {
+    std::printf(" = %.2f per parameter of the target (%lld neurons)",
+                queries / parameter_count(d, target->neurons(), c),
+                static_cast<long long>(target->neurons()));
+  } else {
+    std::printf(" = %.2f per parameter of the copy", queries / parameter_count(d, k, c));
+  }
+  std::printf("\n");
+  if (auto estimate = copy.report.get_f64(QUARRY_REPORT_RELATIVE_ERROR)) {
+    std::printf("estimated relative RMS error: %.2e\n", *estimate);
+  }
+  if (target) {
+    // The error the attacker would not see: on fresh Gaussian inputs, against the truth.
+    const int64_t m = 100000;
+    const auto x =
+        quarry::random_normal(ctx, quarry::rng_state_from_seed(command.seed + 2), 0, m * d);
+    const auto truth = target->eval(ctx, x), guess = copy.net.eval(ctx, x);
+    double err = 0, ref = 0, worst = 0;
+    for (size_t i = 0; i < truth.size(); ++i) {
+      err += (truth[i] - guess[i]) * (truth[i] - guess[i]);
+      ref += truth[i] * truth[i];
+      worst = std::max(worst, std::abs(truth[i] - guess[i]));
+    }
+    std::printf("measured on %lld fresh N(0, I) inputs: relative RMS error %.2e, max abs %.2e\n",
+                static_cast<long long>(m), std::sqrt(err / ref), worst);
+  }
+  if (!command.output.empty()) {
+    copy.net.save(ctx, command.output);
+    std::printf("saved to %s\n", command.output.c_str());
+  }
+  if (copy.status == QUARRY_ERR_BUDGET) {
+    std::fprintf(stderr, "quarry: error: the query budget ran out; the copy is partial\n");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace quarry_cli

@@ -1,0 +1,26 @@
+// `quarry extract`: copy a one-hidden-layer ReLU network from a black box.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace quarry_cli {
+
+struct ExtractCommand {
+  std::string target;               // a network file simulated as the black box, or empty
+  std::string oracle_cmd;           // a program answering the line protocol, or empty
+  int64_t inputs = 0, outputs = 0;  // of the --oracle-cmd black box
+  bool float32 = false;             // the simulated black box computes in float32
+  double round = 0;                 // ...rounds its outputs to this quantum
+  double noise = 0;                 // ...adds N(0, noise^2)
+  int64_t budget = 0;               // 0: unlimited
+  int64_t seed = 0;
+  bool refine = false;
+  std::string output;  // where to save the copy, or empty
+};
+
+// Runs the extraction, prints progress on stderr and the summary on stdout; returns the
+// process exit status. Throws quarry::Error or std::runtime_error on failure.
+int run_extract(const ExtractCommand& command, int64_t threads);
+
+}  // namespace quarry_cli
