@@ -278,6 +278,20 @@ class ReluNet {
   ReluNet(const Context& ctx, int64_t d, int64_t k, int64_t c, const std::vector<double>& w,
           const std::vector<double>& b, const std::vector<double>& a,
           const std::vector<double>& skip = {}, const std::vector<double>& c0 = {}) {
+    const auto need = [](const std::vector<double>& v, int64_t n, const char* name) {
+      if (static_cast<int64_t>(v.size()) != n) {
+        throw Error(QUARRY_ERR_BAD_DIMENSION, std::string("bad dimension: ") + name + " has " +
+                                                  std::to_string(v.size()) + " values, not " +
+                                                  std::to_string(n));
+      }
+    };
+    if (d >= 1 && k >= 0 && c >= 1) {  // other sizes: the C API explains
+      need(w, k * d, "w");
+      need(b, k, "b");
+      need(a, c * k, "a");
+      if (!skip.empty()) need(skip, c * d, "skip");
+      if (!c0.empty()) need(c0, c, "c0");
+    }
     ctx.check(quarry_relu_net_create_f64(ctx.get(), d, k, c, w.data(), b.data(), a.data(),
                                          skip.empty() ? nullptr : skip.data(),
                                          c0.empty() ? nullptr : c0.data(), handle_.out()));
@@ -298,6 +312,11 @@ class ReluNet {
   /** F at the n = x.size() / inputs() points x (row-major); n x outputs() values. */
   std::vector<double> eval(const Context& ctx, const std::vector<double>& x) const {
     const int64_t n = static_cast<int64_t>(x.size()) / inputs();
+    if (n * inputs() != static_cast<int64_t>(x.size())) {
+      throw Error(QUARRY_ERR_BAD_DIMENSION, "bad dimension: " + std::to_string(x.size()) +
+                                                " inputs are not rows of " +
+                                                std::to_string(inputs()));
+    }
     std::vector<double> y(static_cast<size_t>(n * outputs()));
     ctx.check(quarry_relu_net_eval_f64(ctx.get(), get(), n, x.data(), y.data()));
     return y;
@@ -338,12 +357,14 @@ class NetOracle {
 /** A black box as a C++ callable: fill y (n x c) with F at x (n x d), both row-major. */
 using Oracle = std::function<void(int64_t n, const double* x, double* y)>;
 
-/** What an extraction returns: the network (partial after a budget or an abort), the
- *  report and the status (QUARRY_OK, QUARRY_ERR_BUDGET or QUARRY_ERR_CALLBACK_ABORTED). */
+/** What an extraction returns: the network (partial after a budget or an abort, or
+ *  inaccurate), the report, the status (QUARRY_OK, QUARRY_ERR_BUDGET,
+ *  QUARRY_ERR_CALLBACK_ABORTED or QUARRY_ERR_NO_CONVERGENCE) and its message. */
 struct Extraction {
   ReluNet net;
   Report report;
   quarry_status status;
+  std::string message;
 };
 
 /**
@@ -374,10 +395,8 @@ inline Extraction extract_relu1(const Context& ctx, int64_t d, int64_t c, const 
                            options != nullptr ? options->get() : nullptr, &net, report.out());
   ReluNet owned(net);
   if (call.error) std::rethrow_exception(call.error);
-  if (status != QUARRY_OK && status != QUARRY_ERR_BUDGET && status != QUARRY_ERR_CALLBACK_ABORTED) {
-    ctx.check(status);
-  }
-  return {std::move(owned), std::move(report), status};
+  if (net == nullptr) ctx.check(status);  // a failure without a network throws
+  return {std::move(owned), std::move(report), status, ctx.last_error()};
 }
 
 }  // namespace quarry

@@ -7,6 +7,7 @@
 
 #include <exception>
 #include <new>
+#include <stdexcept>
 
 #include "capi/handles.hpp"
 #include "core/error.hpp"
@@ -29,6 +30,9 @@ quarry_status guarded(quarry_context* ctx, Body&& body) noexcept {
     return store_error(ctx, e.status(), e.what());
   } catch (const std::bad_alloc&) {
     return store_error(ctx, QUARRY_ERR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::length_error&) {  // a container asked for more than it can hold
+    return store_error(ctx, QUARRY_ERR_OUT_OF_MEMORY,
+                       "out of memory (an allocation beyond the address space was needed)");
   } catch (const std::exception& e) {
     return store_error(ctx, QUARRY_ERR_INTERNAL, e.what());
   } catch (...) {

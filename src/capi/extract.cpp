@@ -1,6 +1,7 @@
 #include <quarry/extract.h>
 
 #include "capi/boundary.hpp"
+#include "core/checked_int.hpp"
 #include "extract/extractor.hpp"
 
 using quarry::capi::deref;
@@ -19,6 +20,7 @@ extern "C" quarry_status quarry_extract_relu1(quarry_context* ctx, int64_t d, in
                           "c = {}",
                           d, c);
     quarry::core::require(oracle != nullptr, QUARRY_ERR_NULL_POINTER, "oracle is NULL");
+    quarry::core::checked_mul(c, d, "c * d");
     quarry::extract::ExtractSettings settings;
     if (options != nullptr) {
       const quarry::core::Options& o = options->core;
@@ -36,9 +38,18 @@ extern "C" quarry_status quarry_extract_relu1(quarry_context* ctx, int64_t d, in
     }
     quarry::extract::ExtractResult result =
         quarry::extract::extract_relu1(oracle, user_data, d, c, settings);
+    try {
+      quarry::extract::validate(result.net);
+    } catch (const quarry::core::Error& e) {
+      quarry::core::fail(QUARRY_ERR_NO_CONVERGENCE,
+                         "the extraction produced an invalid network ({}); is the oracle's "
+                         "noise within double range?",
+                         e.what());
+    }
     auto net = std::make_unique<quarry_relu_net>(quarry_relu_net{std::move(result.net)});
+    std::unique_ptr<quarry_report> rep;
     if (report != nullptr) {
-      auto rep = std::make_unique<quarry_report>();
+      rep = std::make_unique<quarry_report>();
       auto& r = rep->core;
       r.set<int64_t>(QUARRY_REPORT_QUERIES, result.queries);
       r.set<int64_t>(QUARRY_REPORT_BATCHES, result.batches);
@@ -50,9 +61,8 @@ extern "C" quarry_status quarry_extract_relu1(quarry_context* ctx, int64_t d, in
       if (result.estimated_error >= 0) {
         r.set<double>(QUARRY_REPORT_RELATIVE_ERROR, result.estimated_error);
       }
-      *report = rep.release();
     }
-    *out = net.release();
+    // The message before the outputs: storing it may throw, and then no output may be set.
     switch (result.outcome) {
       case quarry::extract::ExtractOutcome::BudgetExhausted:
         outcome = QUARRY_ERR_BUDGET;
@@ -62,8 +72,17 @@ extern "C" quarry_status quarry_extract_relu1(quarry_context* ctx, int64_t d, in
         outcome = QUARRY_ERR_CALLBACK_ABORTED;
         ctx->last_error = "the progress callback asked to stop; the network is partial";
         break;
+      case quarry::extract::ExtractOutcome::Inaccurate:
+        outcome = QUARRY_ERR_NO_CONVERGENCE;
+        ctx->last_error = fmt::format(
+            "the copy's estimated relative error is {:.2e}: the black box is noisier or less "
+            "precise than this extraction handles (docs/extract.md, failure modes)",
+            result.estimated_error);
+        break;
       case quarry::extract::ExtractOutcome::Complete: break;
     }
+    if (report != nullptr) *report = rep.release();
+    *out = net.release();
   });
   return status != QUARRY_OK ? status : outcome;
 }

@@ -49,7 +49,7 @@ struct ExtractSettings {
   std::function<bool(const core::Report&)> progress;
 };
 
-enum class ExtractOutcome { Complete, BudgetExhausted, Aborted };
+enum class ExtractOutcome { Complete, BudgetExhausted, Aborted, Inaccurate };
 
 struct ExtractResult {
   NetParams<double> net;
@@ -58,15 +58,12 @@ struct ExtractResult {
   double seconds = 0, oracle_seconds = 0;
   double estimated_error = -1;  // relative RMS on fresh Gaussian queries; -1 = not measured
   double noise = 0;             // the noise floor used
-  // Where the queries went: kink searches, affine pieces, line checks, the rest.
-  int64_t search_queries = 0, piece_queries = 0, check_queries = 0, refine_queries = 0;
-  int64_t refined = 0;        // neurons measured again on their hyperplane
-  int64_t pieces_failed = 0;  // pieces that could not be verified at any step
 };
 
 // Runs the extraction. Errors (a failing oracle, NaN answers) are thrown as
-// quarry::core::Error; a budget that runs out or a progress callback that asks to stop
-// returns the best network found so far with the matching outcome.
+// quarry::core::Error; a budget that runs out, a progress callback that asks to stop, or
+// a copy whose estimated relative error exceeds 1e-3 return the network found with the
+// matching outcome.
 ExtractResult extract_relu1(quarry_oracle_fn oracle, void* user_data, int64_t d, int64_t c,
                             const ExtractSettings& settings);
 

@@ -160,7 +160,14 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
   Interval& i = p.iv;
   auto answer = [&](size_t k) -> const Vec& { return answers[p.first + k]; };
   switch (p.plan) {
-    case Plan::Floor: kinks_.push_back({0.5 * (i.l + i.r), i.sl, i.sr, false}); return;
+    case Plan::Floor:
+      kinks_.push_back({.t = 0.5 * (i.l + i.r),
+                        .slope_left = i.sl,
+                        .slope_right = i.sr,
+                        .left_err = i.sl_err,
+                        .right_err = i.sr_err,
+                        .resolved = false});
+      return;
     case Plan::Linear: {
       const double m = p.ts[0];
       if (!on_line(answer(0), m, i.l, i.fl, i.sl, i.sl_err) ||
@@ -183,7 +190,12 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
           return;
         }
       }
-      kinks_.push_back({p.split, i.sl, i.sr, i.sl_err, i.sr_err, true});
+      kinks_.push_back({.t = p.split,
+                        .slope_left = i.sl,
+                        .slope_right = i.sr,
+                        .left_err = i.sl_err,
+                        .right_err = i.sr_err,
+                        .resolved = true});
       return;
     }
     case Plan::Split:

@@ -66,8 +66,8 @@ std::vector<double> read_matrix(const json& doc, const char* field, int64_t rows
   if (it == doc.end() || !it->is_array() || static_cast<int64_t>(it->size()) != rows) {
     bad_format(source, "\"{}\" must be an array of {} rows", field, rows);
   }
+  // No reserve from the header's sizes: only what the file really holds is allocated.
   std::vector<double> values;
-  values.reserve(static_cast<size_t>(rows * cols));
   for (int64_t i = 0; i < rows; ++i) {
     read_numbers((*it)[static_cast<size_t>(i)], fmt::format("\"{}\"[{}]", field, i), cols, values,
                  source);
@@ -80,7 +80,6 @@ std::vector<double> read_vector(const json& doc, const char* field, int64_t coun
   const auto it = doc.find(field);
   if (it == doc.end()) bad_format(source, "\"{}\" is missing", field);
   std::vector<double> values;
-  values.reserve(static_cast<size_t>(count));
   read_numbers(*it, fmt::format("\"{}\"", field), count, values, source);
   return values;
 }
@@ -156,7 +155,8 @@ void save_net(const NetParams<double>& p, const std::string& path) {
 }
 
 NetParams<double> load_net(const std::string& path) {
-  core::require(!std::filesystem::is_directory(path), QUARRY_ERR_IO,
+  std::error_code error;
+  core::require(!std::filesystem::is_directory(path, error), QUARRY_ERR_IO,
                 "cannot read '{}': it is a directory", path);
   std::ifstream file(path, std::ios::binary);
   core::require(file.is_open(), QUARRY_ERR_IO, "cannot open '{}' for reading: {}", path,

@@ -10,12 +10,26 @@ mkdir -p "$scratch"
 out=$("$quarry" extract --target "$data/net-3-4-1.json" -o "$scratch/copy.json" 2>/dev/null)
 grep -q "^recovered 4 neurons" <<<"$out" || { echo "target run: $out"; exit 1; }
 error=$(sed -n 's/.*relative RMS error \([0-9.e+-]*\), max abs.*/\1/p' <<<"$out")
-awk -v e="$error" 'BEGIN { exit !(e < 1e-9) }' || { echo "error too large: $out"; exit 1; }
+[ -n "$error" ] && awk -v e="$error" 'BEGIN { exit !(e < 1e-9) }' || {
+  echo "error missing or too large: $out"; exit 1; }
 [ -s "$scratch/copy.json" ] || { echo "no copy saved"; exit 1; }
 
 out=$("$quarry" extract --oracle-cmd "perl $data/oracle-3-4-1.pl" --inputs 3 --outputs 1 \
       -o "$scratch/copy2.json" 2>/dev/null)
 grep -q "^recovered 4 neurons" <<<"$out" || { echo "oracle-cmd run: $out"; exit 1; }
+
+# Batches larger than the pipe buffers, answered query by query: must not deadlock.
+out=$(timeout 120 "$quarry" extract --oracle-cmd "perl $data/oracle-wide.pl" --inputs 1000 \
+      --outputs 1 2>/dev/null) || { echo "wide oracle failed or hung: $out"; exit 1; }
+grep -q "^recovered 3 neurons" <<<"$out" || { echo "wide oracle run: $out"; exit 1; }
+
+# Answers of the wrong shape are one clear error, not misread data.
+set +e
+err=$("$quarry" extract --oracle-cmd "perl $data/oracle-two-numbers.pl" --inputs 3 \
+      --outputs 1 2>&1 >/dev/null); rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "has more than 1 numbers" <<<"$err" || {
+  echo "malformed answers: exit $rc: $err"; exit 1; }
 
 # A black box that dies is one clear error line and exit status 1.
 set +e

@@ -3,6 +3,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "capi/boundary.hpp"
 
@@ -19,6 +20,14 @@ TEST(Boundary, ConvertsEveryKindOfExceptionToAStatusAndMessage) {
 
   EXPECT_EQ(guarded(&ctx, [] { throw std::bad_alloc(); }), QUARRY_ERR_OUT_OF_MEMORY);
   EXPECT_EQ(ctx.last_error, "out of memory");
+
+  EXPECT_EQ(guarded(&ctx,
+                    [] {
+                      std::vector<double> beyond_max_size(size_t{1} << 62);
+                      (void)beyond_max_size;
+                    }),
+            QUARRY_ERR_OUT_OF_MEMORY)
+      << "a container too large for the address space is out of memory";
 
   EXPECT_EQ(guarded(&ctx, [] { throw std::logic_error("broken invariant"); }), QUARRY_ERR_INTERNAL);
   EXPECT_EQ(ctx.last_error, "broken invariant");

@@ -79,10 +79,11 @@ double relative_error(quarry_context* ctx, const quarry_relu_net* truth,
   return ref > 0 ? std::sqrt(err / ref) : std::sqrt(err / double(y.size()));
 }
 
-Outcome extract(quarry_context* ctx, const Weights& target, quarry_options* opts = nullptr) {
+Outcome extract(quarry_context* ctx, const Weights& target, quarry_options* opts = nullptr,
+                quarry_options* black_box = nullptr) {
   NetPtr truth = make_net(ctx, target);
   quarry_net_oracle* raw_oracle = nullptr;
-  EXPECT_EQ(quarry_net_oracle_create(ctx, truth.get(), nullptr, &raw_oracle), QUARRY_OK);
+  EXPECT_EQ(quarry_net_oracle_create(ctx, truth.get(), black_box, &raw_oracle), QUARRY_OK);
   OraclePtr oracle(raw_oracle);
   quarry_relu_net* found = nullptr;
   quarry_report* report = nullptr;
@@ -148,11 +149,13 @@ TEST(Extract, TheSameSeedGivesTheSameNetworkAndQueryCount) {
   EXPECT_EQ(a.queries, b.queries);
   const int64_t k = neurons_of(a.net.get());
   ASSERT_EQ(k, neurons_of(b.net.get()));
-  std::vector<double> wa(k * 8), wb(k * 8), ba(k), bb(k);
-  quarry_relu_net_get_f64(a.net.get(), wa.data(), ba.data(), nullptr, nullptr, nullptr);
-  quarry_relu_net_get_f64(b.net.get(), wb.data(), bb.data(), nullptr, nullptr, nullptr);
-  EXPECT_EQ(wa, wb);
-  EXPECT_EQ(ba, bb);
+  auto weights = [k](const quarry_relu_net* net) {
+    std::vector<double> w(k * 8), b(k), a(k), skip(8), c0(1);
+    EXPECT_EQ(quarry_relu_net_get_f64(net, w.data(), b.data(), a.data(), skip.data(), c0.data()),
+              QUARRY_OK);
+    return std::vector<std::vector<double>>{w, b, a, skip, c0};
+  };
+  EXPECT_EQ(weights(a.net.get()), weights(b.net.get()));
 }
 
 TEST(Extract, AnExhaustedBudgetReturnsThePartialNetwork) {
@@ -218,8 +221,41 @@ TEST(Extract, NaNAnswersAreOracleErrorsNamingTheQuery) {
       },
       nullptr, nullptr, &net, nullptr);
   EXPECT_EQ(status, QUARRY_ERR_ORACLE);
-  EXPECT_NE(std::string(quarry_context_last_error(ctx.get())).find("nan"), std::string::npos)
-      << quarry_context_last_error(ctx.get());
+  EXPECT_EQ(net, nullptr);
+  const std::string message = quarry_context_last_error(ctx.get());
+  EXPECT_NE(message.find("nan"), std::string::npos) << message;
+  EXPECT_NE(message.find("query 8"), std::string::npos) << message;  // last of the first batch
+}
+
+TEST(Extract, AnAbsurdNoiseLevelNeverYieldsANonFiniteNetwork) {
+  auto ctx = make_context();
+  const Weights target = gaussian(4, 3, 1, 5);
+  auto opts = make_options();
+  ASSERT_EQ(quarry_options_set_f64(opts.get(), QUARRY_OPT_OUTPUT_NOISE, 1e200), QUARRY_OK);
+  const Outcome out = extract(ctx.get(), target, opts.get());
+  EXPECT_NE(out.status, QUARRY_OK) << "a copy this uncertain is not a success";
+  if (out.net != nullptr) {
+    std::vector<double> skip(4), c0(1);
+    ASSERT_EQ(
+        quarry_relu_net_get_f64(out.net.get(), nullptr, nullptr, nullptr, skip.data(), c0.data()),
+        QUARRY_OK);
+    for (double v : skip) EXPECT_TRUE(std::isfinite(v));
+    EXPECT_TRUE(std::isfinite(c0[0]));
+  }
+}
+
+TEST(Extract, ABlackBoxTooCoarseToCopyIsReportedNotHidden) {
+  // Outputs rounded to 0.01 are beyond what the extraction handles so far: it must say
+  // so (and still hand over what it found), never return the copy as a success.
+  auto ctx = make_context();
+  auto coarse = make_options();
+  ASSERT_EQ(quarry_options_set_f64(coarse.get(), QUARRY_OPT_ORACLE_ROUNDING, 1e-2), QUARRY_OK);
+  const Outcome out = extract(ctx.get(), gaussian(6, 8, 1, 9), nullptr, coarse.get());
+  EXPECT_NE(out.status, QUARRY_OK);
+  if (out.status == QUARRY_ERR_NO_CONVERGENCE) {
+    EXPECT_NE(out.net, nullptr);
+    EXPECT_NE(out.message.find("estimated relative error"), std::string::npos) << out.message;
+  }
 }
 
 TEST(Extract, BadArgumentsAreRefused) {

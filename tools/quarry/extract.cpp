@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "subprocess.hpp"
@@ -25,24 +27,57 @@ class CommandOracle {
   CommandOracle(const std::string& command, int64_t d, int64_t c) : child_(command), d_(d), c_(c) {}
 
   void answer(int64_t n, const double* x, double* y) {
-    std::FILE* in = child_.in();
-    std::fprintf(in, "%lld %lld\n", static_cast<long long>(n), static_cast<long long>(d_));
+    std::string batch = std::to_string(n) + " " + std::to_string(d_) + "\n";
+    char number[32];
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t j = 0; j < d_; ++j) {
-        std::fprintf(in, j + 1 < d_ ? "%.17g " : "%.17g\n", x[i * d_ + j]);
+        std::snprintf(number, sizeof number, j + 1 < d_ ? "%.17g " : "%.17g\n", x[i * d_ + j]);
+        batch += number;
       }
     }
-    if (std::fflush(in) != 0) throw std::runtime_error("the oracle command stopped reading");
-    for (int64_t i = 0; i < n * c_; ++i) {
-      if (std::fscanf(child_.out(), "%lf", &y[i]) != 1) {
-        throw std::runtime_error("the oracle command gave no answer for output " +
-                                 std::to_string(i % c_) + " of query " + std::to_string(i / c_) +
-                                 " of a batch of " + std::to_string(n));
-      }
+    // Written from a second thread while this one reads: a program that answers each
+    // query as it reads it would otherwise fill the answer pipe and block both sides.
+    bool written = false;
+    std::thread writer([&] {
+      written = std::fwrite(batch.data(), 1, batch.size(), child_.in()) == batch.size() &&
+                std::fflush(child_.in()) == 0;
+    });
+    try {
+      for (int64_t i = 0; i < n; ++i) read_answer(i, n, y + i * c_);
+    } catch (...) {
+      writer.join();  // returns: a program that stopped answering has exited or will fail
+      throw;
     }
+    writer.join();
+    if (!written) throw std::runtime_error("the oracle command stopped reading its input");
   }
 
  private:
+  // One line of exactly c numbers.
+  void read_answer(int64_t i, int64_t n, double* y) {
+    std::string line;
+    for (int ch = std::fgetc(child_.out()); ch != EOF && ch != '\n';
+         ch = std::fgetc(child_.out())) {
+      line += static_cast<char>(ch);
+    }
+    const char* p = line.c_str();
+    for (int64_t o = 0; o < c_; ++o) {
+      char* end = nullptr;
+      y[o] = std::strtod(p, &end);
+      if (end == p) fail(i, n, "has fewer than " + std::to_string(c_) + " numbers", line);
+      p = end;
+    }
+    while (*p == ' ' || *p == '\t' || *p == '\r') ++p;
+    if (*p != '\0') fail(i, n, "has more than " + std::to_string(c_) + " numbers", line);
+  }
+
+  [[noreturn]] static void fail(int64_t i, int64_t n, const std::string& why,
+                                const std::string& line) {
+    throw std::runtime_error("the oracle command's answer to query " + std::to_string(i + 1) +
+                             " of a batch of " + std::to_string(n) + " " + why + ": '" +
+                             line.substr(0, 80) + "'");
+  }
+
   Subprocess child_;
   int64_t d_, c_;
 };
@@ -125,15 +160,17 @@ int run_extract(const ExtractCommand& command, int64_t threads) {
   }
   if (target) {
     // The error the attacker would not see: on fresh Gaussian inputs, against the truth.
-    const int64_t m = 100000;
-    const auto x =
-        quarry::random_normal(ctx, quarry::rng_state_from_seed(command.seed + 2), 0, m * d);
-    const auto truth = target->eval(ctx, x), guess = copy.net.eval(ctx, x);
+    const int64_t m = 100000, block = 5000;  // in blocks: 1e5 x d inputs may be large
+    const quarry_rng_state inputs = quarry::rng_state_from_seed(command.seed + 2);
     double err = 0, ref = 0, worst = 0;
-    for (size_t i = 0; i < truth.size(); ++i) {
-      err += (truth[i] - guess[i]) * (truth[i] - guess[i]);
-      ref += truth[i] * truth[i];
-      worst = std::max(worst, std::abs(truth[i] - guess[i]));
+    for (int64_t first = 0; first < m; first += block) {
+      const auto x = quarry::random_normal(ctx, inputs, first * d, block * d);
+      const auto truth = target->eval(ctx, x), guess = copy.net.eval(ctx, x);
+      for (size_t i = 0; i < truth.size(); ++i) {
+        err += (truth[i] - guess[i]) * (truth[i] - guess[i]);
+        ref += truth[i] * truth[i];
+        worst = std::max(worst, std::abs(truth[i] - guess[i]));
+      }
     }
     std::printf("measured on %lld fresh N(0, I) inputs: relative RMS error %.2e, max abs %.2e\n",
                 static_cast<long long>(m), std::sqrt(err / ref), worst);
@@ -142,8 +179,9 @@ int run_extract(const ExtractCommand& command, int64_t threads) {
     copy.net.save(ctx, command.output);
     std::printf("saved to %s\n", command.output.c_str());
   }
-  if (copy.status == QUARRY_ERR_BUDGET) {
-    std::fprintf(stderr, "quarry: error: the query budget ran out; the copy is partial\n");
+  if (copy.status != QUARRY_OK) {
+    std::fprintf(stderr, "quarry: error: %s: %s\n", quarry_status_string(copy.status),
+                 copy.message.c_str());
     return 1;
   }
   return 0;

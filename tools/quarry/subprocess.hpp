@@ -13,7 +13,7 @@ class Subprocess {
  public:
   // Runs `command` with /bin/sh -c. Throws std::runtime_error when it cannot start.
   explicit Subprocess(const std::string& command);
-  ~Subprocess();  // closes its stdin and waits for it
+  ~Subprocess();  // closes its stdin and waits for it (2 s, then SIGTERM)
   Subprocess(const Subprocess&) = delete;
   Subprocess& operator=(const Subprocess&) = delete;
 
@@ -21,6 +21,8 @@ class Subprocess {
   std::FILE* out() const { return from_child_; }  // the child's stdout
 
  private:
+  void finish() noexcept;
+
   pid_t pid_ = -1;
   std::FILE* to_child_ = nullptr;
   std::FILE* from_child_ = nullptr;

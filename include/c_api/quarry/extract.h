@@ -196,14 +196,18 @@ QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *orac
  * @param oracle The black box; called on this thread only.
  * @param user_data Passed to `oracle` untouched.
  * @param options Options, or NULL.
- * @param[out] out The recovered network (also the partial one after
- *        `QUARRY_ERR_BUDGET` or `QUARRY_ERR_CALLBACK_ABORTED`); NULL after other errors.
+ * @param[out] out The recovered network (also after `QUARRY_ERR_BUDGET`,
+ *        `QUARRY_ERR_CALLBACK_ABORTED` or `QUARRY_ERR_NO_CONVERGENCE`: the partial or
+ *        inaccurate one); NULL after other errors.
  * @param[out] report The report, or NULL to skip it.
  * @return `QUARRY_OK`; `QUARRY_ERR_BUDGET` (budget exhausted: partial network);
  *         `QUARRY_ERR_CALLBACK_ABORTED` (progress callback asked to stop: partial
- *         network); `QUARRY_ERR_ORACLE` (the oracle failed or answered NaN/Inf: the message
- *         says which query); `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_DIMENSION`,
- *         `QUARRY_ERR_INVALID_ARGUMENT`, `QUARRY_ERR_OUT_OF_MEMORY`.
+ *         network); `QUARRY_ERR_NO_CONVERGENCE` (the copy's estimated relative error is
+ *         above 1e-3: the black box is noisier or less precise than the extraction
+ *         handles; the network is returned for inspection); `QUARRY_ERR_ORACLE` (the oracle
+ *         failed or answered NaN/Inf: the message says which query);
+ *         `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_DIMENSION`, `QUARRY_ERR_SIZE_OVERFLOW`,
+ *         `QUARRY_ERR_OUT_OF_MEMORY`.
  * @since 0.1
  */
 QUARRY_API quarry_status quarry_extract_relu1(quarry_context *ctx, int64_t d, int64_t c,
