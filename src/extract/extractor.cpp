@@ -563,7 +563,8 @@ void Extractor::assemble_affine() {
   // variance: a piece measured with small steps (a thin region) is much less precise, and
   // g0, read at the origin, also carries the piece's error times |p|.
   const Vec origin(static_cast<size_t>(d_), 0.0);
-  double g_weights = 0, g0_weights = 0;
+  std::vector<Vec> gs, g0s;
+  std::vector<double> g_weights, g0_weights;
   for (const AffinePiece& piece : pieces_) {
     Vec g = piece.g, g0 = piece.at(origin);
     for (const Neuron& n : neurons_) {
@@ -574,33 +575,26 @@ void Extractor::assemble_affine() {
       }
     }
     const double variance = std::max(piece.error * piece.error, 1e-300);
-    const double g_weight = 1 / variance;
-    const double g0_weight = 1 / (variance * (1 + dot(piece.p, piece.p)));
-    g_weights += g_weight;
-    g0_weights += g0_weight;
-    for (size_t i = 0; i < g.size(); ++i) g_[i] += g_weight * g[i];
-    for (int64_t o = 0; o < c_; ++o) g0_[o] += g0_weight * g0[o];
+    g_weights.push_back(1 / variance);
+    g0_weights.push_back(1 / (variance * (1 + dot(piece.p, piece.p))));
+    gs.push_back(std::move(g));
+    g0s.push_back(std::move(g0));
+  }
+  double g_total = 0, g0_total = 0;
+  for (size_t k = 0; k < gs.size(); ++k) {
+    g_total += g_weights[k];
+    g0_total += g0_weights[k];
   }
   // Weights that overflowed (pieces with errors beyond 1e150) leave the plain mean.
-  if (!(g_weights > 0 && std::isfinite(g_weights) && g0_weights > 0 && std::isfinite(g0_weights))) {
-    std::fill(g_.begin(), g_.end(), 0.0);
-    std::fill(g0_.begin(), g0_.end(), 0.0);
-    for (const AffinePiece& piece : pieces_) {
-      Vec g = piece.g, g0 = piece.at(origin);
-      for (const Neuron& n : neurons_) {
-        if (dot(n.u, piece.p) - n.tau <= 0) continue;
-        for (int64_t o = 0; o < c_; ++o) {
-          for (int64_t j = 0; j < d_; ++j) g[o * d_ + j] -= n.alpha[o] * n.u[j];
-          g0[o] += n.alpha[o] * n.tau;
-        }
-      }
-      for (size_t i = 0; i < g.size(); ++i) g_[i] += g[i];
-      for (int64_t o = 0; o < c_; ++o) g0_[o] += g0[o];
-    }
-    g_weights = g0_weights = double(pieces_.size());
+  if (!(g_total > 0 && std::isfinite(g_total) && g0_total > 0 && std::isfinite(g0_total))) {
+    std::fill(g_weights.begin(), g_weights.end(), 1.0);
+    std::fill(g0_weights.begin(), g0_weights.end(), 1.0);
+    g_total = g0_total = double(gs.size());
   }
-  for (double& x : g_) x /= g_weights;
-  for (double& x : g0_) x /= g0_weights;
+  for (size_t k = 0; k < gs.size(); ++k) {
+    for (size_t i = 0; i < g_.size(); ++i) g_[i] += g_weights[k] / g_total * gs[k][i];
+    for (int64_t o = 0; o < c_; ++o) g0_[o] += g0_weights[k] / g0_total * g0s[k][o];
+  }
 }
 
 NetParams<double> Extractor::network() const {
