@@ -56,7 +56,8 @@ double norm(const Vec& a) { return std::sqrt(dot(a, a)); }
 struct Crossing {
   double t;
   size_t neuron;
-  double tol;
+
+  double tol() const { return 1e-4 * (1 + std::abs(t)); }
 };
 
 struct Stop {
@@ -183,7 +184,6 @@ bool Extractor::model_explains(const Line& line) {
                                   half_length_ * (2 * random_.uniform() - 1)};
   const Vec x = line.points(ts);
   const Vec y = oracle_.query(x);
-  const double eta = eta0_;
   bool explained = true;
   for (size_t i = 0; i < ts.size(); ++i) {
     const Vec predicted = model_at(Vec(x.begin() + i * d_, x.begin() + (i + 1) * d_));
@@ -193,7 +193,7 @@ bool Extractor::model_explains(const Line& line) {
       // the distance from its kink): 1e-7 relative to F's variation (not to a constant
       // offset, which may dwarf it) still sees jumps far below the oracle's own scale,
       // and stays clear of the model's rounding at |x| ~ half_length.
-      const double tol = 1e3 * kTolerance * (eta + eta_relative_ * std::abs(f)) +
+      const double tol = 1e3 * kTolerance * (eta0_ + eta_relative_ * std::abs(f)) +
                          1e-7 * (std::abs(f - g0_[o]) + 1);
       explained = explained && std::abs(f - predicted[o]) <= tol;
     }
@@ -217,7 +217,7 @@ std::vector<Crossing> Extractor::crossings(const Line& line) const {
     const double uv = dot(n.u, line.v);
     if (uv == 0) continue;
     const double t = (n.tau - dot(n.u, line.x0)) / uv;
-    out.push_back({t, i, 1e-4 * (1 + std::abs(t))});
+    out.push_back({t, i});
   }
   std::sort(out.begin(), out.end(), [](const Crossing& a, const Crossing& b) { return a.t < b.t; });
   return out;
@@ -240,7 +240,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
   // Where the known neurons cross this line, and which kinks they explain.
   const std::vector<Crossing> crossings = this->crossings(line);
   double max_tol = 0;
-  for (const Crossing& c : crossings) max_tol = std::max(max_tol, c.tol);
+  for (const Crossing& c : crossings) max_tol = std::max(max_tol, c.tol());
   // A kink is known when known neurons cross the line there (within their crossing
   // tolerances) and their slope changes alpha |u . v| add up to the kink's measured one.
   std::vector<bool> is_new(nk, true);
@@ -256,7 +256,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     }
     measured_norm = std::sqrt(measured_norm);
     for (auto it = first; it != crossings.end() && it->t <= kink.t + tol; ++it) {
-      if (std::abs(it->t - kink.t) > it->tol + 10 * search.min_width) continue;
+      if (std::abs(it->t - kink.t) > it->tol() + 10 * search.min_width) continue;
       const Neuron& n = neurons_[it->neuron];
       // Crossing a neuron along +v changes the slope by alpha |u . v|: its ramp starts
       // (u . v > 0) or ends (u . v < 0) there.

@@ -71,6 +71,15 @@ class Searcher {
   }
 
   Planned plan(Interval iv);
+  // A kink at t between the interval's two end slopes.
+  void record_kink(const Interval& i, double t, bool resolved) {
+    kinks_.push_back({.t = t,
+                      .slope_left = i.sl,
+                      .slope_right = i.sr,
+                      .left_err = i.sl_err,
+                      .right_err = i.sr_err,
+                      .resolved = resolved});
+  }
   void resolve(Planned& p, const std::vector<Vec>& answers, std::vector<Interval>& next);
   void split_at(const Interval& iv, double m, const Vec& fm, double h, const Vec& f_minus,
                 const Vec& f_plus, std::vector<Interval>& next);
@@ -160,14 +169,7 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
   Interval& i = p.iv;
   auto answer = [&](size_t k) -> const Vec& { return answers[p.first + k]; };
   switch (p.plan) {
-    case Plan::Floor:
-      kinks_.push_back({.t = 0.5 * (i.l + i.r),
-                        .slope_left = i.sl,
-                        .slope_right = i.sr,
-                        .left_err = i.sl_err,
-                        .right_err = i.sr_err,
-                        .resolved = false});
-      return;
+    case Plan::Floor: record_kink(i, 0.5 * (i.l + i.r), false); return;
     case Plan::Linear: {
       const double m = p.ts[0];
       if (!on_line(answer(0), m, i.l, i.fl, i.sl, i.sl_err) ||
@@ -190,12 +192,7 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
           return;
         }
       }
-      kinks_.push_back({.t = p.split,
-                        .slope_left = i.sl,
-                        .slope_right = i.sr,
-                        .left_err = i.sl_err,
-                        .right_err = i.sr_err,
-                        .resolved = true});
+      record_kink(i, p.split, true);
       return;
     }
     case Plan::Split:
@@ -216,10 +213,10 @@ LineScan Searcher::run(double t_lo, double t_hi) {
   scan.t_lo = t_lo;
   scan.t_hi = t_hi;
   scan.slope_lo.resize(c_);
-  scan.slope_hi.resize(c_);
+  Vec slope_hi(c_);
   for (int64_t j = 0; j < c_; ++j) {
     scan.slope_lo[j] = (ends[1][j] - ends[0][j]) / h;
-    scan.slope_hi[j] = (ends[3][j] - ends[2][j]) / h;
+    slope_hi[j] = (ends[3][j] - ends[2][j]) / h;
   }
   // The floor grows with the largest answers on this line: the oracle's relative noise
   // (its arithmetic) and at least double rounding. The absolute estimate alone may come
@@ -230,7 +227,7 @@ LineScan Searcher::run(double t_lo, double t_hi) {
   scan.slope_err = err;
   scan.eta = eta_;
   std::vector<Interval> open = {
-      {t_lo, t_hi, ends[0], ends[3], scan.slope_lo, scan.slope_hi, err, err, std::nullopt}};
+      {t_lo, t_hi, ends[0], ends[3], scan.slope_lo, slope_hi, err, err, std::nullopt}};
   for (int64_t round = 0; !open.empty(); ++round) {
     std::vector<Planned> plans;
     std::vector<double> ts;

@@ -45,10 +45,10 @@ struct SearchSettings {
 
 struct LineScan {
   double t_lo = 0, t_hi = 0;
-  std::vector<double> slope_lo, slope_hi;  // slopes at the two ends of the range
-  double slope_err = 0;                    // error bound of both
-  double eta = 0;                          // the noise floor the search used
-  std::vector<Kink> kinks;                 // sorted by t
+  std::vector<double> slope_lo;  // slope at the start of the range
+  double slope_err = 0;          // its error bound
+  double eta = 0;                // the noise floor the search used
+  std::vector<Kink> kinks;       // sorted by t
 };
 
 // The function searched: its values (c each, concatenated) at a batch of t.
