@@ -120,10 +120,18 @@ int main(int argc, char** argv) {
     for (const Size& s : sizes) run(ctx, s, 1, "f64+refine", 0, 0, 0, true);
   }
   if (modes) {
-    for (const Size& s : {Size{10, 20, 1}, Size{32, 128, 1}}) {
+    // Defended black boxes: float32 arithmetic on three sizes, then the curves over the
+    // rounding quantum and the noise level on 10-20-1.
+    for (const Size& s : {Size{10, 20, 1}, Size{32, 128, 1}, Size{64, 32, 10}}) {
       run(ctx, s, 1, "float32", 1, 0, 0);
-      run(ctx, s, 1, "round1e-4", 0, 1e-4, 0);
-      run(ctx, s, 1, "noise1e-6", 0, 0, 1e-6);
+    }
+    for (double q : {1e-3, 1e-4, 1e-5, 1e-6}) {
+      run(ctx, {10, 20, 1}, 1, ("round" + std::to_string(int(std::lround(std::log10(q))))).c_str(),
+          0, q, 0);
+    }
+    for (double sigma : {1e-3, 1e-5, 1e-7, 1e-9}) {
+      run(ctx, {10, 20, 1}, 1,
+          ("noise" + std::to_string(int(std::lround(std::log10(sigma))))).c_str(), 0, 0, sigma);
     }
   }
   quarry_context_destroy(ctx);

@@ -1,6 +1,7 @@
 #include "core/blas.hpp"
 
 #include <cblas.h>
+#include <lapacke.h>
 
 #include <string>
 #include <type_traits>
@@ -39,6 +40,27 @@ template void gemm<float>(Layout, Op, Op, int64_t, int64_t, int64_t, float, cons
                           const float*, int64_t, float, float*, int64_t);
 template void gemm<double>(Layout, Op, Op, int64_t, int64_t, int64_t, double, const double*,
                            int64_t, const double*, int64_t, double, double*, int64_t);
+
+void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c) {
+  require_outside_parallel_region("cblas dsyrk");
+  require(m >= 0 && n >= 0, QUARRY_ERR_BAD_DIMENSION, "gram dimensions m = {}, n = {} must be >= 0",
+          m, n);
+  check_dense("A", Layout::RowMajor, m, n, a, lda);
+  check_dense("C", Layout::RowMajor, n, n, c, n);
+  const blas_int bm = to_blas_int(m, "m"), bn = to_blas_int(n, "n");
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, bn, bm, 1.0, a, to_blas_int(lda, "lda"), 1.0,
+              c, bn);
+}
+
+bool spd_solve(int64_t n, double* a, double* b) {
+  require_outside_parallel_region("LAPACKE_dposv");
+  require(n >= 0, QUARRY_ERR_BAD_DIMENSION, "spd_solve dimension n = {} must be >= 0", n);
+  check_dense("A", Layout::RowMajor, n, n, a, n);
+  const blas_int bn = to_blas_int(n, "n");
+  // Arguments are valid by construction, so info < 0 cannot happen; info > 0 is a
+  // non-positive pivot.
+  return LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', bn, 1, a, bn, b, 1) == 0;
+}
 
 const char* blas_info() {
   // Built once (thread-safe static initialization) and kept for the process lifetime.

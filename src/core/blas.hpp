@@ -18,6 +18,15 @@ template <class T>
 void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k, T alpha,
           const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc);
 
+// C += A^T A (upper triangle of the n x n C only), A m x n row-major with leading
+// dimension lda, C row-major n x n: the Gram matrix of a block of rows (dsyrk).
+void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c);
+
+// Solves A x = b for symmetric positive definite A (n x n, row-major, upper triangle
+// read; overwritten by its Cholesky factor); b (n) is overwritten by x. Returns false,
+// leaving x unspecified, when A is not numerically positive definite (dposv info > 0).
+bool spd_solve(int64_t n, double* a, double* b);
+
 // One line naming the BLAS library, its build and its thread setting (quarry_blas_info).
 const char* blas_info();
 

@@ -4,13 +4,16 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/philox.hpp"
 #include "extract/affine_piece.hpp"
 #include "extract/line_search.hpp"
+#include "extract/network_fit.hpp"
 #include "extract/oracle_session.hpp"
 
 namespace quarry::extract {
@@ -31,6 +34,15 @@ constexpr int kMaxChain = 3;           // known kinks a piece may be away from i
 constexpr double kRefineAbove = 1e-7;
 // An estimated relative error above this means the extraction failed.
 constexpr double kUsableError = 1e-3;
+// An oracle whose relative noise exceeds this is not exact double arithmetic: finish
+// with the least-squares fit of every parameter (network_fit.hpp).
+constexpr double kNoisyOracle = 1e-12;
+// The fit solves a dense system in this many parameters at most (memory 2 p^2 doubles).
+constexpr int64_t kMaxFitParameters = 5000;
+// Levenberg-Marquardt iterations of one fit, at most (each costs m c p^2 flops).
+constexpr int kFitIterations = 40;
+// The fit uses this many answers per parameter.
+constexpr int64_t kFitAnswersPerParameter = 3;
 
 // A neuron in canonical form: alpha ReLU(u . x - tau), |u| = 1, alpha in R^c.
 struct Neuron {
@@ -41,6 +53,7 @@ struct Neuron {
   // |du| sqrt(d) + |dtau|, from the errors of the pieces it was measured from (and of the
   // known neurons subtracted between them).
   double uncertainty = 0;
+  int confirmed = 0;  // kinks on later lines that matched its predicted crossing
 };
 
 double dot(const Vec& a, const Vec& b) {
@@ -51,13 +64,13 @@ double dot(const Vec& a, const Vec& b) {
 
 double norm(const Vec& a) { return std::sqrt(dot(a, a)); }
 
-// Where a known neuron crosses a line, and how far off the kink found there may be
-// (1e-4 relative; the slope change must match too, see learn_from_scan).
+// Where a known neuron crosses a line, and how far off the kink found there may be:
+// 1e-4 relative, or more where the neuron is uncertain (a noisy oracle); the slope change
+// must match too, see learn_from_scan.
 struct Crossing {
   double t;
   size_t neuron;
-
-  double tol() const { return 1e-4 * (1 + std::abs(t)); }
+  double tol;
 };
 
 struct Stop {
@@ -81,7 +94,10 @@ class Extractor {
  private:
   Line random_line();
   void estimate_noise();
+  std::pair<double, double> noise_at(const Line& probe, double scale);
   double noise_near(const Vec& x) const;
+  // The relative noise of an answer: the estimate, and at least double rounding.
+  double relative_noise() const { return std::max(eta_relative_, 16 * kEps); }
   bool model_explains(const Line& line);
   SearchSettings search_settings(double eta) const;
   int64_t learn_from(const Line& line);
@@ -92,6 +108,7 @@ class Extractor {
                                          const Vec& along, const AffinePiece& left,
                                          const AffinePiece& right, double eta) const;
   void refine(size_t i);
+  bool fit_all();
   std::vector<Crossing> crossings(const Line& line) const;
   Vec model_at(const Vec& x) const;
   double estimate_error();
@@ -106,9 +123,12 @@ class Extractor {
   double eta0_ = 0;          // noise of one answer near the origin
   double eta0_scale_ = 1;    // |x| where eta0_ was measured
   double eta_relative_ = 0;  // the noise relative to |F| there
+  bool noisy_ = false;       // noisier than double arithmetic: finish with fit_all
   std::vector<Neuron> neurons_;
   std::vector<AffinePiece> pieces_;
-  Vec g_, g0_;  // the affine term G (c x d) and g0 (c)
+  Vec g_, g0_;           // the affine term G (c x d) and g0 (c)
+  bool fitted_ = false;  // G and g0 come from fit_all, not from the pieces
+  Vec fit_x_, fit_y_;    // the points fit_all fits to, and F there
   int64_t lines_ = 0;
 };
 
@@ -122,12 +142,14 @@ Line Extractor::random_line() {
 }
 
 // Fits a straight line through 8 answers close together along a random direction (a
-// linear region, almost surely) and takes the residual spread as the oracle's noise.
-void Extractor::estimate_noise() {
-  Line probe = random_line();
+// linear region, almost surely) at the point scale * x0 and takes the residual spread as
+// the oracle's noise there; returns it and the largest |F| seen.
+std::pair<double, double> Extractor::noise_at(const Line& probe, double scale) {
   std::vector<double> ts(8);
   for (size_t i = 0; i < ts.size(); ++i) ts[i] = 1e-3 * (double(i) + 0.5 * random_.uniform());
-  const Vec y = oracle_.query(probe.points(ts));
+  Line at = probe;
+  for (double& x : at.x0) x *= scale;
+  const Vec y = oracle_.query(at.points(ts));
   double noise = 0, magnitude = 0;
   const double n = double(ts.size());
   for (int64_t o = 0; o < c_; ++o) {
@@ -149,15 +171,34 @@ void Extractor::estimate_noise() {
     }
     noise = std::max(noise, std::sqrt(rss / (n - 2)));
   }
-  eta0_ = std::max({noise, s_.noise, 4 * kEps * magnitude, std::numeric_limits<double>::min()});
-  // Noise that scales with |F| (float32 arithmetic, rounding to a relative precision)
-  // would be underestimated far from here if only its absolute size were kept.
-  eta_relative_ = magnitude > 0 ? noise / magnitude : 0;
-  eta0_scale_ = 1 + norm(probe.x0);
+  return {noise, magnitude};
 }
 
-// The oracle's typical noise at x: the estimate, grown with |x| as rounding does.
+// The oracle's noise, measured at a typical point and at one 30 times farther out, where
+// |F| is larger: noise that grows with |F| (float32 arithmetic) is relative, noise that
+// does not (rounding to a quantum, additive noise) is absolute.
+void Extractor::estimate_noise() {
+  // Where F is 0 (every neuron off, no affine term) it is computed exactly and shows no
+  // noise: look elsewhere, a few times.
+  Line probe;
+  double near = 0, near_f = 0, far = 0, far_f = 0;
+  for (int tries = 0; tries < 4 && (near_f == 0 || far_f == 0); ++tries) {
+    probe = random_line();
+    std::tie(near, near_f) = noise_at(probe, 1);
+    std::tie(far, far_f) = noise_at(probe, 30);
+  }
+  eta0_ = std::max({near, s_.noise, 4 * kEps * near_f, std::numeric_limits<double>::min()});
+  eta0_scale_ = 1 + norm(probe.x0);
+  // Relative when it grew at least 4-fold with |F| (30-fold here, typically).
+  eta_relative_ = far > 4 * near && far_f > 0 ? far / far_f : 0;
+  if (eta_relative_ == 0) eta0_ = std::max(eta0_, far);
+  noisy_ = s_.noise > 0 || eta_relative_ > kNoisyOracle ||
+           eta0_ > kNoisyOracle * std::max(near_f, far_f);
+}
+
+// The oracle's typical noise at x: the estimate, grown with |x| where it is relative.
 double Extractor::noise_near(const Vec& x) const {
+  if (eta_relative_ == 0) return eta0_;  // absolute noise
   return eta0_ * std::max(1.0, (1 + norm(x)) / eta0_scale_);
 }
 
@@ -204,7 +245,7 @@ bool Extractor::model_explains(const Line& line) {
 SearchSettings Extractor::search_settings(double eta) const {
   SearchSettings search;
   search.eta = eta;
-  search.relative = eta_relative_;
+  search.relative = relative_noise();
   search.min_width = 1e-10 * 2 * half_length_;
   search.tolerance = kTolerance;
   return search;
@@ -217,7 +258,12 @@ std::vector<Crossing> Extractor::crossings(const Line& line) const {
     const double uv = dot(n.u, line.v);
     if (uv == 0) continue;
     const double t = (n.tau - dot(n.u, line.x0)) / uv;
-    out.push_back({t, i});
+    // The neuron's position error at x(t): |du| |x| + |dtau|, with uncertainty
+    // ~ |du| sqrt(d) + |dtau|.
+    double x_norm = 0;
+    for (int64_t j = 0; j < d_; ++j) x_norm += std::pow(line.x0[j] + t * line.v[j], 2);
+    const double position = std::min(1e-2, n.uncertainty) * (1 + std::sqrt(x_norm / double(d_)));
+    out.push_back({t, i, 1e-4 * (1 + std::abs(t)) + kTolerance * position / std::abs(uv)});
   }
   std::sort(out.begin(), out.end(), [](const Crossing& a, const Crossing& b) { return a.t < b.t; });
   return out;
@@ -240,7 +286,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
   // Where the known neurons cross this line, and which kinks they explain.
   const std::vector<Crossing> crossings = this->crossings(line);
   double max_tol = 0;
-  for (const Crossing& c : crossings) max_tol = std::max(max_tol, c.tol());
+  for (const Crossing& c : crossings) max_tol = std::max(max_tol, c.tol);
   // A kink is known when known neurons cross the line there (within their crossing
   // tolerances) and their slope changes alpha |u . v| add up to the kink's measured one.
   std::vector<bool> is_new(nk, true);
@@ -256,7 +302,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     }
     measured_norm = std::sqrt(measured_norm);
     for (auto it = first; it != crossings.end() && it->t <= kink.t + tol; ++it) {
-      if (std::abs(it->t - kink.t) > it->tol() + 10 * search.min_width) continue;
+      if (std::abs(it->t - kink.t) > it->tol + 10 * search.min_width) continue;
       const Neuron& n = neurons_[it->neuron];
       // Crossing a neuron along +v changes the slope by alpha |u . v|: its ramp starts
       // (u . v > 0) or ends (u . v < 0) there.
@@ -266,8 +312,10 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
       for (int64_t o = 0; o < c_; ++o) {
         mismatch += std::pow(kink.slope_right[o] - kink.slope_left[o] - predicted[o], 2);
       }
-      if (std::sqrt(mismatch) <= 1e-3 * measured_norm + kTolerance * 1e3 * eta) {
+      const double relative = std::clamp(kTolerance * n.uncertainty, 1e-3, 0.1);
+      if (std::sqrt(mismatch) <= relative * measured_norm + kTolerance * 1e3 * eta) {
         is_new[k] = false;
+        ++neurons_[it->neuron].confirmed;
         break;
       }
     }
@@ -400,15 +448,33 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     for (const auto* list : {&neurons_, &found}) {
       for (const Neuron& m : *list) {
         const double cosine = dot(m.u, n.u);
-        if (std::abs(cosine) > 1 - 1e-9 &&
-            std::abs(n.tau - (cosine > 0 ? m.tau : -m.tau)) <= 1e-6 * (1 + std::abs(n.tau))) {
+        // A poorly measured neuron must not swallow others: the more certain of the two
+        // sets the slack (a duplicate kept costs little; the final fit shares the work).
+        const double slack = std::min(1e-2, kTolerance * std::min(m.uncertainty, n.uncertainty));
+        if (std::abs(cosine) > 1 - std::max(1e-9, 0.5 * slack * slack) &&
+            std::abs(n.tau - (cosine > 0 ? m.tau : -m.tau)) <=
+                std::max(1e-6, slack) * (1 + std::abs(n.tau))) {
           duplicate = true;
         }
       }
     }
     if (duplicate) continue;
-    found.push_back(std::move(n));
     ++added;
+    // A known neuron close to this one that no later line has confirmed was mismeasured
+    // (which is why this kink did not match its prediction): the new one replaces it.
+    // Only against noisy oracles: exact ones measure a neuron twice alike (a duplicate,
+    // above), and a new neuron this close is a genuine near-parallel pair.
+    bool replaced = false;
+    for (size_t i = 0; noisy_ && i < neurons_.size() && !replaced; ++i) {
+      Neuron& m = neurons_[i];
+      const double cosine = dot(m.u, n.u);
+      if (m.confirmed == 0 && std::abs(cosine) > 1 - 5e-3 &&
+          std::abs(n.tau - (cosine > 0 ? m.tau : -m.tau)) <= 0.1 * (1 + std::abs(n.tau))) {
+        m = std::move(n);
+        replaced = true;
+      }
+    }
+    if (!replaced) found.push_back(std::move(n));
   }
   for (const auto& p : pieces)
     if (p) pieces_.push_back(*p);
@@ -552,9 +618,55 @@ void Extractor::refine(size_t i) {
   pieces_.push_back(*pieces[1]);
 }
 
+// Fits every parameter to Gaussian queries (half from the distribution the error is
+// measured on, half three times wider) when the oracle is noisy and the system is small enough;
+// returns whether it did. The points are kept and reused by later fits, topped up to 3 answers per
+// parameter: that many average the noise down without overfitting it.
+bool Extractor::fit_all() {
+  const int64_t k = static_cast<int64_t>(neurons_.size());
+  const int64_t p = fit_parameters(d_, k, c_);
+  if (!noisy_ || k == 0 || p > kMaxFitParameters) return false;
+  const int64_t have = static_cast<int64_t>(fit_y_.size()) / c_;
+  const int64_t wanted = (kFitAnswersPerParameter * p + c_ - 1) / c_;
+  const int64_t more = std::min(std::max<int64_t>(0, wanted - have), oracle_.remaining() / 2);
+  if ((have + more) * c_ < p) return false;
+  if (more > 0) {
+    Vec x(static_cast<size_t>(more * d_));
+    random_.normals(more * d_, x.data());
+    // Every other point three times farther out: hyperplanes at the edge of the bulk are
+    // then straddled by enough points to pin them (unstraddled ones would drift).
+    for (int64_t i = 1; i < more; i += 2) {
+      for (int64_t j = 0; j < d_; ++j) x[i * d_ + j] *= 3;
+    }
+    const Vec y = oracle_.query(x);
+    fit_x_.insert(fit_x_.end(), x.begin(), x.end());
+    fit_y_.insert(fit_y_.end(), y.begin(), y.end());
+  }
+  const int64_t m = have + more;
+  NetParams<double> net = network();
+  const FitOutcome fit = fit_network(net, m, fit_x_.data(), fit_y_.data(), kFitIterations);
+  // Each parameter is then good to about the residual over sqrt(answers per parameter).
+  const double spread = fit.rms_after * std::sqrt(double(p) / double(m * c_));
+  for (int64_t i = 0; i < k; ++i) {
+    Neuron& n = neurons_[i];
+    const double scale = std::sqrt(std::inner_product(
+        net.w.begin() + i * d_, net.w.begin() + (i + 1) * d_, net.w.begin() + i * d_, 0.0));
+    if (!(scale > 0)) continue;
+    for (int64_t j = 0; j < d_; ++j) n.u[j] = net.w[i * d_ + j] / scale;
+    n.tau = -net.b[i] / scale;
+    for (int64_t o = 0; o < c_; ++o) n.alpha[o] = net.a[o * k + i] * scale;
+    n.uncertainty = spread / std::max(norm(n.alpha), 1e-300);
+  }
+  g_ = net.skip;
+  g0_ = net.c0;
+  fitted_ = true;
+  return true;
+}
+
 // The affine term from every measured piece: G = g - sum of the neurons active at the
 // piece's point, and likewise for g0; averaged over the pieces.
 void Extractor::assemble_affine() {
+  if (fitted_) return;
   std::fill(g_.begin(), g_.end(), 0.0);
   std::fill(g0_.begin(), g0_.end(), 0.0);
   if (pieces_.empty()) return;
@@ -667,6 +779,19 @@ ExtractResult Extractor::run() {
       if (s_.refine || neurons_[i].uncertainty > kRefineAbove) refine(i);
     }
     assemble_affine();
+    // Against a noisy oracle the fit makes every known neuron precise, so kinks of the
+    // known neurons are now recognised on new lines and only missed ones are learned;
+    // each line that adds one is followed by a refit (on the same points).
+    if (fit_all()) {
+      for (empty = 0; lines_ < s_.max_lines && empty < s_.empty_lines;) {
+        const Line line = random_line();
+        ++lines_;
+        const int64_t added = model_explains(line) ? 0 : learn_from(line);
+        empty = added > 0 ? 0 : empty + 1;
+        if (added > 0) fit_all();
+        report_progress();
+      }
+    }
     result.estimated_error = estimate_error();
     // A copy this far off is not what the caller asked for: say so, never return
     // garbage silently (a black box noisier than the extraction handles ends here).

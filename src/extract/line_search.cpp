@@ -25,6 +25,12 @@ enum class Plan { Linear, Kink, Split, Floor };
 
 constexpr size_t kMaxOpen = 1 << 14;
 
+double max_abs(const Vec& v) {
+  double m = 0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
 struct Planned {
   Interval iv;
   Plan plan;
@@ -56,14 +62,24 @@ class Searcher {
     return a + (b - a) * (margin + (1 - 2 * margin) * random_.uniform());
   }
 
-  // The slope step for a split point inside an interval of width w at position t.
-  static double slope_step(double w, double t) {
-    return std::max(1e-4 * w, 1024 * std::numeric_limits<double>::epsilon() * (1 + std::abs(t)));
+  // The oracle's noise in an answer of about f's size: the absolute floor, or its
+  // relative noise (float32 arithmetic, rounding) times |f|.
+  double noise(const Vec& f) const { return std::max(s_.eta, relative_ * max_abs(f)); }
+
+  // The slope step for a split point inside an interval of width w at position t, where
+  // F is about f: small against w (the step must not cross a kink), but large enough
+  // that the oracle's noise leaves the slope good to `slope_resolution` of the line's
+  // slopes.
+  double slope_step(double w, double t, const Vec& f) const {
+    const double eps = std::numeric_limits<double>::epsilon();
+    const double resolution = s_.slope_resolution * slope_scale_;
+    const double for_noise = resolution > 0 ? 2 * s_.tolerance * noise(f) / resolution : 0;
+    return std::max({1e-4 * w, 1024 * eps * (1 + std::abs(t)), for_noise});
   }
 
   // True when f matches the line through (t0, f0) with slope s (error s_err) at t.
   bool on_line(const Vec& f, double t, double t0, const Vec& f0, const Vec& s, double s_err) const {
-    const double tol = s_.tolerance * (2 * eta_ + std::abs(t - t0) * s_err);
+    const double tol = s_.tolerance * (noise(f) + noise(f0) + std::abs(t - t0) * s_err);
     for (int64_t j = 0; j < c_; ++j) {
       if (std::abs(f[j] - (f0[j] + s[j] * (t - t0))) > tol) return false;
     }
@@ -89,14 +105,10 @@ class Searcher {
   core::RandomSequence& random_;
   int64_t c_;
   std::vector<Kink> kinks_;
-  double eta_ = 0;  // the noise floor on this line
+  double eta_ = 0;          // the largest noise on this line
+  double relative_ = 0;     // the oracle's relative noise (at least double rounding)
+  double slope_scale_ = 0;  // the larger slope at the line's ends
 };
-
-double max_abs(const Vec& v) {
-  double m = 0;
-  for (double x : v) m = std::max(m, std::abs(x));
-  return m;
-}
 
 Planned Searcher::plan(Interval iv) {
   Planned p{std::move(iv), Plan::Split, {}, 0, 0, 0};
@@ -108,7 +120,8 @@ Planned Searcher::plan(Interval iv) {
   }
   if (i.split_hint) {
     p.split = i.split_hint->first;
-    p.step = std::min(slope_step(w, p.split), 0.5 * std::min(p.split - i.l, i.r - p.split));
+    p.step = std::min(slope_step(w, p.split, i.split_hint->second),
+                      0.5 * std::min(p.split - i.l, i.r - p.split));
     p.ts = {p.split - p.step, p.split + p.step};
     return p;
   }
@@ -120,7 +133,8 @@ Planned Searcher::plan(Interval iv) {
     equal_slopes = equal_slopes && std::abs(ds) <= slope_tol;
     const double chord = (i.fr[j] - i.fl[j]) / w;
     chord_on_slope =
-        chord_on_slope && std::abs(chord - i.sl[j]) <= s_.tolerance * (4 * eta_ / w + i.sl_err);
+        chord_on_slope && std::abs(chord - i.sl[j]) <=
+                              s_.tolerance * (2 * (noise(i.fl) + noise(i.fr)) / w + i.sl_err);
     // Least-squares intersection of the two end lines over all outputs.
     num += ds * (i.fr[j] - i.fl[j] + i.sl[j] * i.l - i.sr[j] * i.r);
     den += ds * ds;
@@ -148,7 +162,13 @@ Planned Searcher::plan(Interval iv) {
     }
   }
   p.split = probe(i.l, i.r, 0.3);
-  p.step = slope_step(w, p.split);
+  p.step = slope_step(w, p.split, i.fl);
+  // Too narrow to measure a slope inside at this noise: an unresolved cluster.
+  if (p.step > 0.25 * w) {
+    p.plan = Plan::Floor;
+    p.ts.clear();
+    return p;
+  }
   p.ts = {p.split - p.step, p.split, p.split + p.step};
   return p;
 }
@@ -160,7 +180,7 @@ void Searcher::split_at(const Interval& iv, double m, const Vec& fm, double h, c
     s_minus[j] = (fm[j] - f_minus[j]) / h;
     s_plus[j] = (f_plus[j] - fm[j]) / h;
   }
-  const double err = 2 * eta_ / h;
+  const double err = (noise(fm) + std::max(noise(f_minus), noise(f_plus))) / h;
   next.push_back({iv.l, m, iv.fl, fm, iv.sl, s_minus, iv.sl_err, err, std::nullopt});
   next.push_back({m, iv.r, fm, iv.fr, s_plus, iv.sr, err, iv.sr_err, std::nullopt});
 }
@@ -207,22 +227,38 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
 }
 
 LineScan Searcher::run(double t_lo, double t_hi) {
-  const double h = slope_step(t_hi - t_lo, std::max(std::abs(t_lo), std::abs(t_hi)));
-  const std::vector<Vec> ends = evaluate({t_lo, t_lo + h, t_hi - h, t_hi});
+  relative_ = std::max(s_.relative, 16 * std::numeric_limits<double>::epsilon());
+  const double w = t_hi - t_lo, t_max = std::max(std::abs(t_lo), std::abs(t_hi));
+  double h = slope_step(w, t_max, {});
+  std::vector<Vec> ends = evaluate({t_lo, t_lo + h, t_hi - h, t_hi});
   LineScan scan;
   scan.t_lo = t_lo;
   scan.t_hi = t_hi;
   scan.slope_lo.resize(c_);
   Vec slope_hi(c_);
-  for (int64_t j = 0; j < c_; ++j) {
-    scan.slope_lo[j] = (ends[1][j] - ends[0][j]) / h;
-    slope_hi[j] = (ends[3][j] - ends[2][j]) / h;
-  }
+  auto end_slopes = [&] {
+    for (int64_t j = 0; j < c_; ++j) {
+      scan.slope_lo[j] = (ends[1][j] - ends[0][j]) / h;
+      slope_hi[j] = (ends[3][j] - ends[2][j]) / h;
+    }
+    slope_scale_ = std::max(max_abs(scan.slope_lo), max_abs(slope_hi));
+  };
+  end_slopes();
   // The floor grows with the largest answers on this line: the oracle's relative noise
   // (its arithmetic) and at least double rounding. The absolute estimate alone may come
   // from a spot where F happened to be small, or computed exactly (0).
-  const double relative = std::max(s_.relative, 16 * std::numeric_limits<double>::epsilon());
-  eta_ = std::max(s_.eta, relative * std::max(max_abs(ends[0]), max_abs(ends[3])));
+  eta_ = std::max(noise(ends[0]), noise(ends[3]));
+  // A noisy oracle needs longer steps for slopes good to the resolution; now that the
+  // slopes' size is known, measure the ends' again with them.
+  const double noisy_h = std::min(slope_step(w, t_max, ends[0]), slope_step(w, t_max, ends[3]));
+  if (noisy_h > h) {
+    // At most 1% of the line: far out, every hyperplane has usually been crossed.
+    h = std::min(0.01 * w, std::max(slope_step(w, t_max, ends[0]), slope_step(w, t_max, ends[3])));
+    const std::vector<Vec> inner = evaluate({t_lo + h, t_hi - h});
+    ends[1] = inner[0];
+    ends[2] = inner[1];
+    end_slopes();
+  }
   const double err = 2 * eta_ / h;
   scan.slope_err = err;
   scan.eta = eta_;

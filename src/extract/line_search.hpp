@@ -40,6 +40,9 @@ struct SearchSettings {
   double relative = 0;    // noise relative to |F| (float32 or rounding in the oracle)
   double min_width = 0;   // narrowest interval searched, in t
   double tolerance = 16;  // how many error estimates a deviation must exceed
+  // Slopes are measured to this fraction of the line's largest slope at least: under
+  // noise, kinks whose slope change is smaller may be missed.
+  double slope_resolution = 1e-3;
   int64_t max_rounds = 200;
 };
 

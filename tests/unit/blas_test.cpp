@@ -126,3 +126,41 @@ TEST(Blas, GemmValidatesItsArgumentsInsteadOfLettingBlasPrint) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Blas, GramAddAccumulatesTheUpperTriangleOfATransposeA) {
+  const int64_t m = 7, n = 4, lda = n + 1;
+  std::vector<double> a(static_cast<size_t>(m * lda), 99.0), c(static_cast<size_t>(n * n), 1.0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) a[i * lda + j] = entry(3, i, j);
+  quarry::core::gram_add(m, n, a.data(), lda, c.data());
+  for (int64_t p = 0; p < n; ++p) {
+    for (int64_t q = p; q < n; ++q) {
+      double want = 1.0;  // C is added to, not overwritten
+      for (int64_t i = 0; i < m; ++i) want += entry(3, i, p) * entry(3, i, q);
+      EXPECT_NEAR(c[p * n + q], want, 1e-13 * m) << p << "," << q;
+    }
+  }
+  EXPECT_THROW(quarry::core::gram_add(m, n, a.data(), n - 1, c.data()), quarry::core::Error);
+}
+
+TEST(Blas, SpdSolveSolvesAndRefusesIndefiniteMatrices) {
+  // A = B^T B + I is positive definite; x = A^{-1} (A e) must come back as e.
+  const int64_t n = 5;
+  std::vector<double> a(static_cast<size_t>(n * n), 0.0), b(static_cast<size_t>(n), 0.0);
+  for (int64_t p = 0; p < n; ++p) {
+    for (int64_t q = 0; q < n; ++q) {
+      for (int64_t i = 0; i < n; ++i) a[p * n + q] += entry(4, i, p) * entry(4, i, q);
+    }
+    a[p * n + p] += 1;
+  }
+  for (int64_t p = 0; p < n; ++p)
+    for (int64_t q = 0; q < n; ++q) b[p] += a[p * n + q] * double(q + 1);
+  ASSERT_TRUE(quarry::core::spd_solve(n, a.data(), b.data()));
+  for (int64_t q = 0; q < n; ++q) EXPECT_NEAR(b[q], double(q + 1), 1e-12);
+  std::vector<double> indefinite = {1, 2, 2, 1}, rhs = {1, 1};
+  EXPECT_FALSE(quarry::core::spd_solve(2, indefinite.data(), rhs.data()));
+}
+
+}  // namespace
