@@ -64,6 +64,14 @@ double dot(const Vec& a, const Vec& b) {
 
 double norm(const Vec& a) { return std::sqrt(dot(a, a)); }
 
+// True when b's hyperplane is a's, either orientation: 1 - |cos| below `angle`, offsets
+// within `offset` relative.
+bool same_hyperplane(const Neuron& a, const Neuron& b, double angle, double offset) {
+  const double cosine = dot(a.u, b.u);
+  return std::abs(cosine) > 1 - angle &&
+         std::abs(b.tau - (cosine > 0 ? a.tau : -a.tau)) <= offset * (1 + std::abs(b.tau));
+}
+
 // Where a known neuron crosses a line, and how far off the kink found there may be:
 // 1e-4 relative, or more where the neuron is uncertain (a noisy oracle); the slope change
 // must match too, see learn_from_scan.
@@ -96,8 +104,6 @@ class Extractor {
   void estimate_noise();
   std::pair<double, double> noise_at(const Line& probe, double scale);
   double noise_near(const Vec& x) const;
-  // The relative noise of an answer: the estimate, and at least double rounding.
-  double relative_noise() const { return std::max(eta_relative_, 16 * kEps); }
   bool model_explains(const Line& line);
   SearchSettings search_settings(double eta) const;
   int64_t learn_from(const Line& line);
@@ -110,8 +116,10 @@ class Extractor {
   void refine(size_t i);
   bool fit_all();
   std::vector<Crossing> crossings(const Line& line) const;
+  // The model's outputs (m x c) at the m points x (m x d).
   Vec model_at(const Vec& x) const;
   double estimate_error();
+  void search_lines();
   void report_progress();
   NetParams<double> network() const;
 
@@ -203,16 +211,9 @@ double Extractor::noise_near(const Vec& x) const {
 }
 
 Vec Extractor::model_at(const Vec& x) const {
-  Vec y = g0_;
-  for (int64_t o = 0; o < c_; ++o) {
-    for (int64_t j = 0; j < d_; ++j) y[o] += g_[o * d_ + j] * x[j];
-  }
-  for (const Neuron& n : neurons_) {
-    const double z = dot(n.u, x) - n.tau;
-    if (z > 0) {
-      for (int64_t o = 0; o < c_; ++o) y[o] += n.alpha[o] * z;
-    }
-  }
+  const int64_t m = static_cast<int64_t>(x.size()) / d_;
+  Vec y(static_cast<size_t>(m * c_));
+  evaluate(network(), m, x.data(), y.data());
   return y;
 }
 
@@ -225,9 +226,9 @@ bool Extractor::model_explains(const Line& line) {
                                   half_length_ * (2 * random_.uniform() - 1)};
   const Vec x = line.points(ts);
   const Vec y = oracle_.query(x);
+  const Vec predicted = model_at(x);
   bool explained = true;
   for (size_t i = 0; i < ts.size(); ++i) {
-    const Vec predicted = model_at(Vec(x.begin() + i * d_, x.begin() + (i + 1) * d_));
     for (int64_t o = 0; o < c_; ++o) {
       const double f = y[i * c_ + o];
       // A missed neuron's ramp reaches a line end at full size (|alpha (u . v)| times
@@ -236,7 +237,7 @@ bool Extractor::model_explains(const Line& line) {
       // and stays clear of the model's rounding at |x| ~ half_length.
       const double tol = 1e3 * kTolerance * (eta0_ + eta_relative_ * std::abs(f)) +
                          1e-7 * (std::abs(f - g0_[o]) + 1);
-      explained = explained && std::abs(f - predicted[o]) <= tol;
+      explained = explained && std::abs(f - predicted[i * c_ + o]) <= tol;
     }
   }
   return explained;
@@ -245,7 +246,7 @@ bool Extractor::model_explains(const Line& line) {
 SearchSettings Extractor::search_settings(double eta) const {
   SearchSettings search;
   search.eta = eta;
-  search.relative = relative_noise();
+  search.relative = eta_relative_;
   search.min_width = 1e-10 * 2 * half_length_;
   search.tolerance = kTolerance;
   return search;
@@ -447,15 +448,11 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     bool duplicate = false;
     for (const auto* list : {&neurons_, &found}) {
       for (const Neuron& m : *list) {
-        const double cosine = dot(m.u, n.u);
         // A poorly measured neuron must not swallow others: the more certain of the two
         // sets the slack (a duplicate kept costs little; the final fit shares the work).
         const double slack = std::min(1e-2, kTolerance * std::min(m.uncertainty, n.uncertainty));
-        if (std::abs(cosine) > 1 - std::max(1e-9, 0.5 * slack * slack) &&
-            std::abs(n.tau - (cosine > 0 ? m.tau : -m.tau)) <=
-                std::max(1e-6, slack) * (1 + std::abs(n.tau))) {
-          duplicate = true;
-        }
+        duplicate = duplicate || same_hyperplane(m, n, std::max(1e-9, 0.5 * slack * slack),
+                                                 std::max(1e-6, slack));
       }
     }
     if (duplicate) continue;
@@ -467,9 +464,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     bool replaced = false;
     for (size_t i = 0; noisy_ && i < neurons_.size() && !replaced; ++i) {
       Neuron& m = neurons_[i];
-      const double cosine = dot(m.u, n.u);
-      if (m.confirmed == 0 && std::abs(cosine) > 1 - 5e-3 &&
-          std::abs(n.tau - (cosine > 0 ? m.tau : -m.tau)) <= 0.1 * (1 + std::abs(n.tau))) {
+      if (m.confirmed == 0 && same_hyperplane(m, n, 5e-3, 0.1)) {
         m = std::move(n);
         replaced = true;
       }
@@ -737,15 +732,29 @@ double Extractor::estimate_error() {
   Vec x(static_cast<size_t>(m * d_));
   random_.normals(m * d_, x.data());
   const Vec y = oracle_.query(x);
+  const Vec f = model_at(x);
   double err = 0, ref = 0;
-  for (int64_t i = 0; i < m; ++i) {
-    const Vec f = model_at(Vec(x.begin() + i * d_, x.begin() + (i + 1) * d_));
-    for (int64_t o = 0; o < c_; ++o) {
-      err += std::pow(f[o] - y[i * c_ + o], 2);
-      ref += std::pow(y[i * c_ + o], 2);
-    }
+  for (size_t i = 0; i < y.size(); ++i) {
+    err += std::pow(f[i] - y[i], 2);
+    ref += std::pow(y[i], 2);
   }
   return ref > 0 ? std::sqrt(err / ref) : std::sqrt(err / double(m * c_));
+}
+
+// Searches random lines until `empty_lines` in a row add nothing. After each line the
+// affine term is reassembled from the pieces, or, once the network has been fitted
+// (fit_all), the fit is redone whenever a line added a neuron.
+void Extractor::search_lines() {
+  for (int64_t empty = 0; lines_ < s_.max_lines && empty < s_.empty_lines;) {
+    const Line line = random_line();
+    ++lines_;
+    const bool explained = lines_ > 1 && model_explains(line);
+    const int64_t added = explained ? 0 : learn_from(line);
+    empty = added > 0 ? 0 : empty + 1;
+    if (added > 0 && fitted_) fit_all();
+    assemble_affine();  // nothing to do once fitted
+    report_progress();
+  }
 }
 
 void Extractor::report_progress() {
@@ -762,16 +771,7 @@ ExtractResult Extractor::run() {
   ExtractResult result;
   try {
     estimate_noise();
-    int64_t empty = 0;
-    while (lines_ < s_.max_lines && empty < s_.empty_lines) {
-      const Line line = random_line();
-      ++lines_;
-      const bool explained = lines_ > 1 && model_explains(line);
-      const int64_t added = explained ? 0 : learn_from(line);
-      empty = added > 0 ? 0 : empty + 1;
-      assemble_affine();
-      report_progress();
-    }
+    search_lines();
     // Neurons measured from thin regions (kinks close together on their line) are
     // measured again on their own hyperplane, now that every neuron is known; with
     // refinement on, all of them are.
@@ -782,16 +782,7 @@ ExtractResult Extractor::run() {
     // Against a noisy oracle the fit makes every known neuron precise, so kinks of the
     // known neurons are now recognised on new lines and only missed ones are learned;
     // each line that adds one is followed by a refit (on the same points).
-    if (fit_all()) {
-      for (empty = 0; lines_ < s_.max_lines && empty < s_.empty_lines;) {
-        const Line line = random_line();
-        ++lines_;
-        const int64_t added = model_explains(line) ? 0 : learn_from(line);
-        empty = added > 0 ? 0 : empty + 1;
-        if (added > 0) fit_all();
-        report_progress();
-      }
-    }
+    if (fit_all()) search_lines();
     result.estimated_error = estimate_error();
     // A copy this far off is not what the caller asked for: say so, never return
     // garbage silently (a black box noisier than the extraction handles ends here).

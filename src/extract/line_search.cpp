@@ -250,10 +250,10 @@ LineScan Searcher::run(double t_lo, double t_hi) {
   eta_ = std::max(noise(ends[0]), noise(ends[3]));
   // A noisy oracle needs longer steps for slopes good to the resolution; now that the
   // slopes' size is known, measure the ends' again with them.
-  const double noisy_h = std::min(slope_step(w, t_max, ends[0]), slope_step(w, t_max, ends[3]));
-  if (noisy_h > h) {
+  const double step_lo = slope_step(w, t_max, ends[0]), step_hi = slope_step(w, t_max, ends[3]);
+  if (std::min(step_lo, step_hi) > h) {
     // At most 1% of the line: far out, every hyperplane has usually been crossed.
-    h = std::min(0.01 * w, std::max(slope_step(w, t_max, ends[0]), slope_step(w, t_max, ends[3])));
+    h = std::min(0.01 * w, std::max(step_lo, step_hi));
     const std::vector<Vec> inner = evaluate({t_lo + h, t_hi - h});
     ends[1] = inner[0];
     ends[2] = inner[1];

@@ -36,17 +36,23 @@ void unpack(const Vec& theta, NetParams<double>& n) {
   for (double& s : n.c0) s = theta[at++];
 }
 
-double sum_squares(const NetParams<double>& n, int64_t m, const double* x, const double* y) {
-  Vec f(static_cast<size_t>(m * n.c));
-  evaluate(n, m, x, f.data());
+// r = y - F(x) (m x c).
+Vec residuals(const NetParams<double>& n, int64_t m, const double* x, const double* y) {
+  Vec r(static_cast<size_t>(m * n.c));
+  evaluate(n, m, x, r.data());
+  for (size_t i = 0; i < r.size(); ++i) r[i] = y[i] - r[i];
+  return r;
+}
+
+double sum_squares(const Vec& r) {
   double s = 0;
-  for (size_t i = 0; i < f.size(); ++i) s += (y[i] - f[i]) * (y[i] - f[i]);
+  for (double v : r) s += v * v;
   return s;
 }
 
-// J^T J (upper triangle) and J^T r of the residuals r = y - F(x), built in blocks of
-// points so that J is never held whole.
-void normal_equations(const NetParams<double>& n, int64_t m, const double* x, const double* y,
+// J^T J (upper triangle) and J^T r of the residuals r at x, built in blocks of points so
+// that J is never held whole.
+void normal_equations(const NetParams<double>& n, int64_t m, const double* x, const Vec& r,
                       Vec& jtj, Vec& jtr) {
   const int64_t d = n.d, k = n.k, c = n.c;
   const int64_t p = fit_parameters(d, k, c), per_neuron = d + 1 + c;
@@ -54,22 +60,20 @@ void normal_equations(const NetParams<double>& n, int64_t m, const double* x, co
   std::fill(jtj.begin(), jtj.end(), 0.0);
   std::fill(jtr.begin(), jtr.end(), 0.0);
   const int64_t block = std::max<int64_t>(1, (int64_t{1} << 21) / (p * c));
-  Vec jac, f, z(static_cast<size_t>(k));
+  Vec jac, z(static_cast<size_t>(k));
   for (int64_t first = 0; first < m; first += block) {
     const int64_t rows = std::min(block, m - first);
     jac.assign(static_cast<size_t>(rows * c * p), 0.0);
-    f.resize(static_cast<size_t>(rows * c));
-    evaluate(n, rows, x + first * d, f.data());
-    for (int64_t r = 0; r < rows; ++r) {
-      const double* xr = x + (first + r) * d;
+    for (int64_t row_at = 0; row_at < rows; ++row_at) {
+      const double* xr = x + (first + row_at) * d;
       for (int64_t i = 0; i < k; ++i) {
         double s = n.b[i];
         for (int64_t j = 0; j < d; ++j) s += n.w[i * d + j] * xr[j];
         z[i] = s;
       }
       for (int64_t o = 0; o < c; ++o) {
-        double* row = jac.data() + (r * c + o) * p;
-        const double residual = y[(first + r) * c + o] - f[r * c + o];
+        double* row = jac.data() + (row_at * c + o) * p;
+        const double residual = r[(first + row_at) * c + o];
         for (int64_t i = 0; i < k; ++i) {
           if (z[i] <= 0) continue;
           double* block_i = row + i * per_neuron;
@@ -113,7 +117,8 @@ FitOutcome fit_network(NetParams<double>& net, int64_t m, const double* x, const
   const int64_t p = fit_parameters(net.d, net.k, net.c);
   if (net.skip.empty()) net.skip.assign(static_cast<size_t>(net.c * net.d), 0.0);
   FitOutcome out;
-  double sse = sum_squares(net, m, x, y);
+  Vec r = residuals(net, m, x, y);  // at the current parameters
+  double sse = sum_squares(r);
   const double total = double(m * net.c);
   out.rms_before = std::sqrt(sse / total);
   Vec jtj(static_cast<size_t>(p * p)), jtr(static_cast<size_t>(p)), damped, step;
@@ -122,7 +127,7 @@ FitOutcome fit_network(NetParams<double>& net, int64_t m, const double* x, const
   double lambda = 1e-3;
   bool converged = false;
   for (; out.iterations < max_iterations && !converged && sse > 0; ++out.iterations) {
-    normal_equations(net, m, x, y, jtj, jtr);
+    normal_equations(net, m, x, r, jtj, jtr);
     // Marquardt's scaling: damp each parameter by its own curvature, plus a floor for
     // parameters the points do not see (a neuron active at none of them).
     double mean_diagonal = 0;
@@ -139,7 +144,8 @@ FitOutcome fit_network(NetParams<double>& net, int64_t m, const double* x, const
         Vec next = theta;
         for (int64_t q = 0; q < p; ++q) next[q] += step[q];
         unpack(next, trial);
-        const double trial_sse = sum_squares(trial, m, x, y);
+        Vec trial_r = residuals(trial, m, x, y);
+        const double trial_sse = sum_squares(trial_r);
         if (trial_sse < sse) {
           const double gain = (sse - trial_sse) / sse;
           double moved = 0, size = 0;
@@ -148,6 +154,7 @@ FitOutcome fit_network(NetParams<double>& net, int64_t m, const double* x, const
             size += next[q] * next[q];
           }
           sse = trial_sse;
+          r = std::move(trial_r);
           theta = std::move(next);
           net = trial;
           lambda = std::max(lambda / 10, 1e-12);
