@@ -160,10 +160,9 @@ class Options {
     } else if (integer) {
       status = quarry_options_set_i64(handle_.get(), key, static_cast<int64_t>(value));
     }
-    if (status == QUARRY_ERR_INVALID_ARGUMENT) {
-      throw Error(status, detail::describe(status, detail::option_refusal(key, integer).c_str()));
-    }
-    detail::check(status);
+    detail::check(status, nullptr,
+                  status == QUARRY_ERR_INVALID_ARGUMENT ? detail::option_refusal(key, integer)
+                                                        : std::string());
     return *this;
   }
   /** The value of an int64 key, or nullopt when it is not set. */
@@ -280,9 +279,9 @@ class ReluNet {
           const std::vector<double>& skip = {}, const std::vector<double>& c0 = {}) {
     const auto need = [](const std::vector<double>& v, int64_t n, const char* name) {
       if (static_cast<int64_t>(v.size()) != n) {
-        throw Error(QUARRY_ERR_BAD_DIMENSION, std::string("bad dimension: ") + name + " has " +
-                                                  std::to_string(v.size()) + " values, not " +
-                                                  std::to_string(n));
+        detail::check(QUARRY_ERR_BAD_DIMENSION, nullptr,
+                      std::string(name) + " has " + std::to_string(v.size()) + " values, not " +
+                          std::to_string(n));
       }
     };
     if (d >= 1 && k >= 0 && c >= 1) {  // other sizes: the C API explains
@@ -311,13 +310,13 @@ class ReluNet {
 
   /** F at the n = x.size() / inputs() points x (row-major); n x outputs() values. */
   std::vector<double> eval(const Context& ctx, const std::vector<double>& x) const {
-    const int64_t n = static_cast<int64_t>(x.size()) / inputs();
-    if (n * inputs() != static_cast<int64_t>(x.size())) {
-      throw Error(QUARRY_ERR_BAD_DIMENSION, "bad dimension: " + std::to_string(x.size()) +
-                                                " inputs are not rows of " +
-                                                std::to_string(inputs()));
+    const std::vector<int64_t> dkc = dims();
+    const int64_t n = static_cast<int64_t>(x.size()) / dkc[0];
+    if (n * dkc[0] != static_cast<int64_t>(x.size())) {
+      detail::check(QUARRY_ERR_BAD_DIMENSION, nullptr,
+                    std::to_string(x.size()) + " inputs are not rows of " + std::to_string(dkc[0]));
     }
-    std::vector<double> y(static_cast<size_t>(n * outputs()));
+    std::vector<double> y(static_cast<size_t>(n * dkc[2]));
     ctx.check(quarry_relu_net_eval_f64(ctx.get(), get(), n, x.data(), y.data()));
     return y;
   }
@@ -345,6 +344,15 @@ class NetOracle {
     int64_t q = 0;
     detail::check(quarry_net_oracle_queries(handle_.get(), &q));
     return q;
+  }
+  /**
+   * F at the n points x (n x d, row-major) into y (n x c), counted as queries; d and c
+   * must be the network's. Throws Error (QUARRY_ERR_ORACLE) when the black box refuses.
+   */
+  void answer(int64_t n, int64_t d, const double* x, int64_t c, double* y) const {
+    if (quarry_net_oracle_eval(n, d, x, c, y, handle_.get()) != 0) {
+      detail::check(QUARRY_ERR_ORACLE, nullptr, "the simulated black box failed");
+    }
   }
   /** The C oracle function and its user data, for quarry_extract_relu1. */
   static quarry_oracle_fn function() noexcept { return quarry_net_oracle_eval; }

@@ -7,6 +7,7 @@
 
 #include <exception>
 #include <new>
+#include <optional>
 #include <stdexcept>
 
 #include "capi/handles.hpp"
@@ -53,6 +54,19 @@ template <class T>
 T& deref(T* p, const char* name) {
   core::require(p != nullptr, QUARRY_ERR_NULL_POINTER, "{} is NULL", name);
   return *p;
+}
+
+// *value = the entry `key` of type T in handle->core (quarry_options or quarry_report);
+// QUARRY_ERR_INVALID_ARGUMENT when there is none of that type.
+template <class T, class Handle>
+quarry_status get_typed(const Handle* handle, const char* name, int32_t key, T* value) noexcept {
+  return guarded(nullptr, [&] {
+    T& result = deref(value, "value");
+    const std::optional<T> got = deref(handle, name).core.template get<T>(key);
+    core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "{} holds no entry {} of this type",
+                  name, key);
+    result = *got;
+  });
 }
 
 }  // namespace quarry::capi

@@ -38,14 +38,6 @@ extern "C" quarry_status quarry_extract_relu1(quarry_context* ctx, int64_t d, in
     }
     quarry::extract::ExtractResult result =
         quarry::extract::extract_relu1(oracle, user_data, d, c, settings);
-    try {
-      quarry::extract::validate(result.net);
-    } catch (const quarry::core::Error& e) {
-      quarry::core::fail(QUARRY_ERR_NO_CONVERGENCE,
-                         "the extraction produced an invalid network ({}); is the oracle's "
-                         "noise within double range?",
-                         e.what());
-    }
     auto net = std::make_unique<quarry_relu_net>(quarry_relu_net{std::move(result.net)});
     std::unique_ptr<quarry_report> rep;
     if (report != nullptr) {

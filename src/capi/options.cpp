@@ -3,6 +3,7 @@
 #include "capi/boundary.hpp"
 
 using quarry::capi::deref;
+using quarry::capi::get_typed;
 using quarry::capi::guarded;
 
 namespace {
@@ -10,17 +11,6 @@ namespace {
 template <class T>
 quarry_status set_option(quarry_options* options, int32_t key, T value) {
   return guarded(nullptr, [&] { deref(options, "options").core.set<T>(key, value); });
-}
-
-template <class T>
-quarry_status get_option(const quarry_options* options, int32_t key, T* value) {
-  return guarded(nullptr, [&] {
-    T& result = deref(value, "value");
-    const std::optional<T> got = deref(options, "options").core.get<T>(key);
-    quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT, "option {} is not set",
-                          quarry_option_name(key));
-    result = *got;
-  });
 }
 
 template <class T>
@@ -56,11 +46,11 @@ quarry_status quarry_options_set_f64(quarry_options* options, int32_t key, doubl
 }
 
 quarry_status quarry_options_get_i64(const quarry_options* options, int32_t key, int64_t* value) {
-  return get_option(options, key, value);
+  return get_typed(options, "options", key, value);
 }
 
 quarry_status quarry_options_get_f64(const quarry_options* options, int32_t key, double* value) {
-  return get_option(options, key, value);
+  return get_typed(options, "options", key, value);
 }
 
 quarry_status quarry_options_set_progress(quarry_options* options, quarry_progress_fn fn,

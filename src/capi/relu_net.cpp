@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "capi/boundary.hpp"
-#include "core/checked_int.hpp"
 #include "core/views.hpp"
 #include "extract/net_file.hpp"
 
@@ -40,14 +39,11 @@ quarry_status quarry_relu_net_create_f64(quarry_context* ctx, int64_t d, int64_t
     p.d = d;
     p.k = k;
     p.c = c;
-    quarry::core::require(d >= 1 && c >= 1 && k >= 0, QUARRY_ERR_BAD_DIMENSION,
-                          "a network needs d >= 1, c >= 1 and k >= 0; got d = {}, k = {}, c = {}",
-                          d, k, c);
-    p.w = copy_array(w, quarry::core::checked_mul(k, d, "k * d"), "w");
+    quarry::extract::check_dims(d, k, c);  // the sizes below cannot overflow
+    p.w = copy_array(w, k * d, "w");
     p.b = copy_array(b, k, "b");
-    p.a = copy_array(a, quarry::core::checked_mul(c, k, "c * k"), "a");
-    if (skip != nullptr)
-      p.skip = copy_array(skip, quarry::core::checked_mul(c, d, "c * d"), "skip");
+    p.a = copy_array(a, c * k, "a");
+    if (skip != nullptr) p.skip = copy_array(skip, c * d, "skip");
     p.c0 = c0 != nullptr ? copy_array(c0, c, "c0") : std::vector<double>(static_cast<size_t>(c));
     quarry::extract::validate(p);
     *out = new quarry_relu_net{std::move(p)};
@@ -87,7 +83,6 @@ quarry_status quarry_relu_net_eval_f64(quarry_context* ctx, const quarry_relu_ne
                                        const double* x, double* y) {
   return with_context(ctx, [&] {
     const auto& p = deref(net, "net").params;
-    quarry::core::require(n >= 0, QUARRY_ERR_BAD_DIMENSION, "n = {} is negative", n);
     const auto inputs =
         quarry::core::dense_view<const double>("x", QUARRY_ROW_MAJOR, n, p.d, x, p.d);
     quarry::core::check_dense("y", quarry::core::Layout::RowMajor, n, p.c, y, p.c);

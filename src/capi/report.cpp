@@ -3,35 +3,19 @@
 #include "capi/boundary.hpp"
 
 using quarry::capi::deref;
+using quarry::capi::get_typed;
 using quarry::capi::guarded;
-
-namespace {
-
-// Reads a typed entry, failing with QUARRY_ERR_INVALID_ARGUMENT when the report does not
-// hold `key` with type T.
-template <class T>
-quarry_status get_entry(const quarry_report* report, int32_t key, T* value) {
-  return guarded(nullptr, [&] {
-    T& result = deref(value, "value");
-    const std::optional<T> got = deref(report, "report").core.get<T>(key);
-    quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
-                          "the report holds no entry {} of this type", key);
-    result = *got;
-  });
-}
-
-}  // namespace
 
 extern "C" {
 
 void quarry_report_destroy(quarry_report* report) { delete report; }
 
 quarry_status quarry_report_get_i64(const quarry_report* report, int32_t key, int64_t* value) {
-  return get_entry(report, key, value);
+  return get_typed(report, "report", key, value);
 }
 
 quarry_status quarry_report_get_f64(const quarry_report* report, int32_t key, double* value) {
-  return get_entry(report, key, value);
+  return get_typed(report, "report", key, value);
 }
 
 quarry_status quarry_report_count(const quarry_report* report, int64_t* count) {

@@ -16,9 +16,8 @@ void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k
           const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
   require_outside_parallel_region("cblas gemm");
   // Checked here, as BLAS++ does, because a reference BLAS reports bad arguments by
-  // printing (xerbla), which must never happen inside quarry.
-  require(m >= 0 && n >= 0 && k >= 0, QUARRY_ERR_BAD_DIMENSION,
-          "gemm dimensions m = {}, n = {}, k = {} must be >= 0", m, n, k);
+  // printing (xerbla), which must never happen inside quarry. check_dense refuses
+  // negative dimensions too.
   const bool a_plain = trans_a == Op::NoTrans, b_plain = trans_b == Op::NoTrans;
   check_dense("A", layout, a_plain ? m : k, a_plain ? k : m, a, lda);
   check_dense("B", layout, b_plain ? k : n, b_plain ? n : k, b, ldb);
@@ -43,8 +42,6 @@ template void gemm<double>(Layout, Op, Op, int64_t, int64_t, int64_t, double, co
 
 void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c) {
   require_outside_parallel_region("cblas dsyrk");
-  require(m >= 0 && n >= 0, QUARRY_ERR_BAD_DIMENSION, "gram dimensions m = {}, n = {} must be >= 0",
-          m, n);
   check_dense("A", Layout::RowMajor, m, n, a, lda);
   check_dense("C", Layout::RowMajor, n, n, c, n);
   const blas_int bm = to_blas_int(m, "m"), bn = to_blas_int(n, "n");
@@ -54,7 +51,6 @@ void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c) {
 
 bool spd_solve(int64_t n, double* a, double* b) {
   require_outside_parallel_region("LAPACKE_dposv");
-  require(n >= 0, QUARRY_ERR_BAD_DIMENSION, "spd_solve dimension n = {} must be >= 0", n);
   check_dense("A", Layout::RowMajor, n, n, a, n);
   const blas_int bn = to_blas_int(n, "n");
   // Arguments are valid by construction, so info < 0 cannot happen; info > 0 is a

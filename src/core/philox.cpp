@@ -124,12 +124,6 @@ double RandomSequence::uniform() {
   return u;
 }
 
-double RandomSequence::normal() {
-  double z = 0;
-  rng_fill_normal(stream_, kNormalOffset + next_normal_++, 1, &z, 1);
-  return z;
-}
-
 void RandomSequence::normals(int64_t n, double* out) {
   rng_fill_normal(stream_, kNormalOffset + next_normal_, n, out, 1);
   next_normal_ += n;

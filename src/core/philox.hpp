@@ -61,8 +61,6 @@ class RandomSequence {
 
   // A uniform value in the open interval (0, 1).
   double uniform();
-  // A standard normal value.
-  double normal();
   // n standard normal values.
   void normals(int64_t n, double* out);
 

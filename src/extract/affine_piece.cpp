@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "extract/vector.hpp"
+
 namespace quarry::extract {
 
 namespace {
@@ -71,12 +73,6 @@ std::vector<double> errors_of(const std::vector<double>& steps, double eta) {
   std::vector<double> err(steps.size());
   for (size_t j = 0; j < steps.size(); ++j) err[j] = 2 * eta / steps[j];
   return err;
-}
-
-double norm(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x * x;
-  return std::sqrt(s);
 }
 
 }  // namespace

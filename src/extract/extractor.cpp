@@ -15,6 +15,7 @@
 #include "extract/line_search.hpp"
 #include "extract/network_fit.hpp"
 #include "extract/oracle_session.hpp"
+#include "extract/vector.hpp"
 
 namespace quarry::extract {
 
@@ -55,14 +56,6 @@ struct Neuron {
   double uncertainty = 0;
   int confirmed = 0;  // kinks on later lines that matched its predicted crossing
 };
-
-double dot(const Vec& a, const Vec& b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
-}
-
-double norm(const Vec& a) { return std::sqrt(dot(a, a)); }
 
 // True when b's hyperplane is a's, either orientation: 1 - |cos| below `angle`, offsets
 // within `offset` relative.
@@ -808,7 +801,17 @@ ExtractResult Extractor::run() {
 
 ExtractResult extract_relu1(quarry_oracle_fn oracle, void* user_data, int64_t d, int64_t c,
                             const ExtractSettings& settings) {
-  return Extractor(oracle, user_data, d, c, settings).run();
+  ExtractResult result = Extractor(oracle, user_data, d, c, settings).run();
+  // Noise beyond double range can overflow the weights: never hand such a network out.
+  try {
+    validate(result.net);
+  } catch (const core::Error& e) {
+    core::fail(QUARRY_ERR_NO_CONVERGENCE,
+               "the extraction produced an invalid network ({}); is the oracle's noise within "
+               "double range?",
+               e.what());
+  }
+  return result;
 }
 
 }  // namespace quarry::extract

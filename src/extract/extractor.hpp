@@ -60,10 +60,10 @@ struct ExtractResult {
   double noise = 0;             // the noise floor used
 };
 
-// Runs the extraction. Errors (a failing oracle, NaN answers) are thrown as
-// quarry::core::Error; a budget that runs out, a progress callback that asks to stop, or
-// a copy whose estimated relative error exceeds 1e-3 return the network found with the
-// matching outcome.
+// Runs the extraction. Errors (a failing oracle, NaN answers, a network that overflowed:
+// QUARRY_ERR_NO_CONVERGENCE) are thrown as quarry::core::Error; a budget that runs out, a progress
+// callback that asks to stop, or a copy whose estimated relative error exceeds 1e-3 return the
+// network found with the matching outcome.
 ExtractResult extract_relu1(quarry_oracle_fn oracle, void* user_data, int64_t d, int64_t c,
                             const ExtractSettings& settings);
 

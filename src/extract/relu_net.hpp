@@ -16,6 +16,10 @@ struct NetParams {
   std::vector<T> w, b, a, skip, c0;
 };
 
+// Checks d >= 1, c >= 1, k >= 0 and that the arrays' sizes fit int64; throws
+// quarry::core::Error (QUARRY_ERR_BAD_DIMENSION, QUARRY_ERR_SIZE_OVERFLOW).
+void check_dims(int64_t d, int64_t k, int64_t c);
+
 // Checks sizes (d >= 1, c >= 1, k >= 0, vector lengths) and finiteness; throws
 // quarry::core::Error naming the offending array and entry.
 void validate(const NetParams<double>& p);

@@ -161,12 +161,7 @@ TEST(CppWrapper, ABudgetReturnsThePartialNetworkWithItsStatus) {
   quarry::Options opts;
   opts.set(QUARRY_OPT_QUERY_BUDGET, 10);
   auto result = quarry::extract_relu1(
-      ctx, 2, 1,
-      [&](int64_t n, const double* x, double* y) {
-        if (quarry::NetOracle::function()(n, 2, x, 1, y, oracle.user_data()) != 0) {
-          throw std::runtime_error("oracle failed");
-        }
-      },
+      ctx, 2, 1, [&](int64_t n, const double* x, double* y) { oracle.answer(n, 2, x, 1, y); },
       &opts);
   EXPECT_EQ(result.status, QUARRY_ERR_BUDGET);
   EXPECT_LE(oracle.queries(), 10);

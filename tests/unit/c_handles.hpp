@@ -13,19 +13,15 @@
 
 namespace quarry_test {
 
-struct ContextDeleter {
-  void operator()(quarry_context* c) const { quarry_context_destroy(c); }
-};
-struct OptionsDeleter {
-  void operator()(quarry_options* o) const { quarry_options_destroy(o); }
-};
 struct HandleDeleter {
+  void operator()(quarry_context* c) const { quarry_context_destroy(c); }
+  void operator()(quarry_options* o) const { quarry_options_destroy(o); }
   void operator()(quarry_relu_net* n) const { quarry_relu_net_destroy(n); }
   void operator()(quarry_net_oracle* o) const { quarry_net_oracle_destroy(o); }
   void operator()(quarry_report* r) const { quarry_report_destroy(r); }
 };
-using ContextPtr = std::unique_ptr<quarry_context, ContextDeleter>;
-using OptionsPtr = std::unique_ptr<quarry_options, OptionsDeleter>;
+using ContextPtr = std::unique_ptr<quarry_context, HandleDeleter>;
+using OptionsPtr = std::unique_ptr<quarry_options, HandleDeleter>;
 using NetPtr = std::unique_ptr<quarry_relu_net, HandleDeleter>;
 using OraclePtr = std::unique_ptr<quarry_net_oracle, HandleDeleter>;
 using ReportPtr = std::unique_ptr<quarry_report, HandleDeleter>;

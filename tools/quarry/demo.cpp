@@ -1,5 +1,7 @@
 #include "demo.hpp"
 
+#include "extract.hpp"
+
 #include <quarry.hpp>
 
 #include <array>
@@ -71,25 +73,13 @@ bool extraction_demo(std::ostream& out, quarry::Context& ctx) {
   quarry::Options opts;
   opts.set(QUARRY_OPT_SEED, 1);
   quarry::Extraction copy = quarry::extract_relu1(
-      ctx, d, c,
-      [&](int64_t n, const double* x, double* y) {
-        if (quarry::NetOracle::function()(n, d, x, c, y, black_box.user_data()) != 0) {
-          throw std::runtime_error("the black box failed");
-        }
-      },
+      ctx, d, c, [&](int64_t n, const double* x, double* y) { black_box.answer(n, d, x, c, y); },
       &opts);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  const auto x = quarry::random_normal(ctx, quarry::rng_state_from_seed(65), 0, 10000 * d);
-  const auto truth = hidden.eval(ctx, x), guess = copy.net.eval(ctx, x);
-  double err = 0, ref = 0;
-  for (size_t i = 0; i < truth.size(); ++i) {
-    err += (truth[i] - guess[i]) * (truth[i] - guess[i]);
-    ref += truth[i] * truth[i];
-  }
-  const double relative = std::sqrt(err / ref);
-  const double parameters = double(k * (d + 1) + c * (k + d + 1));
+  const double relative = copy_error(ctx, hidden, copy.net, 10000, 65).relative_rms;
+  const double parameters = parameter_count(d, k, c);
   const int64_t queries = black_box.queries();
   char detail[200];
   std::snprintf(detail, sizeof detail,

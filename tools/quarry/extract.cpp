@@ -2,6 +2,7 @@
 
 #include <quarry.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -82,11 +83,28 @@ class CommandOracle {
   int64_t d_, c_;
 };
 
+}  // namespace
+
 double parameter_count(int64_t d, int64_t k, int64_t c) {
   return double(k * (d + 1) + c * (k + d + 1));
 }
 
-}  // namespace
+CopyError copy_error(const quarry::Context& ctx, const quarry::ReluNet& truth,
+                     const quarry::ReluNet& copy, int64_t m, uint64_t seed) {
+  const int64_t d = truth.inputs(), block = 5000;  // in blocks: m x d inputs may be large
+  const quarry_rng_state inputs = quarry::rng_state_from_seed(seed);
+  double err = 0, ref = 0, worst = 0;
+  for (int64_t first = 0; first < m; first += block) {
+    const auto x = quarry::random_normal(ctx, inputs, first * d, std::min(block, m - first) * d);
+    const auto want = truth.eval(ctx, x), got = copy.eval(ctx, x);
+    for (size_t i = 0; i < want.size(); ++i) {
+      err += (want[i] - got[i]) * (want[i] - got[i]);
+      ref += want[i] * want[i];
+      worst = std::max(worst, std::abs(want[i] - got[i]));
+    }
+  }
+  return {std::sqrt(err / ref), worst};
+}
 
 int run_extract(const ExtractCommand& command, int64_t threads) {
   quarry::Context ctx(threads);
@@ -134,8 +152,8 @@ int run_extract(const ExtractCommand& command, int64_t threads) {
       [&](int64_t n, const double* x, double* y) {
         if (external) {
           external->answer(n, x, y);
-        } else if (quarry::NetOracle::function()(n, d, x, c, y, simulated->user_data()) != 0) {
-          throw std::runtime_error("the simulated black box failed");
+        } else {
+          simulated->answer(n, d, x, c, y);
         }
       },
       &opts);
@@ -159,21 +177,10 @@ int run_extract(const ExtractCommand& command, int64_t threads) {
     std::printf("estimated relative RMS error: %.2e\n", *estimate);
   }
   if (target) {
-    // The error the attacker would not see: on fresh Gaussian inputs, against the truth.
-    const int64_t m = 100000, block = 5000;  // in blocks: 1e5 x d inputs may be large
-    const quarry_rng_state inputs = quarry::rng_state_from_seed(command.seed + 2);
-    double err = 0, ref = 0, worst = 0;
-    for (int64_t first = 0; first < m; first += block) {
-      const auto x = quarry::random_normal(ctx, inputs, first * d, block * d);
-      const auto truth = target->eval(ctx, x), guess = copy.net.eval(ctx, x);
-      for (size_t i = 0; i < truth.size(); ++i) {
-        err += (truth[i] - guess[i]) * (truth[i] - guess[i]);
-        ref += truth[i] * truth[i];
-        worst = std::max(worst, std::abs(truth[i] - guess[i]));
-      }
-    }
+    const int64_t m = 100000;
+    const CopyError error = copy_error(ctx, *target, copy.net, m, uint64_t(command.seed + 2));
     std::printf("measured on %lld fresh N(0, I) inputs: relative RMS error %.2e, max abs %.2e\n",
-                static_cast<long long>(m), std::sqrt(err / ref), worst);
+                static_cast<long long>(m), error.relative_rms, error.max_abs);
   }
   if (!command.output.empty()) {
     copy.net.save(ctx, command.output);

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include <quarry.hpp>
+
 namespace quarry_cli {
 
 struct ExtractCommand {
@@ -18,6 +20,17 @@ struct ExtractCommand {
   bool refine = false;
   std::string output;  // where to save the copy, or empty
 };
+
+// Weights of a d-k-c network: k (d + 1) + c (k + d + 1).
+double parameter_count(int64_t d, int64_t k, int64_t c);
+
+// A copy's error against the truth on m fresh N(0, I) inputs drawn from `seed` (what the
+// attacker would not see).
+struct CopyError {
+  double relative_rms = 0, max_abs = 0;
+};
+CopyError copy_error(const quarry::Context& ctx, const quarry::ReluNet& truth,
+                     const quarry::ReluNet& copy, int64_t m, uint64_t seed);
 
 // Runs the extraction, prints progress on stderr and the summary on stdout; returns the
 // process exit status. Throws quarry::Error or std::runtime_error on failure.
