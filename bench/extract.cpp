@@ -1,7 +1,9 @@
 // bench/extract: extraction of generic Gaussian one-hidden-layer ReLU networks from
 // simulated black boxes. Prints, per size: queries and queries / P, the relative RMS and
 // max abs error on 1e5 fresh N(0, I) inputs, time, and the oracle's share of it.
-// Uses only the public API.
+// With --box, the networks live on the unit cube [0, 1]^d (each hyperplane through a
+// uniform point of it), the extraction may query only inside it, and the error is
+// measured on uniform points of the cube. Uses only the public API.
 #include <quarry.h>
 
 #include <chrono>
@@ -27,6 +29,15 @@ std::vector<double> normals(quarry_context* ctx, uint64_t seed, int64_t n, doubl
   return v;
 }
 
+// n uniform values in (0, 1).
+std::vector<double> uniforms(quarry_context* ctx, uint64_t seed, int64_t n) {
+  quarry_rng_state s;
+  quarry_rng_state_from_seed(seed, &s);
+  std::vector<double> v(static_cast<size_t>(n));
+  if (quarry_rng_fill_uniform_f64(ctx, &s, 0, n, v.data()) != QUARRY_OK) std::abort();
+  return v;
+}
+
 void check(quarry_status status, quarry_context* ctx, const char* what) {
   if (status == QUARRY_OK) return;
   std::fprintf(stderr, "%s: %s: %s\n", what, quarry_status_string(status),
@@ -35,10 +46,18 @@ void check(quarry_status status, quarry_context* ctx, const char* what) {
 }
 
 void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, double float32,
-         double rounding, double noise, bool refine = false) {
+         double rounding, double noise, bool refine = false, bool box = false) {
   // A generic net: W, b, A ~ N(0, 1) scaled so that pre-activations and outputs are O(1).
+  // On the unit cube, b_i = -w_i . z_i for a uniform z_i in it instead.
   const auto w = normals(ctx, seed, s.k * s.d, 1.0 / std::sqrt(double(s.d)));
-  const auto b = normals(ctx, seed + 1, s.k, 1.0);
+  auto b = normals(ctx, seed + 1, s.k, 1.0);
+  if (box) {
+    const auto z = uniforms(ctx, seed + 3, s.k * s.d);
+    for (int64_t i = 0; i < s.k; ++i) {
+      b[i] = 0;
+      for (int64_t j = 0; j < s.d; ++j) b[i] -= w[i * s.d + j] * z[i * s.d + j];
+    }
+  }
   const auto a = normals(ctx, seed + 2, s.c * s.k, 1.0 / std::sqrt(double(s.k)));
   quarry_relu_net* target = nullptr;
   check(quarry_relu_net_create_f64(ctx, s.d, s.k, s.c, w.data(), b.data(), a.data(), nullptr,
@@ -56,6 +75,11 @@ void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, do
   quarry_options_create(&opts);
   quarry_options_set_i64(opts, QUARRY_OPT_SEED, int64_t(seed));
   quarry_options_set_i64(opts, QUARRY_OPT_EXTRACT_REFINE, refine ? 1 : 0);
+  const double lower = 0, upper = 1;
+  if (box) {
+    quarry_options_set_f64_array(opts, QUARRY_OPT_DOMAIN_LOWER, 1, &lower);
+    quarry_options_set_f64_array(opts, QUARRY_OPT_DOMAIN_UPPER, 1, &upper);
+  }
   quarry_relu_net* found = nullptr;
   quarry_report* report = nullptr;
   const auto start = std::chrono::steady_clock::now();
@@ -73,9 +97,9 @@ void run(quarry_context* ctx, const Size& s, uint64_t seed, const char* mode, do
   quarry_report_get_i64(report, QUARRY_REPORT_BATCHES, &batches);
   quarry_report_get_f64(report, QUARRY_REPORT_ORACLE_SECONDS, &oracle_seconds);
 
-  // Error on fresh Gaussian inputs (not counted: the attacker would not need them).
+  // Error on fresh inputs (not counted: the attacker would not need them).
   const int64_t m = 100000;
-  const auto x = normals(ctx, seed + 99, m * s.d, 1.0);
+  const auto x = box ? uniforms(ctx, seed + 99, m * s.d) : normals(ctx, seed + 99, m * s.d, 1.0);
   std::vector<double> y(m * s.c), z(m * s.c);
   check(quarry_relu_net_eval_f64(ctx, target, m, x.data(), y.data()), ctx, "eval");
   check(quarry_relu_net_eval_f64(ctx, found, m, x.data(), z.data()), ctx, "eval");
@@ -109,15 +133,23 @@ int main(int argc, char** argv) {
   if (quarry_context_create(&ctx) != QUARRY_OK) return 1;
   std::vector<Size> sizes = {{10, 20, 1}, {100, 100, 1}, {32, 128, 1}, {64, 32, 10}, {784, 128, 1}};
   const bool modes = argc > 1 && std::strcmp(argv[1], "--modes") == 0;
+  const bool box = argc > 1 && std::strcmp(argv[1], "--box") == 0;
   if (argc > 1 && std::strcmp(argv[1], "--quick") == 0)
     sizes = {{10, 20, 1}, {32, 128, 1}, {64, 32, 10}};
-  if (modes) sizes = {};
+  if (modes || box) sizes = {};
   std::printf("%-10s %-14s %9s %7s %9s %9s %9s %5s %6s %8s %6s %s\n", "oracle", "d-k-c", "queries",
               "q/P", "relRMS", "maxabs", "neurons", "lines", "batch", "seconds", "oracle",
               "status");
   for (const Size& s : sizes) run(ctx, s, 1, "float64", 0, 0, 0);
   if (argc > 1 && std::strcmp(argv[1], "--refine") == 0) {
     for (const Size& s : sizes) run(ctx, s, 1, "f64+refine", 0, 0, 0, true);
+  }
+  if (box) {
+    // Three networks of each size on the unit cube.
+    for (const Size& s : {Size{10, 20, 1}, Size{100, 100, 1}, Size{32, 128, 1}, Size{64, 32, 10},
+                          Size{784, 128, 1}}) {
+      for (uint64_t seed = 1; seed <= 3; ++seed) run(ctx, s, seed, "box", 0, 0, 0, false, true);
+    }
   }
   if (modes) {
     // Defended black boxes: float32 arithmetic on three sizes, then the curves over the

@@ -1,5 +1,7 @@
 #include <quarry/extract.h>
 
+#include <vector>
+
 #include "capi/boundary.hpp"
 #include "core/checked_int.hpp"
 #include "extract/extractor.hpp"
@@ -28,6 +30,9 @@ extern "C" quarry_status quarry_extract_relu1(quarry_context* ctx, int64_t d, in
       settings.budget = o.get<int64_t>(QUARRY_OPT_QUERY_BUDGET).value_or(settings.budget);
       settings.noise = o.get<double>(QUARRY_OPT_OUTPUT_NOISE).value_or(0.0);
       settings.refine = o.get<int64_t>(QUARRY_OPT_EXTRACT_REFINE).value_or(0) != 0;
+      using Bound = std::vector<double>;
+      settings.lower = o.get<Bound>(QUARRY_OPT_DOMAIN_LOWER).value_or(Bound());
+      settings.upper = o.get<Bound>(QUARRY_OPT_DOMAIN_UPPER).value_or(Bound());
       if (quarry_progress_fn fn = o.progress()) {
         void* data = o.progress_data();
         settings.progress = [fn, data](const quarry::core::Report& r) {

@@ -8,13 +8,16 @@
 #include <cstdint>
 #include <iterator>
 #include <type_traits>
+#include <vector>
 
 namespace quarry::core {
 
 template <class T>
-inline constexpr quarry_value_type kValueType = std::is_same_v<T, int64_t>  ? QUARRY_TYPE_I64
-                                                : std::is_same_v<T, double> ? QUARRY_TYPE_F64
-                                                                            : QUARRY_TYPE_NONE;
+inline constexpr quarry_value_type kValueType =
+    std::is_same_v<T, int64_t>               ? QUARRY_TYPE_I64
+    : std::is_same_v<T, double>              ? QUARRY_TYPE_F64
+    : std::is_same_v<T, std::vector<double>> ? QUARRY_TYPE_F64_ARRAY
+                                             : QUARRY_TYPE_NONE;
 
 // The row of `table` (sorted by its `key` member) with the given key, or nullptr.
 template <class Row, std::size_t N>

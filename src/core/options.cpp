@@ -18,6 +18,9 @@ constexpr OptionInfo i64_key(int32_t key, const char* name, int64_t lo, int64_t 
 constexpr OptionInfo f64_key(int32_t key, const char* name, double lo, double hi) {
   return {key, name, QUARRY_TYPE_F64, 0, 0, lo, hi};
 }
+constexpr OptionInfo f64_array_key(int32_t key, const char* name, double lo, double hi) {
+  return {key, name, QUARRY_TYPE_F64_ARRAY, 0, 0, lo, hi};
+}
 
 // Sorted by key. The ranges are those documented in quarry/options.h.
 constexpr OptionInfo kOptions[] = {
@@ -39,10 +42,16 @@ constexpr OptionInfo kOptions[] = {
     i64_key(QUARRY_OPT_ORACLE_FLOAT32, "QUARRY_OPT_ORACLE_FLOAT32", 0, 1),
     f64_key(QUARRY_OPT_ORACLE_ROUNDING, "QUARRY_OPT_ORACLE_ROUNDING", 0.0, DBL_MAX),
     f64_key(QUARRY_OPT_ORACLE_NOISE, "QUARRY_OPT_ORACLE_NOISE", 0.0, DBL_MAX),
+    f64_array_key(QUARRY_OPT_DOMAIN_LOWER, "QUARRY_OPT_DOMAIN_LOWER", -DBL_MAX, DBL_MAX),
+    f64_array_key(QUARRY_OPT_DOMAIN_UPPER, "QUARRY_OPT_DOMAIN_UPPER", -DBL_MAX, DBL_MAX),
 };
 
 const char* type_name(quarry_value_type type) {
-  return type == QUARRY_TYPE_I64 ? "an int64" : "a double";
+  switch (type) {
+    case QUARRY_TYPE_I64: return "an int64";
+    case QUARRY_TYPE_F64: return "a double";
+    default: return "an array of doubles";
+  }
 }
 
 // The table row of `key`, which must exist and hold a T.
@@ -66,6 +75,17 @@ void Options::set(int32_t key, T value) {
   require(value >= lo && value <= hi, QUARRY_ERR_INVALID_ARGUMENT,
           "{} = {} is outside its range [{}, {}]", info.name, value, lo, hi);
   values_[key] = value;
+}
+
+void Options::set_array(int32_t key, std::vector<double> values) {
+  const OptionInfo& info = known_option<std::vector<double>>(key);
+  require(!values.empty(), QUARRY_ERR_INVALID_ARGUMENT, "{} needs at least one entry", info.name);
+  for (size_t i = 0; i < values.size(); ++i) {
+    require(values[i] >= info.lo_f64 && values[i] <= info.hi_f64, QUARRY_ERR_INVALID_ARGUMENT,
+            "{}[{}] = {} is outside its range [{}, {}]", info.name, i, values[i], info.lo_f64,
+            info.hi_f64);
+  }
+  values_[key] = std::move(values);
 }
 
 void Options::unset(int32_t key) {
@@ -96,6 +116,7 @@ template void Options::set<int64_t>(int32_t, int64_t);
 template void Options::set<double>(int32_t, double);
 template std::optional<int64_t> Options::get<int64_t>(int32_t) const;
 template std::optional<double> Options::get<double>(int32_t) const;
+template std::optional<std::vector<double>> Options::get<std::vector<double>>(int32_t) const;
 template int64_t Options::value_in<int64_t>(int32_t, int64_t, int64_t, int64_t,
                                             std::string_view) const;
 template double Options::value_in<double>(int32_t, double, double, double, std::string_view) const;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "core/key_table.hpp"
 
@@ -21,7 +22,8 @@ struct OptionInfo {
   const char* name;
   quarry_value_type type;
   int64_t lo_i64, hi_i64;  // inclusive range of an int64 key
-  double lo_f64, hi_f64;   // inclusive range of a double key (NaN is never in range)
+  double lo_f64, hi_f64;   // inclusive range of a double key, or of each entry of a
+                           // double-array key (NaN is never in range)
 
   // The range as T, for a key whose type is kValueType<T>.
   template <class T>
@@ -52,9 +54,12 @@ class Options {
   // outside the key's static range (NaN never is inside), leaving the object unchanged.
   template <class T>
   void set(int32_t key, T value);
+  // The same for a double-array key: at least one entry, each inside the key's range.
+  void set_array(int32_t key, std::vector<double> values);
   void unset(int32_t key);
 
   // The value if set, nullopt if not; throws for an unknown key or the wrong type.
+  // T is int64_t, double or std::vector<double>.
   template <class T>
   std::optional<T> get(int32_t key) const;
 
@@ -76,7 +81,7 @@ class Options {
  private:
   quarry_progress_fn progress_ = nullptr;
   void* progress_data_ = nullptr;
-  std::map<int32_t, std::variant<int64_t, double>> values_;
+  std::map<int32_t, std::variant<int64_t, double, std::vector<double>>> values_;
 };
 
 }  // namespace quarry::core

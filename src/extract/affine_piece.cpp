@@ -16,7 +16,12 @@ struct Attempt {
   std::vector<double> previous;   // the gradient of a failed attempt with larger steps
   std::vector<double> previous_steps;
 
-  double check_step() const { return *std::min_element(steps.begin(), steps.end()); }
+  // The length of the step along the random direction: the shortest axis step.
+  double check_step() const {
+    double h = std::abs(steps[0]);
+    for (double s : steps) h = std::min(h, std::abs(s));
+    return h;
+  }
 };
 
 // The d + 2 points of one attempt: p, p + h_j e_j (j < d), p + h r.
@@ -71,7 +76,7 @@ bool verified(const PieceRequest& r, const Attempt& a, const std::vector<double>
 
 std::vector<double> errors_of(const std::vector<double>& steps, double eta) {
   std::vector<double> err(steps.size());
-  for (size_t j = 0; j < steps.size(); ++j) err[j] = 2 * eta / steps[j];
+  for (size_t j = 0; j < steps.size(); ++j) err[j] = 2 * eta / std::abs(steps[j]);
   return err;
 }
 
@@ -112,6 +117,7 @@ std::vector<std::optional<AffinePiece>> measure_pieces(OracleSession& oracle,
         random.normals(static_cast<int64_t>(d), a.direction.data());
         const double n = norm(a.direction);
         for (double& z : a.direction) z /= n;
+        oracle.domain().direction_inward(requests[a.request].p, a.check_step(), a.direction);
         stencil(requests[a.request].p, a, x);
       }
       const std::vector<double> y = oracle.query(x);

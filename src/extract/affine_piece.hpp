@@ -29,7 +29,8 @@ struct AffinePiece {
 
 struct PieceRequest {
   std::vector<double> p;        // a point inside the region
-  std::vector<double> steps;    // first step to try along each axis (d)
+  std::vector<double> steps;    // first step to try along each axis (d; signed, e.g. to
+                                // stay inside a box: see Domain::steps_inward)
   std::vector<double> v;        // a direction whose slope is known (empty: none)...
   std::vector<double> slope_v;  // ...dF/dv there (c)...
   double slope_err = 0;         // ...with this error bound

@@ -55,6 +55,7 @@ struct Neuron {
   // known neurons subtracted between them).
   double uncertainty = 0;
   int confirmed = 0;  // kinks on later lines that matched its predicted crossing
+  int missed = 0;     // later lines that crossed its hyperplane with no kink near
 };
 
 // True when b's hyperplane is a's, either orientation: 1 - |cos| below `angle`, offsets
@@ -81,26 +82,30 @@ struct Stop {
 class Extractor {
  public:
   Extractor(quarry_oracle_fn fn, void* user_data, int64_t d, int64_t c, const ExtractSettings& s)
-      : oracle_(fn, user_data, d, c, s.budget),
+      : domain_(s.lower.empty() && s.upper.empty() ? Domain(d) : Domain(d, s.lower, s.upper)),
+        oracle_(fn, user_data, domain_, c, s.budget),
         s_(s),
         d_(d),
         c_(c),
         random_(core::rng_state_from_seed(s.seed)),
         half_length_(s.half_length > 0 ? s.half_length : 50 * std::sqrt(double(d))),
+        empty_lines_(s.empty_lines > 0   ? s.empty_lines
+                     : domain_.bounded() ? 32
+                                         : 2),
         g_(static_cast<size_t>(c * d)),
         g0_(static_cast<size_t>(c)) {}
 
   ExtractResult run();
 
  private:
-  Line random_line();
   void estimate_noise();
-  std::pair<double, double> noise_at(const Line& probe, double scale);
+  std::pair<double, double> noise_at(Line probe);
   double noise_near(const Vec& x) const;
   bool model_explains(const Line& line);
   SearchSettings search_settings(double eta) const;
   int64_t learn_from(const Line& line);
   int64_t learn_from_scan(const Line& line, const LineScan& scan);
+  void drop_unseen();
   void assemble_affine();
   Vec safe_steps(const Vec& p, double cap) const;
   std::optional<Neuron> neuron_from_jump(const Vec& jump_g, const Vec& jump_f, const Vec& at,
@@ -112,15 +117,19 @@ class Extractor {
   // The model's outputs (m x c) at the m points x (m x d).
   Vec model_at(const Vec& x) const;
   double estimate_error();
+  double error_on(const Vec& x, const Vec& y) const;
+  void drop_duplicates(const Vec& x, const Vec& y);
   void search_lines();
   void report_progress();
   NetParams<double> network() const;
 
+  Domain domain_;
   OracleSession oracle_;
   const ExtractSettings& s_;
   int64_t d_, c_;
   core::RandomSequence random_;
   double half_length_;
+  int64_t empty_lines_;
   double eta0_ = 0;          // noise of one answer near the origin
   double eta0_scale_ = 1;    // |x| where eta0_ was measured
   double eta_relative_ = 0;  // the noise relative to |F| there
@@ -133,60 +142,79 @@ class Extractor {
   int64_t lines_ = 0;
 };
 
-Line Extractor::random_line() {
-  Line line{Vec(static_cast<size_t>(d_)), Vec(static_cast<size_t>(d_))};
-  random_.normals(d_, line.x0.data());
-  random_.normals(d_, line.v.data());
-  const double n = norm(line.v);
-  for (double& x : line.v) x /= n;
-  return line;
+// The residual spread sqrt(RSS / (n - 2)) of the least-squares line through the answers
+// y[i * c + o] at ts[i], for i in [begin, end).
+double line_fit_spread(const std::vector<double>& ts, const std::vector<double>& y, int64_t c,
+                       int64_t o, size_t begin, size_t end) {
+  const double n = double(end - begin);
+  double st = 0, sy = 0, stt = 0, sty = 0;
+  for (size_t i = begin; i < end; ++i) {
+    st += ts[i];
+    sy += y[i * c + o];
+    stt += ts[i] * ts[i];
+    sty += ts[i] * y[i * c + o];
+  }
+  const double slope = (n * sty - st * sy) / (n * stt - st * st);
+  const double intercept = (sy - slope * st) / n;
+  double rss = 0;
+  for (size_t i = begin; i < end; ++i) rss += std::pow(y[i * c + o] - intercept - slope * ts[i], 2);
+  return std::sqrt(rss / (n - 2));
 }
 
-// Fits a straight line through 8 answers close together along a random direction (a
-// linear region, almost surely) at the point scale * x0 and takes the residual spread as
-// the oracle's noise there; returns it and the largest |F| seen.
-std::pair<double, double> Extractor::noise_at(const Line& probe, double scale) {
+// Asks for 8 answers close together from x0 along v (a linear region, almost surely) and
+// returns the oracle's noise there and the largest |F| seen. Two estimates, each robust to
+// a kink among the points (likely where hyperplanes are dense, as in a small box): the
+// median spread of each answer about the straight line through its two neighbours (a
+// kink spoils two of the six), and the smaller residual spread of straight lines through
+// the first and the last four points (one of them has no kink); the larger counts.
+// Outputs rounded to a quantum coarser than their change between neighbours repeat, and
+// their noise is in the steps between the repeats, which both estimates may discard: then
+// the spread about one line through all 8 points counts (ties are what gives rounding
+// away: a kink does not make two answers equal).
+std::pair<double, double> Extractor::noise_at(Line probe) {
   std::vector<double> ts(8);
-  for (size_t i = 0; i < ts.size(); ++i) ts[i] = 1e-3 * (double(i) + 0.5 * random_.uniform());
-  Line at = probe;
-  for (double& x : at.x0) x *= scale;
-  const Vec y = oracle_.query(at.points(ts));
+  const double h = 1e-3 * std::min(1.0, domain_.min_width());
+  for (size_t i = 0; i < ts.size(); ++i) ts[i] = h * (double(i) + 0.5 * random_.uniform());
+  domain_.direction_inward(probe.x0, ts.back(), probe.v);
+  const Vec y = oracle_.query(probe.points(ts));
   double noise = 0, magnitude = 0;
-  const double n = double(ts.size());
+  for (double v : y) magnitude = std::max(magnitude, std::abs(v));
+  std::vector<double> spread(ts.size() - 2);
   for (int64_t o = 0; o < c_; ++o) {
-    double st = 0, sy = 0, stt = 0, sty = 0;
-    for (size_t i = 0; i < ts.size(); ++i) {
-      const double yi = y[i * c_ + o];
-      st += ts[i];
-      sy += yi;
-      stt += ts[i] * ts[i];
-      sty += ts[i] * yi;
-      magnitude = std::max(magnitude, std::abs(yi));
+    for (size_t i = 1; i + 1 < ts.size(); ++i) {
+      // y_i less the interpolation a y_{i-1} + b y_{i+1}: variance (1 + a^2 + b^2) sigma^2.
+      const double a = (ts[i + 1] - ts[i]) / (ts[i + 1] - ts[i - 1]), b = 1 - a;
+      const double r = y[i * c_ + o] - a * y[(i - 1) * c_ + o] - b * y[(i + 1) * c_ + o];
+      spread[i - 1] = std::abs(r) / std::sqrt(1 + a * a + b * b);
     }
-    const double slope = (n * sty - st * sy) / (n * stt - st * st);
-    const double intercept = (sy - slope * st) / n;
-    double rss = 0;
-    for (size_t i = 0; i < ts.size(); ++i) {
-      const double r = y[i * c_ + o] - intercept - slope * ts[i];
-      rss += r * r;
-    }
-    noise = std::max(noise, std::sqrt(rss / (n - 2)));
+    std::sort(spread.begin(), spread.end());
+    // The median of |N(0, sigma^2)| is 0.6745 sigma.
+    const double median = 0.5 * (spread[2] + spread[3]) / 0.6745;
+    const double halves =
+        std::min(line_fit_spread(ts, y, c_, o, 0, 4), line_fit_spread(ts, y, c_, o, 4, ts.size()));
+    std::vector<double> values(ts.size());
+    for (size_t i = 0; i < ts.size(); ++i) values[i] = y[i * c_ + o];
+    std::sort(values.begin(), values.end());
+    const bool ties = std::adjacent_find(values.begin(), values.end()) != values.end();
+    const double whole = ties ? line_fit_spread(ts, y, c_, o, 0, ts.size()) : 0.0;
+    noise = std::max({noise, median, halves, whole});
   }
   return {noise, magnitude};
 }
 
-// The oracle's noise, measured at a typical point and at one 30 times farther out, where
-// |F| is larger: noise that grows with |F| (float32 arithmetic) is relative, noise that
-// does not (rounding to a quantum, additive noise) is absolute.
+// The oracle's noise, measured at a typical point and at one farther out (30 times in
+// R^d, a corner of a box), where |F| is larger: noise that grows with |F| (float32
+// arithmetic) is relative, noise that does not (rounding to a quantum, additive noise)
+// is absolute.
 void Extractor::estimate_noise() {
   // Where F is 0 (every neuron off, no affine term) it is computed exactly and shows no
   // noise: look elsewhere, a few times.
   Line probe;
   double near = 0, near_f = 0, far = 0, far_f = 0;
   for (int tries = 0; tries < 4 && (near_f == 0 || far_f == 0); ++tries) {
-    probe = random_line();
-    std::tie(near, near_f) = noise_at(probe, 1);
-    std::tie(far, far_f) = noise_at(probe, 30);
+    probe = domain_.random_line(half_length_, random_);
+    std::tie(near, near_f) = noise_at(probe);
+    std::tie(far, far_f) = noise_at({domain_.far_point(probe.x0, random_), probe.v});
   }
   eta0_ = std::max({near, s_.noise, 4 * kEps * near_f, std::numeric_limits<double>::min()});
   eta0_scale_ = 1 + norm(probe.x0);
@@ -214,9 +242,9 @@ Vec Extractor::model_at(const Vec& x) const {
 // missed neuron crossing it with a visible jump: a missed neuron adds a ramp that reaches
 // one end of the line.
 bool Extractor::model_explains(const Line& line) {
-  const std::vector<double> ts = {-half_length_, half_length_,
-                                  half_length_ * (2 * random_.uniform() - 1),
-                                  half_length_ * (2 * random_.uniform() - 1)};
+  const double width = line.t_hi - line.t_lo;
+  const std::vector<double> ts = {line.t_lo, line.t_hi, line.t_lo + width * random_.uniform(),
+                                  line.t_lo + width * random_.uniform()};
   const Vec x = line.points(ts);
   const Vec y = oracle_.query(x);
   const Vec predicted = model_at(x);
@@ -240,7 +268,7 @@ SearchSettings Extractor::search_settings(double eta) const {
   SearchSettings search;
   search.eta = eta;
   search.relative = eta_relative_;
-  search.min_width = 1e-10 * 2 * half_length_;
+  search.min_width = 1e-10 * domain_.diameter(half_length_);
   search.tolerance = kTolerance;
   return search;
 }
@@ -265,8 +293,8 @@ std::vector<Crossing> Extractor::crossings(const Line& line) const {
 
 // Searches F along the whole line and learns its new neurons; returns how many.
 int64_t Extractor::learn_from(const Line& line) {
-  const LineScan scan = scan_line(along(oracle_, line), c_, -half_length_, half_length_,
-                                  search_settings(eta0_), random_);
+  const LineScan scan =
+      scan_line(along(oracle_, line), c_, line.t_lo, line.t_hi, search_settings(eta0_), random_);
   return learn_from_scan(line, scan);
 }
 
@@ -313,6 +341,15 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
         break;
       }
     }
+  }
+  // A known neuron predicted to cross the line (away from its ends) with no kink near
+  // that crossing did not show; see drop_unseen.
+  for (const Crossing& x : crossings) {
+    const double tol = x.tol + 10 * search.min_width;
+    if (x.t - tol <= scan.t_lo || x.t + tol >= scan.t_hi) continue;
+    auto near = std::lower_bound(kinks.begin(), kinks.end(), x.t - tol,
+                                 [](const Kink& k, double t) { return k.t < t; });
+    if (near == kinks.end() || near->t > x.t + tol) ++neurons_[x.neuron].missed;
   }
 
   // Each new kink is measured between a piece on either side of it: the adjacent segment
@@ -381,6 +418,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     // hyperplane, and a quarter of the distance to the segment's ends along the line (the
     // new kinks' hyperplanes are not known yet).
     r.steps = safe_steps(r.p, std::max(1e-8, std::min(1.0, 0.25 * std::min(t - a, b - t))));
+    domain_.steps_inward(r.p, r.steps);
     r.noise = noise_near(r.p);
     r.v = line.v;
     r.slope_v = segment_slope(s);
@@ -467,7 +505,19 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
   for (const auto& p : pieces)
     if (p) pieces_.push_back(*p);
   neurons_.insert(neurons_.end(), found.begin(), found.end());
+  drop_unseen();
   return added;
+}
+
+// With an exact oracle every kink shows, so a neuron that later lines crossed twice
+// without a kink, and never with one, is not in F: a jump that mixed two neurons
+// (c = 1 cannot tell: any jump is rank one, and its slope along the line adds up) or was
+// measured across an unseen hyperplane. It is dropped; the neurons it stood in for are
+// found on later lines. A noisy oracle can hide the kinks of small neurons, so there the
+// fit decides (fit_all).
+void Extractor::drop_unseen() {
+  if (noisy_) return;
+  std::erase_if(neurons_, [](const Neuron& n) { return n.confirmed == 0 && n.missed >= 2; });
 }
 
 // Per-axis steps from p that stay inside p's region as far as the known neurons tell:
@@ -558,12 +608,21 @@ std::optional<Neuron> Extractor::neuron_from_jump(const Vec& jump_g, const Vec& 
 // neuron when the new measurement is more certain.
 void Extractor::refine(size_t i) {
   const Neuron& n = neurons_[i];
-  Vec q(static_cast<size_t>(d_));
-  random_.normals(d_, q.data());
-  const double offset = dot(n.u, q) - n.tau;
-  for (int64_t j = 0; j < d_; ++j) q[j] -= offset * n.u[j];
-  // Walking along u from q, where does the next other hyperplane come, on either side?
-  double up = 1.0, down = 1.0;
+  // A random point of the domain, projected onto the hyperplane; in a box, a few tries
+  // for a projection that stays inside.
+  Vec q;
+  for (int tries = 0; tries < 8 && (q.empty() || !domain_.contains(q)); ++tries) {
+    q = domain_.sample(1, random_);
+    const double offset = dot(n.u, q) - n.tau;
+    for (int64_t j = 0; j < d_; ++j) q[j] -= offset * n.u[j];
+  }
+  if (!domain_.contains(q)) return;
+  // Walking along u from q, where does the next other hyperplane (or the box's face)
+  // come, on either side?
+  auto [up, down] = domain_.room_along(q, n.u);
+  up = std::min(up, 1.0);
+  down = std::min(down, 1.0);
+  if (!(up > 0 && down > 0)) return;
   for (size_t m = 0; m < neurons_.size(); ++m) {
     const double along = dot(neurons_[m].u, n.u);
     if (m == i || along == 0) continue;
@@ -577,6 +636,7 @@ void Extractor::refine(size_t i) {
     r.p = q;
     for (int64_t j = 0; j < d_; ++j) r.p[j] += side * n.u[j];
     r.steps = safe_steps(r.p, 1.0);
+    domain_.steps_inward(r.p, r.steps);
     r.noise = noise_near(r.p);
     // No slope is known here for sure (the model may still miss neurons): the pieces are
     // checked by their random directions, and the result against the old estimate.
@@ -606,10 +666,10 @@ void Extractor::refine(size_t i) {
   pieces_.push_back(*pieces[1]);
 }
 
-// Fits every parameter to Gaussian queries (half from the distribution the error is
-// measured on, half three times wider) when the oracle is noisy and the system is small enough;
-// returns whether it did. The points are kept and reused by later fits, topped up to 3 answers per
-// parameter: that many average the noise down without overfitting it.
+// Fits every parameter to queries from the domain (in R^d half from the distribution the
+// error is measured on, half three times wider) when the oracle is noisy and the system is small
+// enough; returns whether it did. The points are kept and reused by later fits, topped up to 3
+// answers per parameter: that many average the noise down without overfitting it.
 bool Extractor::fit_all() {
   const int64_t k = static_cast<int64_t>(neurons_.size());
   const int64_t p = fit_parameters(d_, k, c_);
@@ -619,11 +679,11 @@ bool Extractor::fit_all() {
   const int64_t more = std::min(std::max<int64_t>(0, wanted - have), oracle_.remaining() / 2);
   if ((have + more) * c_ < p) return false;
   if (more > 0) {
-    Vec x(static_cast<size_t>(more * d_));
-    random_.normals(more * d_, x.data());
-    // Every other point three times farther out: hyperplanes at the edge of the bulk are
-    // then straddled by enough points to pin them (unstraddled ones would drift).
-    for (int64_t i = 1; i < more; i += 2) {
+    Vec x = domain_.sample(more, random_);
+    // In R^d, every other point three times farther out: hyperplanes at the edge of the
+    // bulk are then straddled by enough points to pin them (unstraddled ones would
+    // drift). A box is covered uniformly to its faces already.
+    for (int64_t i = 1; i < more && !domain_.bounded(); i += 2) {
       for (int64_t j = 0; j < d_; ++j) x[i * d_ + j] *= 3;
     }
     const Vec y = oracle_.query(x);
@@ -713,7 +773,8 @@ NetParams<double> Extractor::network() const {
   return p;
 }
 
-// Relative RMS error of the model on fresh N(0, I) inputs, the metric of CKM'21.
+// Relative RMS error of the model on fresh inputs from the domain's reference distribution
+// (N(0, I), the metric of CKM'21, or uniform in the box).
 double Extractor::estimate_error() {
   // About 6% of the network's parameter count, 16 to error_samples queries.
   const int64_t k = static_cast<int64_t>(neurons_.size());
@@ -722,24 +783,61 @@ double Extractor::estimate_error() {
       std::clamp<int64_t>(parameters / 16, 16, std::max<int64_t>(16, s_.error_samples));
   const int64_t m = std::min(wanted, oracle_.remaining());
   if (m <= 0) return -1;
-  Vec x(static_cast<size_t>(m * d_));
-  random_.normals(m * d_, x.data());
+  const Vec x = domain_.sample(m, random_);
   const Vec y = oracle_.query(x);
+  if (!noisy_) drop_duplicates(x, y);
+  return error_on(x, y);
+}
+
+// The model's relative RMS error on the points x, where F answered y.
+double Extractor::error_on(const Vec& x, const Vec& y) const {
   const Vec f = model_at(x);
   double err = 0, ref = 0;
   for (size_t i = 0; i < y.size(); ++i) {
     err += std::pow(f[i] - y[i], 2);
     ref += std::pow(y[i], 2);
   }
-  return ref > 0 ? std::sqrt(err / ref) : std::sqrt(err / double(m * c_));
+  return ref > 0 ? std::sqrt(err / ref) : std::sqrt(err / double(y.size()));
 }
 
-// Searches random lines until `empty_lines` in a row add nothing. After each line the
+// Two neurons on almost the same hyperplane are either a genuine near-parallel pair or
+// one neuron found twice, once mismeasured (a jump that mixed in a second neuron, with an
+// error estimate that was too small to merge it). With an exact oracle the check points
+// (x, y) tell which: drop one of the two when the model is then at least twice as
+// accurate there.
+void Extractor::drop_duplicates(const Vec& x, const Vec& y) {
+  for (size_t i = 0; i < neurons_.size(); ++i) {
+    for (size_t j = i + 1; j < neurons_.size(); ++j) {
+      if (!same_hyperplane(neurons_[i], neurons_[j], 1e-4, 1e-2)) continue;
+      const std::vector<Neuron> both = neurons_;
+      const double kept = error_on(x, y);
+      double best = kept;
+      size_t drop = neurons_.size();
+      for (size_t candidate : {i, j}) {
+        neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(candidate));
+        assemble_affine();
+        const double without = error_on(x, y);
+        if (without < best) {
+          best = without;
+          drop = candidate;
+        }
+        neurons_ = both;
+      }
+      if (best < 0.5 * kept) {
+        neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(drop));
+        j = i;  // neuron j may have moved: look at i's pairs again
+      }
+      assemble_affine();
+    }
+  }
+}
+
+// Searches random lines until `empty_lines_` in a row add nothing. After each line the
 // affine term is reassembled from the pieces, or, once the network has been fitted
 // (fit_all), the fit is redone whenever a line added a neuron.
 void Extractor::search_lines() {
-  for (int64_t empty = 0; lines_ < s_.max_lines && empty < s_.empty_lines;) {
-    const Line line = random_line();
+  for (int64_t empty = 0; lines_ < s_.max_lines && empty < empty_lines_;) {
+    const Line line = domain_.random_line(half_length_, random_);
     ++lines_;
     const bool explained = lines_ > 1 && model_explains(line);
     const int64_t added = explained ? 0 : learn_from(line);

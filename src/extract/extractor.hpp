@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <vector>
 
 #include "core/report.hpp"
 #include "extract/relu_net.hpp"
@@ -37,10 +38,15 @@ namespace quarry::extract {
 
 struct ExtractSettings {
   uint64_t seed = 0;
+  // The box the queries must stay in, 1 or d entries each (see Domain); empty: all of R^d.
+  std::vector<double> lower, upper;
   int64_t budget = std::numeric_limits<int64_t>::max();
-  double noise = 0;         // the oracle's output noise if known; 0 = estimate it
-  double half_length = 0;   // lines span t in [-half_length, half_length]; 0 = 50 sqrt(d)
-  int64_t empty_lines = 2;  // stop after this many lines in a row find nothing new
+  double noise = 0;        // the oracle's output noise if known; 0 = estimate it
+  double half_length = 0;  // lines in R^d span t in [-half_length, half_length]; 0 = 50 sqrt(d)
+  // Stop after this many lines in a row find nothing new; 0 = 2 in R^d (a line crosses
+  // every hyperplane), 32 in a box (a diagonal misses a hyperplane that clips a corner
+  // more often than not; an explained line costs 4 queries).
+  int64_t empty_lines = 0;
   int64_t max_lines = 256;
   int64_t error_samples = 64;  // at most this many fresh queries for the error estimate
   bool refine = false;         // re-measure every neuron on its own hyperplane

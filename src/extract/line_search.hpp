@@ -17,16 +17,10 @@
 #include <vector>
 
 #include "core/philox.hpp"
+#include "extract/line.hpp"
 #include "extract/oracle_session.hpp"
 
 namespace quarry::extract {
-
-struct Line {
-  std::vector<double> x0, v;  // d each
-
-  // The points x(t) for the given t, row-major.
-  std::vector<double> points(const std::vector<double>& ts) const;
-};
 
 struct Kink {
   double t = 0;

@@ -6,13 +6,18 @@
 
 namespace quarry::extract {
 
-OracleSession::OracleSession(quarry_oracle_fn fn, void* user_data, int64_t d, int64_t c,
+OracleSession::OracleSession(quarry_oracle_fn fn, void* user_data, const Domain& domain, int64_t c,
                              int64_t budget)
-    : fn_(fn), user_data_(user_data), d_(d), c_(c), budget_(budget) {}
+    : fn_(fn), user_data_(user_data), domain_(&domain), d_(domain.d()), c_(c), budget_(budget) {}
 
 void OracleSession::query(int64_t n, const double* x, double* y) {
   if (n == 0) return;
   if (n > budget_ - queries_) throw BudgetExhausted{};
+  if (!domain_->contains(n, x)) {  // rarely: a line's end a rounding error outside
+    clamped_.assign(x, x + n * d_);
+    domain_->clamp(n, clamped_.data());
+    x = clamped_.data();
+  }
   const auto start = std::chrono::steady_clock::now();
   const int32_t result = fn_(n, d_, x, c_, y, user_data_);
   oracle_seconds_ +=

@@ -72,6 +72,14 @@ static void check_options(void) {
   CHECK(lo == 0.0 && hi == 1.0);
   CHECK(quarry_option_type(QUARRY_OPT_RIDGE) == QUARRY_TYPE_F64);
   CHECK(strcmp(quarry_option_name(QUARRY_OPT_SEED), "QUARRY_OPT_SEED") == 0);
+  {
+    const double box[2] = {0.0, 0.5};
+    double back[2] = {0, 0};
+    CHECK(quarry_option_type(QUARRY_OPT_DOMAIN_LOWER) == QUARRY_TYPE_F64_ARRAY);
+    CHECK(quarry_options_set_f64_array(o, QUARRY_OPT_DOMAIN_LOWER, 2, box) == QUARRY_OK);
+    CHECK(quarry_options_get_f64_array(o, QUARRY_OPT_DOMAIN_LOWER, 2, back, &v) == QUARRY_OK);
+    CHECK(v == 2 && back[1] == 0.5);
+  }
   quarry_options_destroy(o);
   quarry_options_destroy(NULL);
   quarry_report_destroy(NULL);

@@ -14,6 +14,19 @@ error=$(sed -n 's/.*relative RMS error \([0-9.e+-]*\), max abs.*/\1/p' <<<"$out"
   echo "error missing or too large: $out"; exit 1; }
 [ -s "$scratch/copy.json" ] || { echo "no copy saved"; exit 1; }
 
+# Queries confined to a box (per input, or one bound for all), the error measured there.
+out=$("$quarry" extract --target "$data/net-3-4-1.json" --lower=-1 --upper=1,2,1 2>/dev/null)
+grep -q "^recovered 4 neurons" <<<"$out" || { echo "box run: $out"; exit 1; }
+error=$(sed -n 's/.*uniform box inputs: relative RMS error \([0-9.e+-]*\), max abs.*/\1/p' <<<"$out")
+[ -n "$error" ] && awk -v e="$error" 'BEGIN { exit !(e < 1e-9) }' || {
+  echo "box error missing or too large: $out"; exit 1; }
+set +e
+err=$("$quarry" extract --target "$data/net-3-4-1.json" --lower=-1,0 --upper=1 2>&1 >/dev/null)
+rc=$?
+set -e
+[ "$rc" -eq 1 ] && grep -q "QUARRY_OPT_DOMAIN_LOWER has 2 entries" <<<"$err" || {
+  echo "bad box: exit $rc: $err"; exit 1; }
+
 out=$("$quarry" extract --oracle-cmd "perl $data/oracle-3-4-1.pl" --inputs 3 --outputs 1 \
       -o "$scratch/copy2.json" 2>/dev/null)
 grep -q "^recovered 4 neurons" <<<"$out" || { echo "oracle-cmd run: $out"; exit 1; }

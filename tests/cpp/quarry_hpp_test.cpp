@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -58,6 +59,15 @@ TEST(CppWrapper, OptionsDispatchOnTheValueType) {
   EXPECT_FALSE(o.get_i64(QUARRY_OPT_SEED).has_value());
 }
 
+TEST(CppWrapper, ArrayOptionsRoundTrip) {
+  quarry::Options o;
+  EXPECT_FALSE(o.get_array(QUARRY_OPT_DOMAIN_LOWER).has_value());
+  o.set_array(QUARRY_OPT_DOMAIN_LOWER, {0.0, -1.0, 2.5});
+  EXPECT_EQ(o.get_array(QUARRY_OPT_DOMAIN_LOWER), (std::vector<double>{0.0, -1.0, 2.5}));
+  o.unset(QUARRY_OPT_DOMAIN_LOWER);
+  EXPECT_FALSE(o.get_array(QUARRY_OPT_DOMAIN_LOWER).has_value());
+}
+
 TEST(CppWrapper, OptionRefusalsExplainThemselves) {
   quarry::Options o;
   auto message_of = [&](auto&& call) -> std::string {
@@ -75,6 +85,12 @@ TEST(CppWrapper, OptionRefusalsExplainThemselves) {
             "invalid argument: QUARRY_OPT_RIDGE must be a number in [0, 1.7976931348623157e+308]");
   EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_EXTRACT_REFINE, 2); }),
             "invalid argument: QUARRY_OPT_EXTRACT_REFINE must be in [0, 1]");
+  const std::string array_refusal =
+      "invalid argument: QUARRY_OPT_DOMAIN_LOWER takes a non-empty array (set_array) of numbers "
+      "in [-1.7976931348623157e+308, 1.7976931348623157e+308]";
+  EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_DOMAIN_LOWER, 0.5); }), array_refusal);
+  EXPECT_EQ(message_of([&] { o.set_array(QUARRY_OPT_DOMAIN_LOWER, {}); }), array_refusal);
+  EXPECT_EQ(message_of([&] { o.set_array(QUARRY_OPT_DOMAIN_LOWER, {0.0, NAN}); }), array_refusal);
   EXPECT_EQ(message_of([&] { o.set(4242, 1); }), "invalid argument: unknown option key 4242");
   EXPECT_EQ(message_of([&] { o.unset(4242); }), "invalid argument: unknown option key 4242");
 }
@@ -141,6 +157,30 @@ TEST(CppWrapper, ExtractionTakesALambdaOracle) {
   EXPECT_EQ(result.net.neurons(), 4);
   EXPECT_EQ(result.report.get_i64(QUARRY_REPORT_QUERIES), queries);
   const std::vector<double> probe = {0.3, -1.2, 2.0, -0.7, 0.1, 0.4};
+  const auto want = hidden.eval(ctx, probe), got = result.net.eval(ctx, probe);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-10);
+}
+
+TEST(CppWrapper, ExtractionInABoxQueriesOnlyInsideIt) {
+  quarry::Context ctx, model_ctx;
+  // Hyperplanes through the unit square's inside.
+  const quarry::ReluNet hidden(ctx, 2, 3, 1, {1.0, 0.5, -0.3, 1.0, 0.7, -0.7}, {-0.6, -0.4, 0.1},
+                               {1.0, -2.0, 0.5});
+  quarry::Options opts;
+  opts.set_array(QUARRY_OPT_DOMAIN_LOWER, {0.0}).set_array(QUARRY_OPT_DOMAIN_UPPER, {1.0});
+  bool inside = true;
+  auto result = quarry::extract_relu1(
+      ctx, 2, 1,
+      [&](int64_t n, const double* x, double* y) {
+        for (int64_t i = 0; i < 2 * n; ++i) inside = inside && x[i] >= 0 && x[i] <= 1;
+        const auto f = hidden.eval(model_ctx, std::vector<double>(x, x + 2 * n));
+        std::copy(f.begin(), f.end(), y);
+      },
+      &opts);
+  ASSERT_EQ(result.status, QUARRY_OK) << result.message;
+  EXPECT_TRUE(inside);
+  EXPECT_EQ(result.net.neurons(), 3);
+  const std::vector<double> probe = {0.3, 0.2, 0.9, 0.7, 0.5, 0.5, 0.05, 0.95};
   const auto want = hidden.eval(ctx, probe), got = result.net.eval(ctx, probe);
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-10);
 }

@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "c_handles.hpp"
@@ -61,6 +63,12 @@ struct Outcome {
 int64_t report_i64(const quarry_report* r, int32_t key) {
   int64_t v = -1;
   EXPECT_EQ(quarry_report_get_i64(r, key, &v), QUARRY_OK) << quarry_report_key_name(key);
+  return v;
+}
+
+double report_f64(const quarry_report* r, int32_t key) {
+  double v = -1;
+  EXPECT_EQ(quarry_report_get_f64(r, key, &v), QUARRY_OK) << quarry_report_key_name(key);
   return v;
 }
 
@@ -121,10 +129,7 @@ TEST(Extract, RecoversGenericNetworksToNearFloatPrecision) {
     // The report counts exactly what the oracle answered, and estimates the error.
     EXPECT_EQ(report_i64(out.report.get(), QUARRY_REPORT_QUERIES), out.queries);
     EXPECT_EQ(report_i64(out.report.get(), QUARRY_REPORT_NEURONS), k);
-    double estimate = -1;
-    ASSERT_EQ(quarry_report_get_f64(out.report.get(), QUARRY_REPORT_RELATIVE_ERROR, &estimate),
-              QUARRY_OK);
-    EXPECT_LT(estimate, 1e-7);
+    EXPECT_LT(report_f64(out.report.get(), QUARRY_REPORT_RELATIVE_ERROR), 1e-7);
   }
 }
 
@@ -280,6 +285,161 @@ TEST(Extract, ABlackBoxTooCoarseToCopyIsReportedNotHidden) {
     EXPECT_NE(out.net, nullptr);
     EXPECT_NE(out.message.find("estimated relative error"), std::string::npos) << out.message;
   }
+}
+
+// A network whose hyperplanes all cut the box [lower, upper] (each passes through a
+// uniform point of it), with a skip term; and an oracle over it that records how far any
+// query strayed outside the box.
+struct BoxCase {
+  Weights net;
+  std::vector<double> lower, upper;  // d each
+};
+
+BoxCase box_case(int64_t d, int64_t k, const std::vector<double>& lower,
+                 const std::vector<double>& upper, uint64_t seed) {
+  BoxCase b{gaussian(d, k, 1, seed), lower, upper};
+  b.net.skip = normals(seed + 3, d, 0.3);
+  quarry::core::RandomSequence random(quarry::core::rng_state_from_seed(seed + 4));
+  for (int64_t i = 0; i < k; ++i) {
+    double z = 0;  // w_i . (a uniform point of the box)
+    for (int64_t j = 0; j < d; ++j) {
+      z += b.net.w[i * d + j] * (lower[j] + random.uniform() * (upper[j] - lower[j]));
+    }
+    b.net.b[i] = -z;
+  }
+  return b;
+}
+
+struct BoxOracle {
+  quarry_net_oracle* oracle;
+  const std::vector<double>* lower;
+  const std::vector<double>* upper;
+  double outside = 0;  // the farthest any query went outside the box
+
+  static int32_t answer(int64_t n, int64_t d, const double* x, int64_t c, double* y, void* user) {
+    auto* self = static_cast<BoxOracle*>(user);
+    for (int64_t i = 0; i < n * d; ++i) {
+      const double lo = (*self->lower)[i % d], hi = (*self->upper)[i % d];
+      self->outside = std::max({self->outside, lo - x[i], x[i] - hi});
+    }
+    return quarry_net_oracle_eval(n, d, x, c, y, self->oracle);
+  }
+};
+
+// Extracts the box case's network with queries confined to its box; returns the outcome
+// with the error measured on 20000 uniform points of the box, and the worst excursion.
+std::pair<Outcome, double> extract_in_box(quarry_context* ctx, const BoxCase& b,
+                                          quarry_options* opts) {
+  NetPtr truth = make_net(ctx, b.net);
+  quarry_net_oracle* raw_oracle = nullptr;
+  EXPECT_EQ(quarry_net_oracle_create(ctx, truth.get(), nullptr, &raw_oracle), QUARRY_OK);
+  OraclePtr oracle(raw_oracle);
+  BoxOracle box{oracle.get(), &b.lower, &b.upper};
+  quarry_relu_net* found = nullptr;
+  quarry_report* report = nullptr;
+  Outcome out;
+  out.status =
+      quarry_extract_relu1(ctx, b.net.d, 1, BoxOracle::answer, &box, opts, &found, &report);
+  out.message = quarry_context_last_error(ctx);
+  out.net.reset(found);
+  out.report.reset(report);
+  EXPECT_EQ(quarry_net_oracle_queries(oracle.get(), &out.queries), QUARRY_OK);
+  if (found != nullptr) {
+    const int64_t m = 20000, d = b.net.d;
+    quarry::core::RandomSequence random(quarry::core::rng_state_from_seed(99));
+    std::vector<double> x(m * d), y(m), z(m);
+    for (int64_t i = 0; i < m * d; ++i) {
+      x[i] = b.lower[i % d] + random.uniform() * (b.upper[i % d] - b.lower[i % d]);
+    }
+    EXPECT_EQ(quarry_relu_net_eval_f64(ctx, truth.get(), m, x.data(), y.data()), QUARRY_OK);
+    EXPECT_EQ(quarry_relu_net_eval_f64(ctx, found, m, x.data(), z.data()), QUARRY_OK);
+    double err = 0, ref = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      err += (y[i] - z[i]) * (y[i] - z[i]);
+      ref += y[i] * y[i];
+    }
+    out.error = std::sqrt(err / ref);
+  }
+  return {std::move(out), box.outside};
+}
+
+quarry_status set_box(quarry_options* opts, const std::vector<double>& lower,
+                      const std::vector<double>& upper) {
+  const quarry_status status = quarry_options_set_f64_array(opts, QUARRY_OPT_DOMAIN_LOWER,
+                                                            int64_t(lower.size()), lower.data());
+  if (status != QUARRY_OK) return status;
+  return quarry_options_set_f64_array(opts, QUARRY_OPT_DOMAIN_UPPER, int64_t(upper.size()),
+                                      upper.data());
+}
+
+TEST(Extract, InABoxEveryQueryStaysInsideAndTheCopyMatchesThere) {
+  auto ctx = make_context();
+  // The unit cube (images), and a box with very different ranges per input.
+  const int64_t d = 12;
+  std::vector<double> skewed_lower(d), skewed_upper(d);
+  for (int64_t j = 0; j < d; ++j) {
+    skewed_lower[j] = j % 3 == 0 ? -40.0 : j % 3 == 1 ? 0.0 : 5.0;
+    skewed_upper[j] = j % 3 == 0 ? 40.0 : j % 3 == 1 ? 1e-2 : 6.0;
+  }
+  const std::vector<double> unit_lower(d, 0.0), unit_upper(d, 1.0);
+  for (const auto& [lower, upper] :
+       {std::pair{unit_lower, unit_upper}, std::pair{skewed_lower, skewed_upper}}) {
+    const BoxCase b = box_case(d, 16, lower, upper, 31);
+    auto opts = make_options();
+    // The unit cube given as one entry for every input.
+    ASSERT_EQ(
+        lower == unit_lower ? set_box(opts.get(), {0.0}, {1.0}) : set_box(opts.get(), lower, upper),
+        QUARRY_OK);
+    const auto [out, outside] = extract_in_box(ctx.get(), b, opts.get());
+    ASSERT_EQ(out.status, QUARRY_OK) << out.message;
+    EXPECT_LE(outside, 0.0);
+    EXPECT_LT(out.error, 1e-8);
+    EXPECT_EQ(neurons_of(out.net.get()), 16);
+    EXPECT_LT(report_f64(out.report.get(), QUARRY_REPORT_RELATIVE_ERROR), 1e-7);
+  }
+}
+
+TEST(Extract, ABadBoxIsRefusedBeforeAnyQuery) {
+  auto ctx = make_context();
+  int64_t asked = 0;
+  auto count = [](int64_t n, int64_t, const double*, int64_t, double* y, void* user) -> int32_t {
+    *static_cast<int64_t*>(user) += n;
+    for (int64_t i = 0; i < n; ++i) y[i] = 0;
+    return 0;
+  };
+  struct Bad {
+    std::vector<double> lower, upper;
+    const char* says;
+  };
+  const Bad cases[] = {
+      {{0.0}, {}, "QUARRY_OPT_DOMAIN_UPPER is not set"},
+      {{}, {1.0}, "QUARRY_OPT_DOMAIN_LOWER is not set"},
+      {{0.0, 0.0}, {1.0}, "QUARRY_OPT_DOMAIN_LOWER has 2 entries"},
+      {{0.0}, {0.0}, "input 0 has [0, 0]"},
+      {{0.0, 0.0, 2.0}, {1.0}, "input 2 has [2, 1]"},
+      {{-1e308}, {1e308}, "finite width"},
+  };
+  for (const Bad& bad : cases) {
+    auto opts = make_options();
+    if (!bad.lower.empty()) {
+      ASSERT_EQ(quarry_options_set_f64_array(opts.get(), QUARRY_OPT_DOMAIN_LOWER,
+                                             int64_t(bad.lower.size()), bad.lower.data()),
+                QUARRY_OK);
+    }
+    if (!bad.upper.empty()) {
+      ASSERT_EQ(quarry_options_set_f64_array(opts.get(), QUARRY_OPT_DOMAIN_UPPER,
+                                             int64_t(bad.upper.size()), bad.upper.data()),
+                QUARRY_OK);
+    }
+    quarry_relu_net* net = nullptr;
+    EXPECT_EQ(quarry_extract_relu1(ctx.get(), 3, 1, count, &asked, opts.get(), &net, nullptr),
+              QUARRY_ERR_INVALID_ARGUMENT)
+        << bad.says;
+    EXPECT_EQ(net, nullptr);
+    const std::string message = quarry_context_last_error(ctx.get());
+    EXPECT_NE(message.find(bad.says), std::string::npos) << message;
+  }
+  EXPECT_EQ(asked, 0);
 }
 
 TEST(Extract, BadArgumentsAreRefused) {

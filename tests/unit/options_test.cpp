@@ -24,6 +24,7 @@ constexpr int32_t kI64Keys[] = {QUARRY_OPT_SEED,           QUARRY_OPT_MAX_ITERAT
                                 QUARRY_OPT_EXTRACT_REFINE, QUARRY_OPT_ORACLE_FLOAT32};
 constexpr int32_t kF64Keys[] = {QUARRY_OPT_TOLERANCE, QUARRY_OPT_RIDGE, QUARRY_OPT_OUTPUT_NOISE,
                                 QUARRY_OPT_ORACLE_ROUNDING, QUARRY_OPT_ORACLE_NOISE};
+constexpr int32_t kF64ArrayKeys[] = {QUARRY_OPT_DOMAIN_LOWER, QUARRY_OPT_DOMAIN_UPPER};
 
 TEST(Options, CreateAndDestroyHandleNull) {
   EXPECT_EQ(quarry_options_create(nullptr), QUARRY_ERR_NULL_POINTER);
@@ -46,6 +47,9 @@ TEST(Options, KeysKeepTheirPublishedValues) {
   EXPECT_EQ(QUARRY_OPT_ORACLE_FLOAT32, 303);
   EXPECT_EQ(QUARRY_OPT_ORACLE_ROUNDING, 304);
   EXPECT_EQ(QUARRY_OPT_ORACLE_NOISE, 305);
+  EXPECT_EQ(QUARRY_OPT_DOMAIN_LOWER, 306);
+  EXPECT_EQ(QUARRY_OPT_DOMAIN_UPPER, 307);
+  EXPECT_EQ(QUARRY_TYPE_F64_ARRAY, 3);
 }
 
 TEST(Options, EveryKeyHasANameATypeAndBounds) {
@@ -64,6 +68,15 @@ TEST(Options, EveryKeyHasANameATypeAndBounds) {
     EXPECT_EQ(quarry_option_bounds_f64(key, &lo, &hi), QUARRY_OK) << key;
     EXPECT_LE(lo, hi);
   }
+  for (int32_t key : kF64ArrayKeys) {
+    EXPECT_EQ(quarry_option_type(key), QUARRY_TYPE_F64_ARRAY) << key;
+    double lo = 0, hi = 0;
+    EXPECT_EQ(quarry_option_bounds_f64(key, &lo, &hi), QUARRY_OK) << "the range of each entry";
+    EXPECT_EQ(lo, -DBL_MAX);
+    EXPECT_EQ(hi, DBL_MAX);
+    int64_t ilo = 0, ihi = 0;
+    EXPECT_EQ(quarry_option_bounds_i64(key, &ilo, &ihi), QUARRY_ERR_INVALID_ARGUMENT) << key;
+  }
   EXPECT_EQ(quarry_option_type(0), QUARRY_TYPE_NONE);
   EXPECT_EQ(quarry_option_type(999), QUARRY_TYPE_NONE);
   EXPECT_STREQ(quarry_option_name(999), "unknown option");
@@ -73,7 +86,7 @@ TEST(Options, EveryKeyHasANameATypeAndBounds) {
 
 TEST(Options, EveryKeyInTheHeaderIsInTheKeyTableUnderItsOwnName) {
   const auto published = quarry_test::header_enums("options.h", "QUARRY_OPT_[A-Z_0-9]+");
-  EXPECT_EQ(published.size(), std::size(kI64Keys) + std::size(kF64Keys));
+  EXPECT_EQ(published.size(), std::size(kI64Keys) + std::size(kF64Keys) + std::size(kF64ArrayKeys));
   for (const auto& [name, value] : published) {
     EXPECT_EQ(quarry_option_name(static_cast<int32_t>(value)), name);
     EXPECT_NE(quarry_option_type(static_cast<int32_t>(value)), QUARRY_TYPE_NONE) << name;
@@ -103,6 +116,91 @@ TEST(Options, SetThenGetRoundTrips) {
   EXPECT_EQ(quarry_options_unset(o.get(), QUARRY_OPT_SEED), QUARRY_OK);
   EXPECT_EQ(quarry_options_get_i64(o.get(), QUARRY_OPT_SEED, &i), QUARRY_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(quarry_options_unset(o.get(), QUARRY_OPT_SEED), QUARRY_OK) << "unset is idempotent";
+}
+
+TEST(Options, ArraysRoundTripAndReportTheirLength) {
+  auto o = make_options();
+  const double box[3] = {-1.5, 0.0, 2e300};
+  int64_t n = -1;
+  EXPECT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 0, nullptr, &n),
+            QUARRY_ERR_INVALID_ARGUMENT)
+      << "unset keys are not readable";
+  ASSERT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 3, box), QUARRY_OK);
+  EXPECT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 0, nullptr, &n),
+            QUARRY_OK);
+  EXPECT_EQ(n, 3) << "capacity 0 asks for the length";
+  double got[4] = {7, 7, 7, 7};
+  ASSERT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 4, got, &n), QUARRY_OK);
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(got[0], -1.5);
+  EXPECT_EQ(got[2], 2e300);
+  EXPECT_EQ(got[3], 7) << "nothing is written past the length";
+  double first[2] = {7, 7};
+  ASSERT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1, first, &n),
+            QUARRY_OK);
+  EXPECT_EQ(n, 3) << "the full length, even when only part fits";
+  EXPECT_EQ(first[0], -1.5);
+  EXPECT_EQ(first[1], 7);
+  // The options keep a copy.
+  double changing = 4;
+  ASSERT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_UPPER, 1, &changing),
+            QUARRY_OK);
+  changing = 5;
+  ASSERT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_UPPER, 1, got, &n), QUARRY_OK);
+  EXPECT_EQ(got[0], 4);
+  EXPECT_EQ(quarry_options_unset(o.get(), QUARRY_OPT_DOMAIN_UPPER), QUARRY_OK);
+  EXPECT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_UPPER, 1, got, &n),
+            QUARRY_ERR_INVALID_ARGUMENT);
+}
+
+TEST(Options, BadArraysAreRefusedAndKeepTheOldValue) {
+  auto o = make_options();
+  const double one = 1;
+  ASSERT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1, &one), QUARRY_OK);
+  const double bad[2] = {0.0, std::nan("")};
+  const double inf[1] = {HUGE_VAL};
+  EXPECT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 2, bad),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1, inf),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 0, &one),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, -1, &one),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1, nullptr),
+            QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_options_set_f64_array(nullptr, QUARRY_OPT_DOMAIN_LOWER, 1, &one),
+            QUARRY_ERR_NULL_POINTER);
+  double got = 0;
+  int64_t n = 0;
+  ASSERT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1, &got, &n), QUARRY_OK);
+  EXPECT_EQ(got, 1);
+  EXPECT_EQ(n, 1);
+  // Wrong types both ways, and bad reads.
+  EXPECT_EQ(quarry_options_set_f64_array(o.get(), QUARRY_OPT_TOLERANCE, 1, &one),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_set_f64_array(o.get(), 999, 1, &one), QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_set_f64(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1.0),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_get_f64(o.get(), QUARRY_OPT_DOMAIN_LOWER, &got),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1, &got, nullptr),
+            QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, 1, nullptr, &n),
+            QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(quarry_options_get_f64_array(o.get(), QUARRY_OPT_DOMAIN_LOWER, -1, &got, &n),
+            QUARRY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(quarry_options_get_f64_array(nullptr, QUARRY_OPT_DOMAIN_LOWER, 1, &got, &n),
+            QUARRY_ERR_NULL_POINTER);
+  try {
+    quarry::core::Options core;
+    core.set_array(QUARRY_OPT_DOMAIN_UPPER, {0.0, -HUGE_VAL});
+    FAIL() << "expected a refusal";
+  } catch (const quarry::core::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("QUARRY_OPT_DOMAIN_UPPER[1] = -inf is outside its range"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Options, RejectsUnknownKeys) {

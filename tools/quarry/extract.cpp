@@ -90,12 +90,24 @@ double parameter_count(int64_t d, int64_t k, int64_t c) {
 }
 
 CopyError copy_error(const quarry::Context& ctx, const quarry::ReluNet& truth,
-                     const quarry::ReluNet& copy, int64_t m, uint64_t seed) {
+                     const quarry::ReluNet& copy, int64_t m, uint64_t seed,
+                     const std::vector<double>& lower, const std::vector<double>& upper) {
   const int64_t d = truth.inputs(), block = 5000;  // in blocks: m x d inputs may be large
   const quarry_rng_state inputs = quarry::rng_state_from_seed(seed);
+  const bool box = !lower.empty() && !upper.empty();
+  // The box's corner along input j (1 or d entries).
+  auto at = [](const std::vector<double>& bound, int64_t j) {
+    return bound.size() == 1 ? bound[0] : bound[static_cast<size_t>(j)];
+  };
   double err = 0, ref = 0, worst = 0;
   for (int64_t first = 0; first < m; first += block) {
-    const auto x = quarry::random_normal(ctx, inputs, first * d, std::min(block, m - first) * d);
+    const int64_t n = std::min(block, m - first) * d;
+    auto x = box ? quarry::random_uniform(ctx, inputs, first * d, n)
+                 : quarry::random_normal(ctx, inputs, first * d, n);
+    for (int64_t i = 0; box && i < n; ++i) {
+      const int64_t j = i % d;
+      x[i] = at(lower, j) + x[i] * (at(upper, j) - at(lower, j));
+    }
     const auto want = truth.eval(ctx, x), got = copy.eval(ctx, x);
     for (size_t i = 0; i < want.size(); ++i) {
       err += (want[i] - got[i]) * (want[i] - got[i]);
@@ -132,6 +144,10 @@ int run_extract(const ExtractCommand& command, int64_t threads) {
   quarry::Options opts;
   opts.set(QUARRY_OPT_SEED, command.seed).set(QUARRY_OPT_EXTRACT_REFINE, command.refine ? 1 : 0);
   if (command.budget > 0) opts.set(QUARRY_OPT_QUERY_BUDGET, command.budget);
+  if (!command.lower.empty()) {
+    opts.set_array(QUARRY_OPT_DOMAIN_LOWER, command.lower)
+        .set_array(QUARRY_OPT_DOMAIN_UPPER, command.upper);
+  }
   // One progress line on stderr, rewritten after every line the extraction searches.
   opts.set_progress(
       [](const quarry_report* r, void*) -> int32_t {
@@ -178,9 +194,11 @@ int run_extract(const ExtractCommand& command, int64_t threads) {
   }
   if (target) {
     const int64_t m = 100000;
-    const CopyError error = copy_error(ctx, *target, copy.net, m, uint64_t(command.seed + 2));
-    std::printf("measured on %lld fresh N(0, I) inputs: relative RMS error %.2e, max abs %.2e\n",
-                static_cast<long long>(m), error.relative_rms, error.max_abs);
+    const CopyError error = copy_error(ctx, *target, copy.net, m, uint64_t(command.seed + 2),
+                                       command.lower, command.upper);
+    std::printf("measured on %lld fresh %s inputs: relative RMS error %.2e, max abs %.2e\n",
+                static_cast<long long>(m), command.lower.empty() ? "N(0, I)" : "uniform box",
+                error.relative_rms, error.max_abs);
   }
   if (!command.output.empty()) {
     copy.net.save(ctx, command.output);

@@ -53,6 +53,15 @@ int main(int argc, char** argv) {
       ->needs(target);
   extract->add_option("--noise", ex.noise, "The simulated black box adds N(0, S^2) noise")
       ->needs(target);
+  auto* lower = extract
+                    ->add_option("--lower", ex.lower,
+                                 "Query only inside a box: its lower corner, 1 number (every "
+                                 "input) or d, comma-separated")
+                    ->delimiter(',');
+  auto* upper = extract->add_option("--upper", ex.upper, "The box's upper corner (1 or d numbers)")
+                    ->delimiter(',');
+  lower->needs(upper);
+  upper->needs(lower);
   extract->add_option("--budget", ex.budget, "Stop after this many queries (0 = no limit)");
   extract->add_option("--seed", ex.seed, "Seed of the extraction's random choices");
   extract->add_flag("--refine", ex.refine, "Measure every neuron again for the last digits");

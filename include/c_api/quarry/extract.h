@@ -170,8 +170,8 @@ QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *orac
  * queries and returns a network F' equal to F up to the oracle's precision: the same
  * function, written canonically (each neuron as alpha ReLU(u . x - tau) with |u| = 1,
  * neurons that only add an affine function folded into S' and c0'). Neurons whose
- * hyperplanes never meet the Gaussian bulk are indistinguishable from affine terms there
- * and are absorbed into them. The algorithm is in docs/extract.md.
+ * hyperplanes never meet the Gaussian bulk (or the box, below) are indistinguishable from
+ * affine terms there and are absorbed into them. The algorithm is in docs/extract.md.
  *
  * Options read (NULL = defaults):
  * - `QUARRY_OPT_SEED` (0): seed of every random choice; the same seed and the same oracle
@@ -179,6 +179,10 @@ QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *orac
  * - `QUARRY_OPT_QUERY_BUDGET` (unlimited): the most queries to make. When the next batch
  *   would exceed it, the extraction stops and returns what it has.
  * - `QUARRY_OPT_OUTPUT_NOISE` (0 = estimate): the oracle's output noise, if known.
+ * - `QUARRY_OPT_DOMAIN_LOWER`, `QUARRY_OPT_DOMAIN_UPPER` (unset: all of R^d): a box every
+ *   query stays in, set with `quarry_options_set_f64_array` (1 entry, the same bound for
+ *   every input, or d entries; both or neither; finite, lower < upper). The copy then
+ *   equals F on the box, and the error estimate uses uniform points of the box.
  * - `QUARRY_OPT_EXTRACT_REFINE` (0): 1 measures every neuron once more on its own
  *   hyperplane, with the largest steps the other neurons allow (about 2 (d + 2) queries a
  *   neuron) for the last digits; by default only the neurons measured imprecisely are.
@@ -188,7 +192,8 @@ QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *orac
  * Report (when `report` is not NULL): `QUARRY_REPORT_QUERIES`, `QUARRY_REPORT_BATCHES`,
  * `QUARRY_REPORT_NEURONS`, `QUARRY_REPORT_LINES`, `QUARRY_REPORT_NOISE`,
  * `QUARRY_REPORT_SECONDS`, `QUARRY_REPORT_ORACLE_SECONDS`, and, when the budget allowed
- * the final check on fresh Gaussian queries, `QUARRY_REPORT_RELATIVE_ERROR`.
+ * the final check on fresh queries (Gaussian, or uniform in the box),
+ * `QUARRY_REPORT_RELATIVE_ERROR`.
  *
  * @param ctx Context (error message).
  * @param d Inputs of the black box, >= 1.
@@ -206,6 +211,7 @@ QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *orac
  *         above 1e-3: the black box is noisier or less precise than the extraction
  *         handles; the network is returned for inspection); `QUARRY_ERR_ORACLE` (the oracle
  *         failed or answered NaN/Inf: the message says which query);
+ *         `QUARRY_ERR_INVALID_ARGUMENT` (a bad box, refused before any query);
  *         `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_DIMENSION`, `QUARRY_ERR_SIZE_OVERFLOW`,
  *         `QUARRY_ERR_OUT_OF_MEMORY`.
  * @since 0.1

@@ -72,7 +72,15 @@ enum {
   /** f64 in [0, DBL_MAX]: a simulated oracle rounds outputs to multiples of this; 0 = off. */
   QUARRY_OPT_ORACLE_ROUNDING = 304,
   /** f64 in [0, DBL_MAX]: a simulated oracle adds N(0, this^2) noise to outputs; 0 = off. */
-  QUARRY_OPT_ORACLE_NOISE = 305
+  QUARRY_OPT_ORACLE_NOISE = 305,
+  /**
+   * f64 array, 1 or d finite entries: the lower corner of the box an extraction may query
+   * (one entry: the same bound for every input). Set together with
+   * `QUARRY_OPT_DOMAIN_UPPER`; unset (the default): all of R^d.
+   */
+  QUARRY_OPT_DOMAIN_LOWER = 306,
+  /** f64 array, 1 or d finite entries: the upper corner of that box, above the lower one. */
+  QUARRY_OPT_DOMAIN_UPPER = 307
 };
 
 /** Values of `QUARRY_OPT_SKETCH_KIND` (also the `kind` of a sketching operator). */
@@ -140,6 +148,19 @@ QUARRY_API quarry_status quarry_options_set_i64(quarry_options *options, int32_t
 QUARRY_API quarry_status quarry_options_set_f64(quarry_options *options, int32_t key, double value);
 
 /**
+ * @brief Set an array-valued option (type `QUARRY_TYPE_F64_ARRAY`) to a copy of
+ * `values[0..n)`. Each entry must lie in the key's range (`quarry_option_bounds_f64`);
+ * NaN is always rejected. How many entries a call accepts is the consuming call's
+ * business (e.g. 1 or d for `QUARRY_OPT_DOMAIN_LOWER`).
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER` (options is NULL, or values with n >= 1);
+ *         `QUARRY_ERR_INVALID_ARGUMENT` when the key is unknown or not an array key, n < 1,
+ *         or an entry is outside the range (the options are left unchanged).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_options_set_f64_array(quarry_options *options, int32_t key,
+                                                      int64_t n, const double *values);
+
+/**
  * @brief Read an integer-valued option that was set.
  * @param[out] value Receives the value; untouched on failure.
  * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER`; `QUARRY_ERR_INVALID_ARGUMENT` when the
@@ -156,6 +177,18 @@ QUARRY_API quarry_status quarry_options_get_i64(const quarry_options *options, i
  */
 QUARRY_API quarry_status quarry_options_get_f64(const quarry_options *options, int32_t key,
                                                 double *value);
+
+/**
+ * @brief Read an array-valued option that was set: its length goes to `*n` and its first
+ * min(n, capacity) entries to `values` (which may be NULL when capacity is 0, to ask for
+ * the length).
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER` (options or n is NULL, or values is NULL
+ *         with capacity > 0); `QUARRY_ERR_INVALID_ARGUMENT` when the key is unknown, not an
+ *         array key, not set, or capacity < 0.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_options_get_f64_array(const quarry_options *options, int32_t key,
+                                                      int64_t capacity, double *values, int64_t *n);
 
 /**
  * @brief Return a key to its default (as if never set). Unsetting a key that is not set
@@ -183,8 +216,8 @@ QUARRY_API quarry_status quarry_options_set_progress(quarry_options *options, qu
 QUARRY_API const char *quarry_option_name(int32_t key);
 
 /**
- * @brief The type of an option key: `QUARRY_TYPE_I64`, `QUARRY_TYPE_F64`, or
- * `QUARRY_TYPE_NONE` for keys this version does not know.
+ * @brief The type of an option key: `QUARRY_TYPE_I64`, `QUARRY_TYPE_F64`,
+ * `QUARRY_TYPE_F64_ARRAY`, or `QUARRY_TYPE_NONE` for keys this version does not know.
  * @since 0.1
  */
 QUARRY_API quarry_value_type quarry_option_type(int32_t key);
@@ -198,8 +231,10 @@ QUARRY_API quarry_value_type quarry_option_type(int32_t key);
 QUARRY_API quarry_status quarry_option_bounds_i64(int32_t key, int64_t *lo, int64_t *hi);
 
 /**
- * @brief The static range [lo, hi] (inclusive) of a double option key.
- * @return As `quarry_option_bounds_i64`.
+ * @brief The static range [lo, hi] (inclusive) of a double option key, or of each entry
+ * of a double-array key.
+ * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER` or `QUARRY_ERR_INVALID_ARGUMENT`
+ *         (unknown key or not a double or double-array key).
  * @since 0.1
  */
 QUARRY_API quarry_status quarry_option_bounds_f64(int32_t key, double *lo, double *hi);

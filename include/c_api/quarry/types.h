@@ -26,6 +26,6 @@ enum { QUARRY_ROW_MAJOR = 101, QUARRY_COL_MAJOR = 102 };
  * `quarry_option_type` and `quarry_report_key_type`). 0 means "no such key".
  */
 typedef int32_t quarry_value_type;
-enum { QUARRY_TYPE_NONE = 0, QUARRY_TYPE_I64 = 1, QUARRY_TYPE_F64 = 2 };
+enum { QUARRY_TYPE_NONE = 0, QUARRY_TYPE_I64 = 1, QUARRY_TYPE_F64 = 2, QUARRY_TYPE_F64_ARRAY = 3 };
 
 #endif /* QUARRY_TYPES_H */
