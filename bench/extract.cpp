@@ -1,9 +1,9 @@
 // bench/extract: extraction of generic Gaussian one-hidden-layer ReLU networks from
 // simulated black boxes. Prints, per size: queries and queries / P, the relative RMS and
 // max abs error on 1e5 fresh N(0, I) inputs, time, and the oracle's share of it.
-// With --box, the networks live on the unit cube [0, 1]^d (each hyperplane through a
-// uniform point of it), the extraction may query only inside it, and the error is
-// measured on uniform points of the cube. Uses only the public API.
+// With --seeds N, the same on N networks per size; with --box, the networks live on the unit cube
+// [0, 1]^d (each hyperplane through a uniform point of it), the extraction may query only inside
+// it, and the error is measured on uniform points of the cube. Uses only the public API.
 #include <quarry.h>
 
 #include <chrono>
@@ -140,7 +140,11 @@ int main(int argc, char** argv) {
   std::printf("%-10s %-14s %9s %7s %9s %9s %9s %5s %6s %8s %6s %s\n", "oracle", "d-k-c", "queries",
               "q/P", "relRMS", "maxabs", "neurons", "lines", "batch", "seconds", "oracle",
               "status");
-  for (const Size& s : sizes) run(ctx, s, 1, "float64", 0, 0, 0);
+  // --seeds N: the default sizes on networks (and extraction seeds) 1..N.
+  const int64_t seeds = argc > 2 && std::strcmp(argv[1], "--seeds") == 0 ? std::atoll(argv[2]) : 1;
+  for (int64_t seed = 1; seed <= seeds; ++seed) {
+    for (const Size& s : sizes) run(ctx, s, uint64_t(seed), "float64", 0, 0, 0);
+  }
   if (argc > 1 && std::strcmp(argv[1], "--refine") == 0) {
     for (const Size& s : sizes) run(ctx, s, 1, "f64+refine", 0, 0, 0, true);
   }
