@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -43,6 +44,8 @@ constexpr double kPieceReachNoisy = 0.25;
 // networks, the estimate runs 1 to 30 times above the actual error, so this re-measures
 // the neurons whose error may exceed ~1e-9 (few: those from thin regions).
 constexpr double kRefineAbove = 1e-7;
+// The relative RMS error an exact (float64) oracle's copy should reach.
+constexpr double kFloat64Target = 1e-9;
 // An estimated relative error above this means the extraction failed.
 constexpr double kUsableError = 1e-3;
 // An oracle whose relative noise exceeds this is not exact double arithmetic: finish
@@ -128,7 +131,8 @@ class Extractor {
   Vec model_at(const Vec& x) const;
   double estimate_error();
   double error_on(const Vec& x, const Vec& y) const;
-  void drop_duplicates(const Vec& x, const Vec& y);
+  bool drop_best_of(std::initializer_list<size_t> candidates, const Vec& x, const Vec& y);
+  void drop_mismeasured(const Vec& x, const Vec& y);
   void search_lines();
   void report_progress();
   NetParams<double> network() const;
@@ -796,7 +800,7 @@ double Extractor::estimate_error() {
   if (m <= 0) return -1;
   const Vec x = domain_.sample(m, random_);
   const Vec y = oracle_.query(x);
-  if (!noisy_) drop_duplicates(x, y);
+  if (!noisy_) drop_mismeasured(x, y);
   return error_on(x, y);
 }
 
@@ -811,35 +815,49 @@ double Extractor::error_on(const Vec& x, const Vec& y) const {
   return ref > 0 ? std::sqrt(err / ref) : std::sqrt(err / double(y.size()));
 }
 
-// Two neurons on almost the same hyperplane are either a genuine near-parallel pair or
-// one neuron found twice, once mismeasured (a jump that mixed in a second neuron, with an
-// error estimate that was too small to merge it). With an exact oracle the check points
-// (x, y) tell which: drop one of the two when the model is then at least twice as
-// accurate there.
-void Extractor::drop_duplicates(const Vec& x, const Vec& y) {
+// Drops whichever of the candidate neurons leaves the model most accurate on the check
+// points (x, y), if it is then at least twice as accurate there; returns whether one was
+// dropped.
+bool Extractor::drop_best_of(std::initializer_list<size_t> candidates, const Vec& x, const Vec& y) {
+  const std::vector<Neuron> all = neurons_;
+  const double kept = error_on(x, y);
+  double best = kept;
+  size_t drop = all.size();
+  for (size_t candidate : candidates) {
+    neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(candidate));
+    assemble_affine();
+    const double without = error_on(x, y);
+    if (without < best) {
+      best = without;
+      drop = candidate;
+    }
+    neurons_ = all;
+  }
+  if (best < 0.5 * kept) neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(drop));
+  assemble_affine();
+  return best < 0.5 * kept;
+}
+
+// With an exact oracle, the check points (x, y) settle what the lines could not:
+//  - two neurons on almost the same hyperplane are a genuine near-parallel pair, or one
+//    neuron found twice, once mismeasured (a jump that mixed in a second neuron, with an
+//    error estimate too small to merge it): the worse one goes if that helps;
+//  - a neuron no later line confirmed may be such a mixed jump too, with a jump small
+//    enough that no line's ends saw it (so drop_unseen never did): it goes if that helps.
+void Extractor::drop_mismeasured(const Vec& x, const Vec& y) {
+  // A model this accurate has nothing measurable to gain (and each trial reassembles the
+  // affine term from every piece).
+  if (error_on(x, y) <= 1e-3 * kFloat64Target) return;
   for (size_t i = 0; i < neurons_.size(); ++i) {
     for (size_t j = i + 1; j < neurons_.size(); ++j) {
-      if (!same_hyperplane(neurons_[i], neurons_[j], 1e-4, 1e-2)) continue;
-      const std::vector<Neuron> both = neurons_;
-      const double kept = error_on(x, y);
-      double best = kept;
-      size_t drop = neurons_.size();
-      for (size_t candidate : {i, j}) {
-        neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(candidate));
-        assemble_affine();
-        const double without = error_on(x, y);
-        if (without < best) {
-          best = without;
-          drop = candidate;
-        }
-        neurons_ = both;
-      }
-      if (best < 0.5 * kept) {
-        neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(drop));
+      if (same_hyperplane(neurons_[i], neurons_[j], 1e-4, 1e-2) && drop_best_of({i, j}, x, y)) {
         j = i;  // neuron j may have moved: look at i's pairs again
       }
-      assemble_affine();
     }
+  }
+  for (size_t i = 0; i < neurons_.size();) {
+    if (neurons_[i].confirmed == 0 && drop_best_of({i}, x, y)) continue;
+    ++i;
   }
 }
 

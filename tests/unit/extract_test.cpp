@@ -517,7 +517,9 @@ std::vector<ZooCase> zoo() {
   cases.push_back({"near-parallel pair, merged (angle 1e-9)",
                    with(3, 1, {u, {0.6 + 0.8e-9, -0.8 + 0.6e-9, 0.0}, {0, 0.6, 0.8}},
                         {0.3, 0.3, -0.1}, {1.0, -0.5, 0.7}),
-                   1e-7, -1});
+                   1e-9, -1});
+  Weights wide = gaussian(2, 100, 1, 21);  // k = 50 d
+  cases.push_back({"k >> d (d = 2, k = 100)", wide, 1e-8, 100});
   cases.push_back({"tiny neuron (1e-10 relative)",
                    with(3, 1, {u, {0, 0.6, 0.8}}, {0.3, -0.1}, {1.0, 1e-10}), 1e-8, -1});
   cases.push_back({"dynamic range 1e-2 .. 1e2",
@@ -544,10 +546,13 @@ std::vector<ZooCase> zoo() {
   return cases;
 }
 
-// Zoo cases the current algorithm does not pass yet (issue 3 stays open for them): kinks
-// of near-parallel hyperplanes closer on a line than the kink certificate's probe spacing
-// (1e-3 of the search interval) are taken for one kink, and a dense k >> d network has
-// many such pairs.
+// Zoo cases the current algorithm does not pass yet (issue 3 stays open for them): the
+// kinks of a near-parallel pair closer on a line than the kink certificate's probe spacing
+// (1e-3 of the search interval) are taken for one kink, whose neuron mixes the two. In a
+// dense network other lines separate the pair; here every later line agrees with the
+// mixed neuron at its ends, so none is searched again. (Probes closer to the kink resolve
+// these pairs, but in dense networks they resolve many close pairs from thin segments,
+// less precisely: 784-128-1 in the unit cube went from 7e-11 to 1.5e-8.)
 std::vector<ZooCase> zoo_known_failures() {
   std::vector<ZooCase> cases;
   const std::vector<double> u = {0.6, -0.8, 0.0};
@@ -557,8 +562,6 @@ std::vector<ZooCase> zoo_known_failures() {
                           {0.3, 0.3, -0.1}, {1.0, -0.5, 0.7}),
                      1e-8, 3});
   }
-  Weights wide = gaussian(2, 100, 1, 21);  // k = 50 d
-  cases.push_back({"k >> d (d = 2, k = 100)", wide, 1e-8, 100});
   return cases;
 }
 
@@ -578,8 +581,6 @@ void check_zoo(const std::vector<ZooCase>& cases) {
 TEST(ExtractZoo, DegenerateAndAdversarialNetworksAreRecoveredAsFunctions) { check_zoo(zoo()); }
 
 // Run with --gtest_also_run_disabled_tests to see where the algorithm stands on these.
-TEST(ExtractZoo, DISABLED_NearParallelPairsAndDenseOverParameterizedNetworks) {
-  check_zoo(zoo_known_failures());
-}
+TEST(ExtractZoo, DISABLED_NearParallelPairsWhoseKinksMerge) { check_zoo(zoo_known_failures()); }
 
 }  // namespace
