@@ -307,8 +307,16 @@ std::vector<Crossing> Extractor::crossings(const Line& line) const {
 
 // Searches F along the whole line and learns its new neurons; returns how many.
 int64_t Extractor::learn_from(const Line& line) {
-  const LineScan scan =
-      scan_line(along(oracle_, line), c_, line.t_lo, line.t_hi, search_settings(eta0_), random_);
+  // Against an exact oracle the search starts split between the known neurons' crossings
+  // (scan_line's hints): on the bench sizes 2 to 19% fewer queries. A noisy oracle's
+  // crossings are less certain, and there the hints cost accuracy (noise 1e-7: 4e-4
+  // instead of 3e-8), so it searches from scratch.
+  std::vector<double> hints;
+  for (const Crossing& x : noisy_ ? std::vector<Crossing>() : crossings(line)) {
+    hints.push_back(x.t);
+  }
+  const LineScan scan = scan_line(along(oracle_, line), c_, line.t_lo, line.t_hi,
+                                  search_settings(eta0_), random_, std::move(hints));
   return learn_from_scan(line, scan);
 }
 
@@ -845,9 +853,9 @@ bool Extractor::drop_best_of(std::initializer_list<size_t> candidates, const Vec
 //  - a neuron no later line confirmed may be such a mixed jump too, with a jump small
 //    enough that no line's ends saw it (so drop_unseen never did): it goes if that helps.
 void Extractor::drop_mismeasured(const Vec& x, const Vec& y) {
-  // A model this accurate has nothing measurable to gain (and each trial reassembles the
+  // A model this accurate has nothing to gain that matters (and each trial reassembles the
   // affine term from every piece).
-  if (error_on(x, y) <= 1e-3 * kFloat64Target) return;
+  if (error_on(x, y) <= 0.1 * kFloat64Target) return;
   for (size_t i = 0; i < neurons_.size(); ++i) {
     for (size_t j = i + 1; j < neurons_.size(); ++j) {
       if (same_hyperplane(neurons_[i], neurons_[j], 1e-4, 1e-2) && drop_best_of({i, j}, x, y)) {

@@ -1,0 +1,115 @@
+// The kink search on a line (extract/line_search.hpp), on piecewise-linear functions with
+// known kinks.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "core/philox.hpp"
+#include "extract/line_search.hpp"
+
+namespace {
+
+using quarry::extract::LineFunction;
+using quarry::extract::LineScan;
+using quarry::extract::scan_line;
+using quarry::extract::SearchSettings;
+
+// f(t) = 0.3 t + sum_i a_i ReLU(t - k_i), and how often it was asked.
+struct Ramps {
+  std::vector<double> kinks, slopes;
+  int64_t asked = 0;
+
+  LineFunction function() {
+    return [this](const std::vector<double>& ts) {
+      std::vector<double> y;
+      for (double t : ts) {
+        double f = 0.3 * t;
+        for (size_t i = 0; i < kinks.size(); ++i) f += slopes[i] * std::max(0.0, t - kinks[i]);
+        y.push_back(f);
+      }
+      asked += static_cast<int64_t>(ts.size());
+      return y;
+    };
+  }
+};
+
+// n kinks at random in [-40, 40], at least 0.1 apart: closer pairs (1e-3 of the interval
+// the search certifies them in) may be taken for one kink, a known limit of the search
+// (docs/extract.md) that these tests are not about.
+Ramps ramps(int n, uint64_t seed) {
+  quarry::core::RandomSequence random(quarry::core::rng_state_from_seed(seed));
+  Ramps r;
+  while (static_cast<int>(r.kinks.size()) < n) {
+    const double t = -40 + 80 * random.uniform();
+    const double slope = (random.uniform() < 0.5 ? -1 : 1) * (0.2 + random.uniform());
+    if (std::any_of(r.kinks.begin(), r.kinks.end(),
+                    [t](double k) { return std::abs(k - t) < 0.1; })) {
+      continue;
+    }
+    r.kinks.push_back(t);
+    r.slopes.push_back(slope);
+  }
+  return r;
+}
+
+LineScan scan(Ramps& f, const std::vector<double>& hints) {
+  SearchSettings settings;
+  settings.eta = 1e-15;
+  settings.min_width = 1e-10 * 100;
+  quarry::core::RandomSequence random(quarry::core::rng_state_from_seed(3));
+  return scan_line(f.function(), 1, -50, 50, settings, random, hints);
+}
+
+// Every kink of f found, within 1e-6, and every certified kink a true one. (The search may
+// also report unresolved clusters beside a true kink where it could not certify it at
+// the floor width; they must stay next to a true kink.)
+void expect_all_kinks(const Ramps& f, const LineScan& s) {
+  auto distance = [&](double t) {
+    double best = INFINITY;
+    for (double k : f.kinks) best = std::min(best, std::abs(k - t));
+    return best;
+  };
+  for (double k : f.kinks) {
+    double best = INFINITY;
+    for (const auto& found : s.kinks) best = std::min(best, std::abs(found.t - k));
+    EXPECT_LT(best, 1e-6) << "kink at " << k << " not found";
+  }
+  for (const auto& found : s.kinks) {
+    EXPECT_LT(distance(found.t), found.resolved ? 1e-6 : 1e-2) << "kink reported at " << found.t;
+  }
+}
+
+TEST(LineSearch, FindsEveryKinkOfAPiecewiseLinearFunction) {
+  Ramps f = ramps(30, 1);
+  expect_all_kinks(f, scan(f, {}));
+}
+
+TEST(LineSearch, HintsAtTheKinksSaveQueriesAndChangeNothingFound) {
+  int64_t plain_asked = 0, hinted_asked = 0;
+  for (uint64_t seed = 2; seed < 10; ++seed) {
+    SCOPED_TRACE(seed);
+    Ramps plain = ramps(30, seed), hinted = ramps(30, seed);
+    expect_all_kinks(plain, scan(plain, {}));
+    expect_all_kinks(hinted, scan(hinted, hinted.kinks));
+    plain_asked += plain.asked;
+    hinted_asked += hinted.asked;
+  }
+  EXPECT_LT(hinted_asked, plain_asked);
+}
+
+TEST(LineSearch, WrongAndMissingHintsStillFindEveryKink) {
+  for (uint64_t seed = 10; seed < 18; ++seed) {
+    SCOPED_TRACE(seed);
+    Ramps f = ramps(30, seed);
+    // Half the kinks hinted, plus hints where there is no kink and outside the range.
+    std::vector<double> hints;
+    for (size_t i = 0; i < f.kinks.size(); i += 2) hints.push_back(f.kinks[i]);
+    for (double t : {-45.5, -3.3, 7.77, 44.1, 80.0, -1e9}) hints.push_back(t);
+    expect_all_kinks(f, scan(f, hints));
+  }
+}
+
+}  // namespace
