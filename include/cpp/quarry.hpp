@@ -64,11 +64,15 @@ inline std::string format_double(double value) {
   std::snprintf(text, sizeof text, "%.17g", value);
   return text;
 }
-/** Why an option setter refused a value (of integer type or not), from the key table. */
-inline std::string option_refusal(int32_t key, bool integer_value) {
+/**
+ * Why an option setter refused a value (an integer, another number, or an array), from the
+ * key table.
+ */
+inline std::string option_refusal(int32_t key, bool integer_value, bool array_value = false) {
   const quarry_value_type type = quarry_option_type(key);
   if (type == QUARRY_TYPE_NONE) return "unknown option key " + std::to_string(key);
   const std::string name = quarry_option_name(key);
+  if (array_value && type != QUARRY_TYPE_F64_ARRAY) return name + " takes one number (set)";
   if (type == QUARRY_TYPE_I64 && !integer_value) return name + " takes an integer";
   if (type == QUARRY_TYPE_I64) {
     int64_t lo = 0, hi = 0;
@@ -179,9 +183,9 @@ class Options {
   Options& set_array(int32_t key, const std::vector<double>& values) {
     const quarry_status status = quarry_options_set_f64_array(
         handle_.get(), key, static_cast<int64_t>(values.size()), values.data());
-    detail::check(
-        status, nullptr,
-        status == QUARRY_ERR_INVALID_ARGUMENT ? detail::option_refusal(key, false) : std::string());
+    detail::check(status, nullptr,
+                  status == QUARRY_ERR_INVALID_ARGUMENT ? detail::option_refusal(key, false, true)
+                                                        : std::string());
     return *this;
   }
   /** The value of a double-array key, or nullopt when it is not set. */

@@ -67,11 +67,12 @@ quarry_status quarry_options_set_f64_array(quarry_options* options, int32_t key,
 quarry_status quarry_options_get_f64_array(const quarry_options* options, int32_t key,
                                            int64_t capacity, double* values, int64_t* n) {
   return guarded(nullptr, [&] {
+    const quarry_options& o = deref(options, "options");
     int64_t& length = deref(n, "n");
     quarry::core::require(capacity >= 0, QUARRY_ERR_INVALID_ARGUMENT,
                           "capacity must be >= 0, not {}", capacity);
     if (capacity > 0) deref(values, "values");
-    const auto got = deref(options, "options").core.get<std::vector<double>>(key);
+    const auto got = o.core.get<std::vector<double>>(key);
     quarry::core::require(got.has_value(), QUARRY_ERR_INVALID_ARGUMENT,
                           "options hold no entry {} of this type", key);
     length = static_cast<int64_t>(got->size());

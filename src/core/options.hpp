@@ -47,7 +47,9 @@ struct OptionInfo {
 // The table row of `key`, or nullptr for keys this version does not know.
 const OptionInfo* find_option(int32_t key);
 
-// T is int64_t or double (the two instantiations in options.cpp) and must match the key's type.
+// T is int64_t or double for set and value_in, and also std::vector<double> for get (the
+// instantiations in options.cpp); it must match the key's type. Array keys are set with
+// set_array.
 class Options {
  public:
   // Throws QUARRY_ERR_INVALID_ARGUMENT for an unknown key, the wrong type or a value

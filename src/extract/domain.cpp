@@ -13,8 +13,22 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Rounding in x0 + t v may put a chord's end this far (relative to the width) outside.
-constexpr double kRoundingSlack = 1e-9;
+// Rounding in x0 + t v may put a line's end this many ulps of the box's scale outside.
+constexpr double kRoundingUlps = 64;
+// Widths the search can resolve: at least this fraction of the bounds' magnitude (the
+// line search works down to 1e-10 of a line), and squares that stay finite.
+constexpr double kMinRelativeWidth = 1e-9;
+constexpr double kMaxWidth = 1e150;
+
+// |v| without overflow or underflow: scaled by the largest entry first.
+double scaled_norm(const std::vector<double>& v) {
+  double largest = 0;
+  for (double x : v) largest = std::max(largest, std::abs(x));
+  if (largest == 0) return 0;
+  double s = 0;
+  for (double x : v) s += (x / largest) * (x / largest);
+  return largest * std::sqrt(s);
+}
 
 std::vector<double> broadcast(const std::vector<double>& bound, int64_t d, const char* name) {
   core::require(!bound.empty(), QUARRY_ERR_INVALID_ARGUMENT,
@@ -33,12 +47,17 @@ Domain::Domain(int64_t d, const std::vector<double>& lower, const std::vector<do
       lower_(broadcast(lower, d, "QUARRY_OPT_DOMAIN_LOWER")),
       upper_(broadcast(upper, d, "QUARRY_OPT_DOMAIN_UPPER")) {
   for (int64_t j = 0; j < d; ++j) {
-    const double lo = lower_[j], hi = upper_[j];
-    core::require(std::isfinite(lo) && std::isfinite(hi) && lo < hi && std::isfinite(hi - lo),
-                  QUARRY_ERR_INVALID_ARGUMENT,
-                  "the box needs finite QUARRY_OPT_DOMAIN_LOWER < QUARRY_OPT_DOMAIN_UPPER with a "
-                  "finite width; input {} has [{}, {}]",
+    const double lo = lower_[j], hi = upper_[j], width = hi - lo;
+    core::require(std::isfinite(lo) && std::isfinite(hi) && lo < hi, QUARRY_ERR_INVALID_ARGUMENT,
+                  "the box needs finite QUARRY_OPT_DOMAIN_LOWER < QUARRY_OPT_DOMAIN_UPPER; input "
+                  "{} has [{}, {}]",
                   j, lo, hi);
+    core::require(
+        width >= kMinRelativeWidth * std::max(std::abs(lo), std::abs(hi)) && width <= kMaxWidth,
+        QUARRY_ERR_INVALID_ARGUMENT,
+        "the box's width must be at least {} of its bounds' magnitude and at most {}; "
+        "input {} has [{}, {}]",
+        kMinRelativeWidth, kMaxWidth, j, lo, hi);
   }
 }
 
@@ -50,9 +69,9 @@ double Domain::min_width() const {
 
 double Domain::diameter(double half_length) const {
   if (!bounded()) return 2 * half_length;
-  double s = 0;
-  for (int64_t j = 0; j < d_; ++j) s += std::pow(upper_[j] - lower_[j], 2);
-  return std::sqrt(s);
+  std::vector<double> widths(static_cast<size_t>(d_));
+  for (int64_t j = 0; j < d_; ++j) widths[j] = upper_[j] - lower_[j];
+  return scaled_norm(widths);
 }
 
 std::vector<double> Domain::sample(int64_t m, core::RandomSequence& random) const {
@@ -86,7 +105,7 @@ Line Domain::random_line(double half_length, core::RandomSequence& random) const
       line.v[j] = random.uniform() < 0.5 ? upper_[j] - lower_[j] : lower_[j] - upper_[j];
     }
   }
-  const double n = norm(line.v);
+  const double n = bounded() ? scaled_norm(line.v) : norm(line.v);
   for (double& x : line.v) x /= n;
   if (bounded()) {
     const auto [forward, backward] = room_along(line.x0, line.v);
@@ -115,6 +134,10 @@ void Domain::steps_inward(const std::vector<double>& p, std::vector<double>& ste
       steps[j] = -h;
     } else {
       steps[j] = up >= down ? up : -down;
+    }
+    // p + h rounded may land an ulp past the face: step back until it does not.
+    while (p[j] + steps[j] > upper_[j] || p[j] + steps[j] < lower_[j]) {
+      steps[j] = std::nextafter(steps[j], 0.0);
     }
   }
 }
@@ -158,7 +181,8 @@ void Domain::clamp(int64_t m, double* x) const {
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < d_; ++j) {
       double& xj = x[i * d_ + j];
-      const double slack = kRoundingSlack * (upper_[j] - lower_[j]);
+      const double slack = kRoundingUlps * std::numeric_limits<double>::epsilon() *
+                           (std::abs(lower_[j]) + std::abs(upper_[j]));
       core::require(xj >= lower_[j] - slack && xj <= upper_[j] + slack, QUARRY_ERR_INTERNAL,
                     "the extraction made a query outside the box (input {} = {}, box [{}, {}])", j,
                     xj, lower_[j], upper_[j]);

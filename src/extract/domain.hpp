@@ -28,8 +28,9 @@ class Domain {
   // All of R^d.
   explicit Domain(int64_t d) : d_(d) {}
   // The box [lower, upper]: each of 1 entry (the same for every input) or d, finite, with
-  // lower < upper and a finite width; throws QUARRY_ERR_INVALID_ARGUMENT otherwise, naming
-  // the options QUARRY_OPT_DOMAIN_LOWER and _UPPER (where users set them).
+  // lower < upper, a width of at least 1e-9 of the bounds' magnitude and at most 1e150;
+  // throws QUARRY_ERR_INVALID_ARGUMENT otherwise, naming the options
+  // QUARRY_OPT_DOMAIN_LOWER and _UPPER (where users set them).
   Domain(int64_t d, const std::vector<double>& lower, const std::vector<double>& upper);
 
   int64_t d() const { return d_; }
@@ -66,9 +67,9 @@ class Domain {
   // Whether all m points x (m x d) are inside.
   bool contains(int64_t m, const double* x) const;
 
-  // Moves the m points x (m x d) that are outside the box by rounding (at most 1e-9 of
-  // the width) onto it; throws QUARRY_ERR_INTERNAL for a point farther out (a bug: no
-  // query may leave the box).
+  // Moves the m points x (m x d) that are outside the box by rounding (a few ulps of the
+  // bounds) onto it; throws QUARRY_ERR_INTERNAL for a point farther out (a bug: no query
+  // may leave the box).
   void clamp(int64_t m, double* x) const;
 
  private:

@@ -117,8 +117,9 @@ class Extractor {
   bool model_explains(const Line& line);
   SearchSettings search_settings(double eta) const;
   int64_t learn_from(const Line& line);
-  int64_t learn_from_scan(const Line& line, const LineScan& scan);
-  void drop_unseen();
+  int64_t learn_from_scan(const Line& line, const LineScan& scan,
+                          const std::vector<Crossing>& crossings);
+  bool drop_unseen();
   void assemble_affine();
   Vec safe_steps(const Vec& p, double cap) const;
   std::optional<Neuron> neuron_from_jump(const Vec& jump_g, const Vec& jump_f, const Vec& at,
@@ -132,7 +133,7 @@ class Extractor {
   double estimate_error();
   double error_on(const Vec& x, const Vec& y) const;
   bool drop_best_of(std::initializer_list<size_t> candidates, const Vec& x, const Vec& y);
-  void drop_mismeasured(const Vec& x, const Vec& y);
+  bool drop_mismeasured(const Vec& x, const Vec& y);
   void search_lines();
   void report_progress();
   NetParams<double> network() const;
@@ -227,6 +228,8 @@ void Extractor::estimate_noise() {
   double near = 0, near_f = 0, far = 0, far_f = 0;
   for (int tries = 0; tries < 4 && (near_f == 0 || far_f == 0); ++tries) {
     probe = domain_.random_line(half_length_, random_);
+    // A box's lines all pass through its centre: look at a uniform point instead.
+    if (domain_.bounded()) probe.x0 = domain_.sample(1, random_);
     std::tie(near, near_f) = noise_at(probe);
     std::tie(far, far_f) = noise_at({domain_.far_point(probe.x0, random_), probe.v});
   }
@@ -311,24 +314,24 @@ int64_t Extractor::learn_from(const Line& line) {
   // (scan_line's hints): on the bench sizes 2 to 19% fewer queries. A noisy oracle's
   // crossings are less certain, and there the hints cost accuracy (noise 1e-7: 4e-4
   // instead of 3e-8), so it searches from scratch.
+  const std::vector<Crossing> known = crossings(line);
   std::vector<double> hints;
-  for (const Crossing& x : noisy_ ? std::vector<Crossing>() : crossings(line)) {
-    hints.push_back(x.t);
-  }
+  for (size_t i = 0; !noisy_ && i < known.size(); ++i) hints.push_back(known[i].t);
   const LineScan scan = scan_line(along(oracle_, line), c_, line.t_lo, line.t_hi,
                                   search_settings(eta0_), random_, std::move(hints));
-  return learn_from_scan(line, scan);
+  return learn_from_scan(line, scan, known);
 }
 
-// Learns the new neurons among a line's kinks; returns how many were added.
-int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
+// Learns the new neurons among a line's kinks, given where the known neurons cross the
+// line; returns how many were added.
+int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan,
+                                   const std::vector<Crossing>& crossings) {
   const double eta = scan.eta;
   const SearchSettings search = search_settings(eta);
   const auto& kinks = scan.kinks;
   const size_t nk = kinks.size();
 
-  // Where the known neurons cross this line, and which kinks they explain.
-  const std::vector<Crossing> crossings = this->crossings(line);
+  // Which kinks the known neurons' crossings explain.
   double max_tol = 0;
   for (const Crossing& c : crossings) max_tol = std::max(max_tol, c.tol);
   // A kink is known when known neurons cross the line there (within their crossing
@@ -528,7 +531,6 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
   for (const auto& p : pieces)
     if (p) pieces_.push_back(*p);
   neurons_.insert(neurons_.end(), found.begin(), found.end());
-  drop_unseen();
   return added;
 }
 
@@ -537,10 +539,11 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
 // (c = 1 cannot tell: any jump is rank one, and its slope along the line adds up) or was
 // measured across an unseen hyperplane. It is dropped; the neurons it stood in for are
 // found on later lines. A noisy oracle can hide the kinks of small neurons, so there the
-// fit decides (fit_all).
-void Extractor::drop_unseen() {
-  if (noisy_) return;
-  std::erase_if(neurons_, [](const Neuron& n) { return n.confirmed == 0 && n.missed >= 2; });
+// fit decides (fit_all). Returns whether any was dropped.
+bool Extractor::drop_unseen() {
+  if (noisy_) return false;
+  return std::erase_if(neurons_,
+                       [](const Neuron& n) { return n.confirmed == 0 && n.missed >= 2; }) > 0;
 }
 
 // Per-axis steps from p that stay inside p's region as far as the known neurons tell:
@@ -806,9 +809,14 @@ double Extractor::estimate_error() {
       std::clamp<int64_t>(parameters / 16, 16, std::max<int64_t>(16, s_.error_samples));
   const int64_t m = std::min(wanted, oracle_.remaining());
   if (m <= 0) return -1;
-  const Vec x = domain_.sample(m, random_);
-  const Vec y = oracle_.query(x);
-  if (!noisy_) drop_mismeasured(x, y);
+  Vec x = domain_.sample(m, random_);
+  Vec y = oracle_.query(x);
+  // Points that chose which neurons to drop would flatter the copy: the estimate then
+  // comes from fresh ones.
+  if (!noisy_ && drop_mismeasured(x, y) && oracle_.remaining() >= m) {
+    x = domain_.sample(m, random_);
+    y = oracle_.query(x);
+  }
   return error_on(x, y);
 }
 
@@ -852,10 +860,11 @@ bool Extractor::drop_best_of(std::initializer_list<size_t> candidates, const Vec
 //    error estimate too small to merge it): the worse one goes if that helps;
 //  - a neuron no later line confirmed may be such a mixed jump too, with a jump small
 //    enough that no line's ends saw it (so drop_unseen never did): it goes if that helps.
-void Extractor::drop_mismeasured(const Vec& x, const Vec& y) {
+bool Extractor::drop_mismeasured(const Vec& x, const Vec& y) {
   // A model this accurate has nothing to gain that matters (and each trial reassembles the
   // affine term from every piece).
-  if (error_on(x, y) <= 0.1 * kFloat64Target) return;
+  if (error_on(x, y) <= 0.1 * kFloat64Target) return false;
+  const size_t before = neurons_.size();
   for (size_t i = 0; i < neurons_.size(); ++i) {
     for (size_t j = i + 1; j < neurons_.size(); ++j) {
       if (same_hyperplane(neurons_[i], neurons_[j], 1e-4, 1e-2) && drop_best_of({i, j}, x, y)) {
@@ -867,6 +876,7 @@ void Extractor::drop_mismeasured(const Vec& x, const Vec& y) {
     if (neurons_[i].confirmed == 0 && drop_best_of({i}, x, y)) continue;
     ++i;
   }
+  return neurons_.size() < before;
 }
 
 // Searches random lines until `empty_lines_` in a row add nothing. After each line the
@@ -878,7 +888,9 @@ void Extractor::search_lines() {
     ++lines_;
     const bool explained = lines_ > 1 && model_explains(line);
     const int64_t added = explained ? 0 : learn_from(line);
-    empty = added > 0 ? 0 : empty + 1;
+    // A dropped neuron is progress too: the neurons it stood in for are still to be found.
+    const bool dropped = drop_unseen();
+    empty = added > 0 || dropped ? 0 : empty + 1;
     if (added > 0 && fitted_) fit_all();
     assemble_affine();  // nothing to do once fitted
     report_progress();

@@ -264,7 +264,7 @@ void Searcher::split_between(std::vector<double> hints, std::vector<Interval>& o
 LineScan Searcher::run(double t_lo, double t_hi, std::vector<double> hints) {
   relative_ = std::max(s_.relative, 16 * std::numeric_limits<double>::epsilon());
   const double w = t_hi - t_lo, t_max = std::max(std::abs(t_lo), std::abs(t_hi));
-  double h = slope_step(w, t_max, {});
+  double h = std::min(slope_step(w, t_max, {}), 0.25 * w);
   std::vector<Vec> ends = evaluate({t_lo, t_lo + h, t_hi - h, t_hi});
   LineScan scan;
   scan.t_lo = t_lo;

@@ -91,6 +91,8 @@ TEST(CppWrapper, OptionRefusalsExplainThemselves) {
   EXPECT_EQ(message_of([&] { o.set(QUARRY_OPT_DOMAIN_LOWER, 0.5); }), array_refusal);
   EXPECT_EQ(message_of([&] { o.set_array(QUARRY_OPT_DOMAIN_LOWER, {}); }), array_refusal);
   EXPECT_EQ(message_of([&] { o.set_array(QUARRY_OPT_DOMAIN_LOWER, {0.0, NAN}); }), array_refusal);
+  EXPECT_EQ(message_of([&] { o.set_array(QUARRY_OPT_RIDGE, {1.0}); }),
+            "invalid argument: QUARRY_OPT_RIDGE takes one number (set)");
   EXPECT_EQ(message_of([&] { o.set(4242, 1); }), "invalid argument: unknown option key 4242");
   EXPECT_EQ(message_of([&] { o.unset(4242); }), "invalid argument: unknown option key 4242");
 }

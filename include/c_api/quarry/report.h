@@ -47,7 +47,10 @@ enum {
   QUARRY_REPORT_BATCHES = 11,
   /** i64: random lines an extraction searched or checked. */
   QUARRY_REPORT_LINES = 12,
-  /** f64: estimated relative RMS error of a recovered model on fresh Gaussian inputs. */
+  /**
+   * f64: estimated relative RMS error of a recovered model on fresh inputs (Gaussian, or
+   * uniform in an extraction's box).
+   */
   QUARRY_REPORT_RELATIVE_ERROR = 13,
   /** f64: the oracle's output noise level used (given, or estimated). */
   QUARRY_REPORT_NOISE = 14
