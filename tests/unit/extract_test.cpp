@@ -136,6 +136,21 @@ TEST(Extract, RecoversGenericNetworksToNearFloatPrecision) {
   }
 }
 
+TEST(Extract, AMismeasuredNeuronIsDropped) {
+  // On this network (k = 3d) the first line measures one jump that mixes two neurons; later
+  // lines cross its hyperplane without a kink and drop it (drop_unseen), and were that to
+  // fail, the final check drops it (from 8.5e-2 to 1e-12 on its points). Either way the copy
+  // must come out exact.
+  auto ctx = make_context();
+  const Weights target = gaussian(8, 24, 1, 19);
+  auto opts = make_options();
+  ASSERT_EQ(quarry_options_set_i64(opts.get(), QUARRY_OPT_SEED, 19), QUARRY_OK);
+  const Outcome out = extract(ctx.get(), target, opts.get());
+  ASSERT_EQ(out.status, QUARRY_OK) << out.message;
+  EXPECT_LT(out.error, 1e-9);
+  EXPECT_EQ(neurons_of(out.net.get()), 24);
+}
+
 TEST(Extract, OverParameterizedNetworksNeedNoSignSearch) {
   auto ctx = make_context();
   const Weights target = gaussian(4, 16, 1, 3);  // k = 4d
