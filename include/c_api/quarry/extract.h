@@ -181,8 +181,9 @@ QUARRY_API quarry_status quarry_net_oracle_queries(const quarry_net_oracle *orac
  * - `QUARRY_OPT_OUTPUT_NOISE` (0 = estimate): the oracle's output noise, if known.
  * - `QUARRY_OPT_DOMAIN_LOWER`, `QUARRY_OPT_DOMAIN_UPPER` (unset: all of R^d): a box every
  *   query stays in, set with `quarry_options_set_f64_array` (1 entry, the same bound for
- *   every input, or d entries; both or neither; finite, lower < upper). The copy then
- *   equals F on the box, and the error estimate uses uniform points of the box.
+ *   every input, or d entries; both or neither; finite, lower < upper, each width at least
+ *   1e-9 of the bounds' magnitude and at most 1e150). The copy then equals F on the box,
+ *   and the error estimate uses uniform points of the box.
  * - `QUARRY_OPT_EXTRACT_REFINE` (0): 1 measures every neuron once more on its own
  *   hyperplane, with the largest steps the other neurons allow (about 2 (d + 2) queries a
  *   neuron) for the last digits; by default only the neurons measured imprecisely are.
