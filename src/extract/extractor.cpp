@@ -310,15 +310,9 @@ std::vector<Crossing> Extractor::crossings(const Line& line) const {
 
 // Searches F along the whole line and learns its new neurons; returns how many.
 int64_t Extractor::learn_from(const Line& line) {
-  // Against an exact oracle the search starts split between the known neurons' crossings
-  // (scan_line's hints): on the bench sizes 2 to 19% fewer queries. A noisy oracle's
-  // crossings are less certain, and there the hints cost accuracy (noise 1e-7: 4e-4
-  // instead of 3e-8), so it searches from scratch.
+  const LineScan scan =
+      scan_line(along(oracle_, line), c_, line.t_lo, line.t_hi, search_settings(eta0_), random_);
   const std::vector<Crossing> known = crossings(line);
-  std::vector<double> hints;
-  for (size_t i = 0; !noisy_ && i < known.size(); ++i) hints.push_back(known[i].t);
-  const LineScan scan = scan_line(along(oracle_, line), c_, line.t_lo, line.t_hi,
-                                  search_settings(eta0_), random_, std::move(hints));
   return learn_from_scan(line, scan, known);
 }
 

@@ -45,7 +45,7 @@ class Searcher {
   Searcher(const LineFunction& f, int64_t c, const SearchSettings& s, core::RandomSequence& random)
       : f_(f), s_(s), random_(random), c_(c) {}
 
-  LineScan run(double t_lo, double t_hi, std::vector<double> hints);
+  LineScan run(double t_lo, double t_hi);
 
  private:
   // The answers at the given t, one Vec each.
@@ -97,7 +97,6 @@ class Searcher {
                       .resolved = resolved});
   }
   void resolve(Planned& p, const std::vector<Vec>& answers, std::vector<Interval>& next);
-  void split_between(std::vector<double> hints, std::vector<Interval>& open);
   void split_at(const Interval& iv, double m, const Vec& fm, double h, const Vec& f_minus,
                 const Vec& f_plus, std::vector<Interval>& next);
 
@@ -227,41 +226,7 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
   }
 }
 
-// Splits the one open interval at a random point between each two consecutive hints (where
-// kinks are expected), all in one batch, so that the search starts from intervals holding
-// one expected kink each. Only the starting partition changes: every interval is then
-// searched as usual, so a wrong hint costs a linearity check and an unexpected kink is
-// found as before.
-void Searcher::split_between(std::vector<double> hints, std::vector<Interval>& open) {
-  const Interval whole = open.front();
-  std::erase_if(hints, [&](double t) { return !(t > whole.l && t < whole.r); });
-  std::sort(hints.begin(), hints.end());
-  std::vector<double> splits, steps, ts;
-  for (size_t k = 0; k + 1 < hints.size(); ++k) {
-    const double gap = hints[k + 1] - hints[k];
-    const double m = hints[k] + gap * (0.25 + 0.5 * random_.uniform());
-    const double h = slope_step(whole.r - whole.l, m, whole.fl);
-    if (h > 0.1 * gap || (!splits.empty() && m - h <= splits.back() + steps.back())) continue;
-    splits.push_back(m);
-    steps.push_back(h);
-    ts.insert(ts.end(), {m - h, m, m + h});
-  }
-  if (splits.empty()) return;
-  const std::vector<Vec> answers = evaluate(ts);
-  std::vector<Interval> pieces;
-  Interval rest = whole;
-  for (size_t k = 0; k < splits.size(); ++k) {
-    std::vector<Interval> two;
-    split_at(rest, splits[k], answers[3 * k + 1], steps[k], answers[3 * k], answers[3 * k + 2],
-             two);
-    pieces.push_back(std::move(two[0]));
-    rest = std::move(two[1]);
-  }
-  pieces.push_back(std::move(rest));
-  open = std::move(pieces);
-}
-
-LineScan Searcher::run(double t_lo, double t_hi, std::vector<double> hints) {
+LineScan Searcher::run(double t_lo, double t_hi) {
   relative_ = std::max(s_.relative, 16 * std::numeric_limits<double>::epsilon());
   const double w = t_hi - t_lo, t_max = std::max(std::abs(t_lo), std::abs(t_hi));
   double h = std::min(slope_step(w, t_max, {}), 0.25 * w);
@@ -299,7 +264,6 @@ LineScan Searcher::run(double t_lo, double t_hi, std::vector<double> hints) {
   scan.eta = eta_;
   std::vector<Interval> open = {
       {t_lo, t_hi, ends[0], ends[3], scan.slope_lo, slope_hi, err, err, std::nullopt}};
-  split_between(hints, open);
   for (int64_t round = 0; !open.empty(); ++round) {
     std::vector<Planned> plans;
     std::vector<double> ts;
@@ -334,9 +298,8 @@ std::vector<double> Line::points(const std::vector<double>& ts) const {
 }
 
 LineScan scan_line(const LineFunction& f, int64_t c, double t_lo, double t_hi,
-                   const SearchSettings& settings, core::RandomSequence& random,
-                   std::vector<double> hints) {
-  return Searcher(f, c, settings, random).run(t_lo, t_hi, std::move(hints));
+                   const SearchSettings& settings, core::RandomSequence& random) {
+  return Searcher(f, c, settings, random).run(t_lo, t_hi);
 }
 
 LineFunction along(OracleSession& oracle, const Line& line) {

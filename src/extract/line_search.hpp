@@ -52,13 +52,8 @@ struct LineScan {
 using LineFunction = std::function<std::vector<double>(const std::vector<double>& ts)>;
 
 // Finds the kinks of f on [t_lo, t_hi]; random probe positions come from `random`.
-// `hints` are where kinks are expected (known neurons' crossings): the search starts
-// split between them, which saves most of the splitting a line of known kinks would
-// cost; every interval is then searched as usual, so a wrong or missing hint costs
-// queries, not kinks.
 LineScan scan_line(const LineFunction& f, int64_t c, double t_lo, double t_hi,
-                   const SearchSettings& settings, core::RandomSequence& random,
-                   std::vector<double> hints = {});
+                   const SearchSettings& settings, core::RandomSequence& random);
 
 // The function t -> F(x(t)) of a line, asked of the oracle.
 LineFunction along(OracleSession& oracle, const Line& line);
