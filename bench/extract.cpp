@@ -20,22 +20,25 @@ struct Size {
   int64_t d, k, c;
 };
 
-std::vector<double> normals(quarry_context* ctx, uint64_t seed, int64_t n, double scale) {
+// n values of the stream of `seed`, filled by `fill` (quarry_rng_fill_normal_f64 or _uniform_f64).
+template <class Fill>
+std::vector<double> stream(quarry_context* ctx, uint64_t seed, int64_t n, Fill fill) {
   quarry_rng_state s;
   quarry_rng_state_from_seed(seed, &s);
   std::vector<double> v(static_cast<size_t>(n));
-  if (quarry_rng_fill_normal_f64(ctx, &s, 0, n, v.data()) != QUARRY_OK) std::abort();
+  if (fill(ctx, &s, 0, n, v.data()) != QUARRY_OK) std::abort();
+  return v;
+}
+
+std::vector<double> normals(quarry_context* ctx, uint64_t seed, int64_t n, double scale) {
+  std::vector<double> v = stream(ctx, seed, n, quarry_rng_fill_normal_f64);
   for (double& x : v) x *= scale;
   return v;
 }
 
 // n uniform values in (0, 1).
 std::vector<double> uniforms(quarry_context* ctx, uint64_t seed, int64_t n) {
-  quarry_rng_state s;
-  quarry_rng_state_from_seed(seed, &s);
-  std::vector<double> v(static_cast<size_t>(n));
-  if (quarry_rng_fill_uniform_f64(ctx, &s, 0, n, v.data()) != QUARRY_OK) std::abort();
-  return v;
+  return stream(ctx, seed, n, quarry_rng_fill_uniform_f64);
 }
 
 void check(quarry_status status, quarry_context* ctx, const char* what) {

@@ -117,8 +117,7 @@ class Extractor {
   bool model_explains(const Line& line);
   SearchSettings search_settings(double eta) const;
   int64_t learn_from(const Line& line);
-  int64_t learn_from_scan(const Line& line, const LineScan& scan,
-                          const std::vector<Crossing>& crossings);
+  int64_t learn_from_scan(const Line& line, const LineScan& scan);
   bool drop_unseen();
   void assemble_affine();
   Vec safe_steps(const Vec& p, double cap) const;
@@ -132,7 +131,8 @@ class Extractor {
   Vec model_at(const Vec& x) const;
   double estimate_error();
   double error_on(const Vec& x, const Vec& y) const;
-  bool drop_best_of(std::initializer_list<size_t> candidates, const Vec& x, const Vec& y);
+  bool drop_best_of(std::initializer_list<size_t> candidates, const Vec& x, const Vec& y,
+                    double& error);
   bool drop_mismeasured(const Vec& x, const Vec& y);
   void search_lines();
   void report_progress();
@@ -312,20 +312,18 @@ std::vector<Crossing> Extractor::crossings(const Line& line) const {
 int64_t Extractor::learn_from(const Line& line) {
   const LineScan scan =
       scan_line(along(oracle_, line), c_, line.t_lo, line.t_hi, search_settings(eta0_), random_);
-  const std::vector<Crossing> known = crossings(line);
-  return learn_from_scan(line, scan, known);
+  return learn_from_scan(line, scan);
 }
 
-// Learns the new neurons among a line's kinks, given where the known neurons cross the
-// line; returns how many were added.
-int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan,
-                                   const std::vector<Crossing>& crossings) {
+// Learns the new neurons among a line's kinks; returns how many were added.
+int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
   const double eta = scan.eta;
   const SearchSettings search = search_settings(eta);
   const auto& kinks = scan.kinks;
   const size_t nk = kinks.size();
 
-  // Which kinks the known neurons' crossings explain.
+  // Where the known neurons cross this line, and which kinks they explain.
+  const std::vector<Crossing> crossings = this->crossings(line);
   double max_tol = 0;
   for (const Crossing& c : crossings) max_tol = std::max(max_tol, c.tol);
   // A kink is known when known neurons cross the line there (within their crossing
@@ -826,12 +824,13 @@ double Extractor::error_on(const Vec& x, const Vec& y) const {
 }
 
 // Drops whichever of the candidate neurons leaves the model most accurate on the check
-// points (x, y), if it is then at least twice as accurate there; returns whether one was
-// dropped.
-bool Extractor::drop_best_of(std::initializer_list<size_t> candidates, const Vec& x, const Vec& y) {
+// points (x, y), if it is then at least twice as accurate there; `error` is the model's
+// error there now, and afterwards. Returns whether one was dropped.
+bool Extractor::drop_best_of(std::initializer_list<size_t> candidates, const Vec& x, const Vec& y,
+                             double& error) {
   const std::vector<Neuron> all = neurons_;
-  const double kept = error_on(x, y);
-  double best = kept;
+  const Vec g = g_, g0 = g0_;
+  double best = error;
   size_t drop = all.size();
   for (size_t candidate : candidates) {
     neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(candidate));
@@ -843,9 +842,15 @@ bool Extractor::drop_best_of(std::initializer_list<size_t> candidates, const Vec
     }
     neurons_ = all;
   }
-  if (best < 0.5 * kept) neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(drop));
+  if (!(best < 0.5 * error)) {  // all kept, with the affine term they had
+    g_ = g;
+    g0_ = g0;
+    return false;
+  }
+  neurons_.erase(neurons_.begin() + static_cast<std::ptrdiff_t>(drop));
   assemble_affine();
-  return best < 0.5 * kept;
+  error = best;
+  return true;
 }
 
 // With an exact oracle, the check points (x, y) settle what the lines could not:
@@ -857,17 +862,19 @@ bool Extractor::drop_best_of(std::initializer_list<size_t> candidates, const Vec
 bool Extractor::drop_mismeasured(const Vec& x, const Vec& y) {
   // A model this accurate has nothing to gain that matters (and each trial reassembles the
   // affine term from every piece).
-  if (error_on(x, y) <= 0.1 * kFloat64Target) return false;
+  double error = error_on(x, y);
+  if (error <= 0.1 * kFloat64Target) return false;
   const size_t before = neurons_.size();
   for (size_t i = 0; i < neurons_.size(); ++i) {
     for (size_t j = i + 1; j < neurons_.size(); ++j) {
-      if (same_hyperplane(neurons_[i], neurons_[j], 1e-4, 1e-2) && drop_best_of({i, j}, x, y)) {
+      if (same_hyperplane(neurons_[i], neurons_[j], 1e-4, 1e-2) &&
+          drop_best_of({i, j}, x, y, error)) {
         j = i;  // neuron j may have moved: look at i's pairs again
       }
     }
   }
   for (size_t i = 0; i < neurons_.size();) {
-    if (neurons_[i].confirmed == 0 && drop_best_of({i}, x, y)) continue;
+    if (neurons_[i].confirmed == 0 && drop_best_of({i}, x, y, error)) continue;
     ++i;
   }
   return neurons_.size() < before;

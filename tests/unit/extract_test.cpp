@@ -109,6 +109,13 @@ Outcome extract(quarry_context* ctx, const Weights& target, quarry_options* opts
   return out;
 }
 
+// Options with QUARRY_OPT_SEED set and nothing else.
+auto seeded(int64_t seed) {
+  auto opts = make_options();
+  EXPECT_EQ(quarry_options_set_i64(opts.get(), QUARRY_OPT_SEED, seed), QUARRY_OK);
+  return opts;
+}
+
 int64_t neurons_of(const quarry_relu_net* net) {
   int64_t k = -1;
   EXPECT_EQ(quarry_relu_net_dims(net, nullptr, &k, nullptr), QUARRY_OK);
@@ -143,8 +150,7 @@ TEST(Extract, AMismeasuredNeuronIsDropped) {
   // must come out exact.
   auto ctx = make_context();
   const Weights target = gaussian(8, 24, 1, 19);
-  auto opts = make_options();
-  ASSERT_EQ(quarry_options_set_i64(opts.get(), QUARRY_OPT_SEED, 19), QUARRY_OK);
+  const auto opts = seeded(19);
   const Outcome out = extract(ctx.get(), target, opts.get());
   ASSERT_EQ(out.status, QUARRY_OK) << out.message;
   EXPECT_LT(out.error, 1e-9);
@@ -163,8 +169,7 @@ TEST(Extract, OverParameterizedNetworksNeedNoSignSearch) {
 TEST(Extract, TheSameSeedGivesTheSameNetworkAndQueryCount) {
   auto ctx = make_context();
   const Weights target = gaussian(8, 10, 1, 11);
-  auto opts = make_options();
-  ASSERT_EQ(quarry_options_set_i64(opts.get(), QUARRY_OPT_SEED, 5), QUARRY_OK);
+  const auto opts = seeded(5);
   const Outcome a = extract(ctx.get(), target, opts.get());
   const Outcome b = extract(ctx.get(), target, opts.get());
   ASSERT_EQ(a.status, QUARRY_OK);
@@ -277,8 +282,7 @@ TEST(Extract, Float32BlackBoxesOfSmallNetworksAreCopiedToTheirPrecision) {
   int copied = 0;
   for (uint64_t seed = 1; seed <= 6; ++seed) {
     const Weights target = gaussian(8, 8, 1, seed);
-    auto opts = make_options();
-    ASSERT_EQ(quarry_options_set_i64(opts.get(), QUARRY_OPT_SEED, int64_t(seed)), QUARRY_OK);
+    const auto opts = seeded(int64_t(seed));
     const Outcome out = extract(ctx.get(), target, opts.get(), float32.get());
     ASSERT_NE(out.net, nullptr) << seed;
     if (out.status == QUARRY_OK) {
