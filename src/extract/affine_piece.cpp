@@ -93,8 +93,8 @@ std::vector<double> AffinePiece::at(const std::vector<double>& x) const {
 
 std::vector<std::optional<AffinePiece>> measure_pieces(OracleSession& oracle,
                                                        const std::vector<PieceRequest>& requests,
-                                                       double eta, double tolerance, int retries,
-                                                       double shrink,
+                                                       double common_floor, double tolerance,
+                                                       int retries, double shrink,
                                                        core::RandomSequence& random) {
   const int64_t c = oracle.c();
   const size_t d = static_cast<size_t>(oracle.d());
@@ -125,6 +125,7 @@ std::vector<std::optional<AffinePiece>> measure_pieces(OracleSession& oracle,
         Attempt& a = attempts[k];
         const PieceRequest& r = requests[a.request];
         const double* ya = y.data() + (k - begin) * rows * c;
+        const double eta = r.floor > 0 ? r.floor : common_floor;
         std::vector<double> g = gradient_of(a, ya, d, c);
         std::vector<double> g_err = errors_of(a.steps, eta);
         if (verified(r, a, g, g_err, ya, c, eta, tolerance)) {

@@ -51,8 +51,9 @@ constexpr double kUsableError = 1e-3;
 // An oracle whose relative noise exceeds this is not exact double arithmetic: finish
 // with the least-squares fit of every parameter (network_fit.hpp).
 constexpr double kNoisyOracle = 1e-12;
-// The fit solves a dense system in this many parameters at most (memory 2 p^2 doubles).
-constexpr int64_t kMaxFitParameters = 5000;
+// The fit solves a dense system in this many parameters at most (memory 2 p^2 doubles;
+// at 4,400 parameters one fit took minutes here).
+constexpr int64_t kMaxFitParameters = 3200;
 // Levenberg-Marquardt iterations of one fit, at most (each costs m c p^2 flops).
 constexpr int kFitIterations = 40;
 // The fit uses this many answers per parameter.
@@ -287,6 +288,7 @@ SearchSettings Extractor::search_settings(double eta) const {
   search.relative = eta_relative_;
   search.min_width = 1e-10 * domain_.diameter(half_length_);
   search.tolerance = kTolerance;
+  search.polish = noisy_;
   return search;
 }
 
@@ -352,7 +354,8 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
         mismatch += std::pow(kink.slope_right[o] - kink.slope_left[o] - predicted[o], 2);
       }
       const double relative = std::clamp(kTolerance * n.uncertainty, 1e-3, 0.1);
-      if (std::sqrt(mismatch) <= relative * measured_norm + kTolerance * 1e3 * eta) {
+      const double slope_err = std::sqrt(double(c_)) * (kink.left_err + kink.right_err);
+      if (std::sqrt(mismatch) <= relative * measured_norm + kTolerance * slope_err) {
         is_new[k] = false;
         ++neurons_[it->neuron].confirmed;
         break;
@@ -438,6 +441,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     r.steps = safe_steps(r.p, std::max(1e-8, std::min(1.0, reach * std::min(t - a, b - t))));
     domain_.steps_inward(r.p, r.steps);
     r.noise = noise_near(r.p);
+    if (noisy_) r.floor = r.noise;
     r.v = line.v;
     r.slope_v = segment_slope(s);
     r.slope_err = segment_slope_err(s);
@@ -888,10 +892,15 @@ void Extractor::search_lines() {
     const Line line = domain_.random_line(half_length_, random_);
     ++lines_;
     const bool explained = lines_ > 1 && model_explains(line);
+    const int64_t known = static_cast<int64_t>(neurons_.size());
     const int64_t added = explained ? 0 : learn_from(line);
     // A dropped neuron is progress too: the neurons it stood in for are still to be found.
     const bool dropped = drop_unseen();
-    empty = added > 0 || dropped ? 0 : empty + 1;
+    // Under noise, lines may go on adding a neuron or two that are poorly measured where
+    // hyperplanes are dense (and so not recognised again): a line counts as progress when
+    // it adds more than 1/32 of the neurons known.
+    const int64_t trickle = noisy_ ? known / 32 : 0;
+    empty = added > trickle || dropped ? 0 : empty + 1;
     if (added > 0 && fitted_) fit_all();
     assemble_affine();  // nothing to do once fitted
     report_progress();

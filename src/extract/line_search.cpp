@@ -18,10 +18,20 @@ struct Interval {
   Vec fl, fr, sl, sr;
   double sl_err, sr_err;
   // A point inside already evaluated and known to break linearity: split there next.
-  std::optional<std::pair<double, Vec>> split_hint;
+  std::optional<std::pair<double, Vec>> split_hint = std::nullopt;
+  // A kink re-pinned from chords (polish): where the chords from both ends meet, their
+  // slopes and the slopes' errors. F must be on both chords there, and on its side's
+  // chord at delta either side.
+  struct Pinned {
+    double t, delta;
+    Vec sl, sr;
+    double sl_err, sr_err;
+  };
+  std::optional<Pinned> pinned = std::nullopt;
+  int straddled = 0;  // split stencils that straddled a kink (polish)
 };
 
-enum class Plan { Linear, Kink, Split, Floor };
+enum class Plan { Linear, Kink, Confirm, Split, Floor };
 
 constexpr size_t kMaxOpen = 1 << 14;
 
@@ -74,7 +84,8 @@ class Searcher {
     const double eps = std::numeric_limits<double>::epsilon();
     const double resolution = s_.slope_resolution * slope_scale_;
     const double for_noise = resolution > 0 ? 2 * s_.tolerance * noise(f) / resolution : 0;
-    return std::max({1e-4 * w, 1024 * eps * (1 + std::abs(t)), for_noise});
+    const double cap = s_.polish ? 0.1 * w : std::numeric_limits<double>::infinity();
+    return std::max({1e-4 * w, 1024 * eps * (1 + std::abs(t)), std::min(cap, for_noise)});
   }
 
   // True when f matches the line through (t0, f0) with slope s (error s_err) at t.
@@ -97,6 +108,7 @@ class Searcher {
                       .resolved = resolved});
   }
   void resolve(Planned& p, const std::vector<Vec>& answers, std::vector<Interval>& next);
+  void pin(Interval& i, double a, const Vec& fa, double b, const Vec& fb);
   void split_at(const Interval& iv, double m, const Vec& fm, double h, const Vec& f_minus,
                 const Vec& f_plus, std::vector<Interval>& next);
 
@@ -116,6 +128,12 @@ Planned Searcher::plan(Interval iv) {
   const double w = i.r - i.l;
   if (w < s_.min_width) {
     p.plan = Plan::Floor;
+    return p;
+  }
+  if (i.pinned) {
+    p.plan = Plan::Confirm;
+    p.split = i.pinned->t;
+    p.ts = {p.split, p.split - i.pinned->delta, p.split + i.pinned->delta};
     return p;
   }
   if (i.split_hint) {
@@ -152,12 +170,14 @@ Planned Searcher::plan(Interval iv) {
       // F(t*) alone is not enough: the two end lines meet at t* by construction, so a
       // pair of kinks entirely on one side of t* would pass.) "Just" is 1e-3 of the
       // interval: two kinks closer than that can be taken for one (see docs/extract.md,
-      // failure modes).
+      // failure modes). With polish, the random probes come first and the others follow
+      // around the re-pinned kink (Plan::Confirm).
       const double delta = std::min(1e-3 * w, 0.25 * std::min(t_star - i.l, i.r - t_star));
       p.plan = Plan::Kink;
       p.split = t_star;
       p.ts = {t_star - delta, t_star + delta, probe(i.l, t_star - delta, 0.2),
               probe(t_star + delta, i.r, 0.2)};
+      if (s_.polish) p.ts.erase(p.ts.begin(), p.ts.begin() + 2);
       return p;
     }
   }
@@ -173,6 +193,38 @@ Planned Searcher::plan(Interval iv) {
   return p;
 }
 
+// Re-pins the kink of an interval that passed the kink test, from the chords through its
+// ends and the test's probes a (left of the kink) and b (right of it): their slopes have
+// the error of two answers over the chord's length, where a finite-difference slope's
+// error is two answers over its (short) step, and it grows with the distance from the
+// interval's end. The kink is then confirmed with F where the chords meet.
+void Searcher::pin(Interval& i, double a, const Vec& fa, double b, const Vec& fb) {
+  Interval::Pinned p{0,
+                     0,
+                     Vec(c_),
+                     Vec(c_),
+                     (noise(i.fl) + noise(fa)) / (a - i.l),
+                     (noise(i.fr) + noise(fb)) / (i.r - b)};
+  double num = 0, den = 0;
+  for (int64_t j = 0; j < c_; ++j) {
+    p.sl[j] = (fa[j] - i.fl[j]) / (a - i.l);
+    p.sr[j] = (i.fr[j] - fb[j]) / (i.r - b);
+    const double ds = p.sl[j] - p.sr[j];
+    num += ds * (i.fr[j] - i.fl[j] + p.sl[j] * i.l - p.sr[j] * i.r);
+    den += ds * ds;
+  }
+  // Chords that meet outside (a, b) (or not at all) contradict the test just passed: look
+  // again between a and b.
+  const double t = num / den;
+  if (!(t > a && t < b)) {
+    i.split_hint = std::make_pair(a, fa);
+    return;
+  }
+  p.t = t;
+  p.delta = std::min(1e-3 * (i.r - i.l), 0.25 * std::min(t - a, b - t));
+  i.pinned = std::move(p);
+}
+
 void Searcher::split_at(const Interval& iv, double m, const Vec& fm, double h, const Vec& f_minus,
                         const Vec& f_plus, std::vector<Interval>& next) {
   Vec s_minus(c_), s_plus(c_);
@@ -181,8 +233,36 @@ void Searcher::split_at(const Interval& iv, double m, const Vec& fm, double h, c
     s_plus[j] = (f_plus[j] - fm[j]) / h;
   }
   const double err = (noise(fm) + std::max(noise(f_minus), noise(f_plus))) / h;
-  next.push_back({iv.l, m, iv.fl, fm, iv.sl, s_minus, iv.sl_err, err, std::nullopt});
-  next.push_back({m, iv.r, fm, iv.fr, s_plus, iv.sr, err, iv.sr_err, std::nullopt});
+  // Under noise the slope step is long (it sets the slopes' precision), and a kink inside
+  // the stencil spoils one of its slopes: the two disagree. Such a split is thrown away
+  // and the interval split elsewhere (a few times at most: kinks closer together than
+  // the step cannot be told apart anyway).
+  if (s_.polish && !iv.split_hint && iv.straddled < 3) {
+    for (int64_t j = 0; j < c_; ++j) {
+      if (std::abs(s_minus[j] - s_plus[j]) > s_.tolerance * 2 * err) {
+        Interval again = iv;
+        ++again.straddled;
+        next.push_back(std::move(again));
+        return;
+      }
+    }
+  }
+  next.push_back({.l = iv.l,
+                  .r = m,
+                  .fl = iv.fl,
+                  .fr = fm,
+                  .sl = iv.sl,
+                  .sr = s_minus,
+                  .sl_err = iv.sl_err,
+                  .sr_err = err});
+  next.push_back({.l = m,
+                  .r = iv.r,
+                  .fl = fm,
+                  .fr = iv.fr,
+                  .sl = s_plus,
+                  .sr = iv.sr,
+                  .sl_err = err,
+                  .sr_err = iv.sr_err});
 }
 
 void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<Interval>& next) {
@@ -200,10 +280,12 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
       return;
     }
     case Plan::Kink: {
-      // Probes 0 and 2 must be on the left end's line, 1 and 3 on the right end's.
-      const int order[] = {2, 0, 1, 3};
-      for (int k : order) {
-        const bool left = k == 0 || k == 2;
+      // Probes 0 and 2 must be on the left end's line, 1 and 3 on the right end's (the
+      // random ones first); polish asks for the random ones only.
+      const std::vector<size_t> order =
+          s_.polish ? std::vector<size_t>{0, 1} : std::vector<size_t>{2, 0, 1, 3};
+      for (size_t k : order) {
+        const bool left = k % 2 == 0;
         const bool ok = left ? on_line(answer(k), p.ts[k], i.l, i.fl, i.sl, i.sl_err)
                              : on_line(answer(k), p.ts[k], i.r, i.fr, i.sr, i.sr_err);
         if (!ok) {  // split where linearity visibly breaks
@@ -212,7 +294,45 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
           return;
         }
       }
+      if (s_.polish) {
+        pin(i, p.ts[0], answer(0), p.ts[1], answer(1));
+        next.push_back(std::move(i));
+        return;
+      }
       record_kink(i, p.split, true);
+      return;
+    }
+    case Plan::Confirm: {
+      const Interval::Pinned pinned = std::move(*i.pinned);
+      i.pinned.reset();
+      auto on_chords = [&](double t, const Vec& f) {
+        const bool left = t <= pinned.t, right = t >= pinned.t;
+        return (!left || on_line(f, t, i.l, i.fl, pinned.sl, pinned.sl_err)) &&
+               (!right || on_line(f, t, i.r, i.fr, pinned.sr, pinned.sr_err));
+      };
+      // (A pair of kinks whose slope changes have opposite signs looks like one kink
+      // outside the pair from far away, and where the chords meet F is on both; but
+      // next to that point, on one side, F is not on the chord.)
+      for (size_t k = 0; k < p.ts.size(); ++k) {
+        if (!on_chords(p.ts[k], answer(k))) {
+          i.split_hint = std::make_pair(p.ts[k], answer(k));
+          next.push_back(std::move(i));
+          return;
+        }
+      }
+      // Chords too short to tell the two slopes apart: no kink visible at this noise
+      // (a sliver beside a kink, measured with slopes that straddled it).
+      bool kink = false;
+      for (int64_t j = 0; j < c_; ++j) {
+        kink = kink || std::abs(pinned.sr[j] - pinned.sl[j]) >
+                           s_.tolerance * (pinned.sl_err + pinned.sr_err);
+      }
+      if (!kink) return;
+      i.sl = pinned.sl;
+      i.sr = pinned.sr;
+      i.sl_err = pinned.sl_err;
+      i.sr_err = pinned.sr_err;
+      record_kink(i, pinned.t, true);
       return;
     }
     case Plan::Split:
@@ -262,8 +382,14 @@ LineScan Searcher::run(double t_lo, double t_hi) {
   const double err = 2 * eta_ / h;
   scan.slope_err = err;
   scan.eta = eta_;
-  std::vector<Interval> open = {
-      {t_lo, t_hi, ends[0], ends[3], scan.slope_lo, slope_hi, err, err, std::nullopt}};
+  std::vector<Interval> open = {{.l = t_lo,
+                                 .r = t_hi,
+                                 .fl = ends[0],
+                                 .fr = ends[3],
+                                 .sl = scan.slope_lo,
+                                 .sr = slope_hi,
+                                 .sl_err = err,
+                                 .sr_err = err}};
   for (int64_t round = 0; !open.empty(); ++round) {
     std::vector<Planned> plans;
     std::vector<double> ts;

@@ -9,7 +9,10 @@
 // constants; every accepted kink is confirmed by two random probes, one on each side
 // (a midpoint chord test alone passes a symmetric pair of kinks); and intervals narrower
 // than the floor are reported as unresolved clusters instead of looping (the failure of
-// ART's critical-point search, issues #420/#867).
+// ART's critical-point search, issues #420/#867). Under noise (`polish`), every kink is
+// re-pinned where the chords from the interval's ends through its two probes meet, and
+// confirmed there and next to it: chords carry the noise of two answers over their
+// length, where finite-difference slopes carry it over their short step.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +41,10 @@ struct SearchSettings {
   // noise, kinks whose slope change is smaller may be missed.
   double slope_resolution = 1e-3;
   int64_t max_rounds = 200;
+  // Re-pin every kink from chords before accepting it (one more query per kink): for noisy
+  // oracles, whose finite-difference slopes are too coarse to pin kinks or tell close
+  // ones apart. See Searcher::resolve.
+  bool polish = false;
 };
 
 struct LineScan {
