@@ -510,14 +510,16 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     }
     if (duplicate) continue;
     ++added;
-    // A known neuron close to this one that no later line has confirmed was mismeasured
-    // (which is why this kink did not match its prediction): the new one replaces it.
-    // Only against noisy oracles: exact ones measure a neuron twice alike (a duplicate,
-    // above), and a new neuron this close is a genuine near-parallel pair.
+    // A known neuron close to this one that no later line has confirmed, or one ten times
+    // less certain (its wide crossing tolerance may have matched other kinks), was
+    // mismeasured (which is why this kink did not match its prediction): the new one
+    // replaces it. Only against noisy oracles: exact ones measure a neuron twice alike
+    // (a duplicate, above), and a new neuron this close is a genuine near-parallel pair.
     bool replaced = false;
     for (size_t i = 0; noisy_ && i < neurons_.size() && !replaced; ++i) {
       Neuron& m = neurons_[i];
-      if (m.confirmed == 0 && same_hyperplane(m, n, 5e-3, 0.1)) {
+      const bool doubtful = m.confirmed == 0 || n.uncertainty < 0.1 * m.uncertainty;
+      if (doubtful && same_hyperplane(m, n, 5e-3, 0.1)) {
         m = std::move(n);
         replaced = true;
       }
@@ -924,9 +926,12 @@ ExtractResult Extractor::run() {
     search_lines();
     // Neurons measured from thin regions (kinks close together on their line) are
     // measured again on their own hyperplane, now that every neuron is known; with
-    // refinement on, all of them are.
+    // refinement on, all of them are. Against a noisy oracle every neuron is uncertain,
+    // and the fit that follows (if the network is small enough) makes them precise.
+    const int64_t k = static_cast<int64_t>(neurons_.size());
+    const bool fit_follows = noisy_ && fit_parameters(d_, k, c_) <= kMaxFitParameters;
     for (size_t i = 0; i < neurons_.size(); ++i) {
-      if (s_.refine || neurons_[i].uncertainty > kRefineAbove) refine(i);
+      if (s_.refine || (!fit_follows && neurons_[i].uncertainty > kRefineAbove)) refine(i);
     }
     assemble_affine();
     // Against a noisy oracle the fit makes every known neuron precise, so kinks of the

@@ -273,26 +273,22 @@ TEST(Extract, AnAbsurdNoiseLevelNeverYieldsANonFiniteNetwork) {
 }
 
 TEST(Extract, Float32BlackBoxesOfSmallNetworksAreCopiedToTheirPrecision) {
-  // The final fit of every parameter averages float32's rounding down: half of these
-  // small networks come out at float32 precision (1e-7); a success never hides an error
-  // beyond the promised 1e-3, and a failure is reported with the network found.
+  // Kinks pinned from chords, pieces verified against the local noise and a final fit of
+  // every parameter: all of these small networks come out at float32 precision (1e-7;
+  // measured 4e-8 to 7e-8 at 5.7 to 14.5 queries per parameter). Before the chords, half
+  // of them did, within 25 per parameter.
   auto ctx = make_context();
   auto float32 = make_options();
   ASSERT_EQ(quarry_options_set_i64(float32.get(), QUARRY_OPT_ORACLE_FLOAT32, 1), QUARRY_OK);
-  int copied = 0;
   for (uint64_t seed = 1; seed <= 6; ++seed) {
     const Weights target = gaussian(8, 8, 1, seed);
     const auto opts = seeded(int64_t(seed));
     const Outcome out = extract(ctx.get(), target, opts.get(), float32.get());
     ASSERT_NE(out.net, nullptr) << seed;
-    if (out.status == QUARRY_OK) {
-      EXPECT_LT(out.error, 2e-3) << seed;  // success promises an estimated error <= 1e-3
-      copied += out.error < 1e-6 && out.queries <= 25 * parameter_count(target);
-    } else {
-      EXPECT_EQ(out.status, QUARRY_ERR_NO_CONVERGENCE) << seed << ": " << out.message;
-    }
+    EXPECT_EQ(out.status, QUARRY_OK) << seed << ": " << out.message;
+    EXPECT_LT(out.error, 1e-6) << seed;
+    EXPECT_LE(out.queries, 20 * parameter_count(target)) << seed;
   }
-  EXPECT_GE(copied, 3);
 }
 
 TEST(Extract, ABlackBoxTooCoarseToCopyIsReportedNotHidden) {
