@@ -79,7 +79,8 @@ class Searcher {
   // The slope step for a split point inside an interval of width w at position t, where
   // F is about f: small against w (the step must not cross a kink), but large enough
   // that the oracle's noise leaves the slope good to `slope_resolution` of the line's
-  // slopes.
+  // slopes. With polish, at most a tenth of w: where kinks are dense, longer steps
+  // straddle one more often than not, and the chords pin the kinks anyway.
   double slope_step(double w, double t, const Vec& f) const {
     const double eps = std::numeric_limits<double>::epsilon();
     const double resolution = s_.slope_resolution * slope_scale_;
