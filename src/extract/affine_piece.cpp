@@ -125,7 +125,7 @@ std::vector<std::optional<AffinePiece>> measure_pieces(OracleSession& oracle,
         Attempt& a = attempts[k];
         const PieceRequest& r = requests[a.request];
         const double* ya = y.data() + (k - begin) * rows * c;
-        const double eta = r.floor > 0 ? r.floor : common_floor;
+        const double eta = r.verify_at_noise ? r.noise : common_floor;
         std::vector<double> g = gradient_of(a, ya, d, c);
         std::vector<double> g_err = errors_of(a.steps, eta);
         if (verified(r, a, g, g_err, ya, c, eta, tolerance)) {

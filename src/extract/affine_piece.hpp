@@ -35,13 +35,13 @@ struct PieceRequest {
   std::vector<double> slope_v;  // ...dF/dv there (c)...
   double slope_err = 0;         // ...with this error bound
   double noise = 0;             // the oracle's typical noise near p (for `error`)
-  // > 0: verify against this noise floor instead of the common one (a noisy oracle's
-  // noise near p, where the common floor is the largest on the line).
-  double floor = 0;
+  // Verify against `noise` instead of the common floor (a noisy oracle: the common
+  // floor is the largest on the line).
+  bool verify_at_noise = false;
 };
 
 // Measures each request's piece, verified against the noise floor `common_floor` (or the
-// request's own floor): d + 2 queries per attempt (the point, one step along
+// request's own noise): d + 2 queries per attempt (the point, one step along
 // each axis, and a random direction), first attempts batched together. A piece is
 // accepted when G v matches the known slope and the random direction lands on the plane;
 // otherwise every step shrinks `shrink`-fold, up to `retries` times, and then the result

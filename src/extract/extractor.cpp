@@ -126,6 +126,7 @@ class Extractor {
                                          const Vec& along, const AffinePiece& left,
                                          const AffinePiece& right, double eta) const;
   void refine(size_t i);
+  bool fit_possible() const;
   bool fit_all();
   std::vector<Crossing> crossings(const Line& line) const;
   // The model's outputs (m x c) at the m points x (m x d).
@@ -441,7 +442,7 @@ int64_t Extractor::learn_from_scan(const Line& line, const LineScan& scan) {
     r.steps = safe_steps(r.p, std::max(1e-8, std::min(1.0, reach * std::min(t - a, b - t))));
     domain_.steps_inward(r.p, r.steps);
     r.noise = noise_near(r.p);
-    if (noisy_) r.floor = r.noise;
+    r.verify_at_noise = noisy_;
     r.v = line.v;
     r.slope_v = segment_slope(s);
     r.slope_err = segment_slope_err(s);
@@ -690,14 +691,20 @@ void Extractor::refine(size_t i) {
   pieces_.push_back(*pieces[1]);
 }
 
+// Whether fit_all applies: a noisy oracle, and a network small enough for the dense fit.
+bool Extractor::fit_possible() const {
+  const int64_t k = static_cast<int64_t>(neurons_.size());
+  return noisy_ && k > 0 && fit_parameters(d_, k, c_) <= kMaxFitParameters;
+}
+
 // Fits every parameter to queries from the domain (in R^d half from the distribution the
 // error is measured on, half three times wider) when the oracle is noisy and the system is small
 // enough; returns whether it did. The points are kept and reused by later fits, topped up to 3
 // answers per parameter: that many average the noise down without overfitting it.
 bool Extractor::fit_all() {
+  if (!fit_possible()) return false;
   const int64_t k = static_cast<int64_t>(neurons_.size());
   const int64_t p = fit_parameters(d_, k, c_);
-  if (!noisy_ || k == 0 || p > kMaxFitParameters) return false;
   const int64_t have = static_cast<int64_t>(fit_y_.size()) / c_;
   const int64_t wanted = (kFitAnswersPerParameter * p + c_ - 1) / c_;
   const int64_t more = std::min(std::max<int64_t>(0, wanted - have), oracle_.remaining() / 2);
@@ -928,8 +935,7 @@ ExtractResult Extractor::run() {
     // measured again on their own hyperplane, now that every neuron is known; with
     // refinement on, all of them are. Against a noisy oracle every neuron is uncertain,
     // and the fit that follows (if the network is small enough) makes them precise.
-    const int64_t k = static_cast<int64_t>(neurons_.size());
-    const bool fit_follows = noisy_ && fit_parameters(d_, k, c_) <= kMaxFitParameters;
+    const bool fit_follows = fit_possible();
     for (size_t i = 0; i < neurons_.size(); ++i) {
       if (s_.refine || (!fit_follows && neurons_[i].uncertainty > kRefineAbove)) refine(i);
     }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <span>
 
 namespace quarry::extract {
 
@@ -89,6 +90,27 @@ class Searcher {
     return std::max({1e-4 * w, 1024 * eps * (1 + std::abs(t)), std::min(cap, for_noise)});
   }
 
+  // True when the slopes a and b agree on every output within `tolerance` times err.
+  bool same_slopes(const Vec& a, const Vec& b, double err) const {
+    for (int64_t j = 0; j < c_; ++j) {
+      if (std::abs(a[j] - b[j]) > s_.tolerance * err) return false;
+    }
+    return true;
+  }
+
+  // Where the line through (l, fl) with slope sl meets the one through (r, fr) with slope
+  // sr: the least-squares intersection over all outputs (NaN when the slopes are equal).
+  double meet(double l, const Vec& fl, const Vec& sl, double r, const Vec& fr,
+              const Vec& sr) const {
+    double num = 0, den = 0;
+    for (int64_t j = 0; j < c_; ++j) {
+      const double ds = sl[j] - sr[j];
+      num += ds * (fr[j] - fl[j] + sl[j] * l - sr[j] * r);
+      den += ds * ds;
+    }
+    return num / den;
+  }
+
   // True when f matches the line through (t0, f0) with slope s (error s_err) at t.
   bool on_line(const Vec& f, double t, double t0, const Vec& f0, const Vec& s, double s_err) const {
     const double tol = s_.tolerance * (noise(f) + noise(f0) + std::abs(t - t0) * s_err);
@@ -144,19 +166,13 @@ Planned Searcher::plan(Interval iv) {
     p.ts = {p.split - p.step, p.split + p.step};
     return p;
   }
-  const double slope_tol = s_.tolerance * (i.sl_err + i.sr_err);
-  bool equal_slopes = true, chord_on_slope = true;
-  double num = 0, den = 0;
+  const bool equal_slopes = same_slopes(i.sl, i.sr, i.sl_err + i.sr_err);
+  bool chord_on_slope = true;
   for (int64_t j = 0; j < c_; ++j) {
-    const double ds = i.sl[j] - i.sr[j];
-    equal_slopes = equal_slopes && std::abs(ds) <= slope_tol;
     const double chord = (i.fr[j] - i.fl[j]) / w;
     chord_on_slope =
         chord_on_slope && std::abs(chord - i.sl[j]) <=
                               s_.tolerance * (2 * (noise(i.fl) + noise(i.fr)) / w + i.sl_err);
-    // Least-squares intersection of the two end lines over all outputs.
-    num += ds * (i.fr[j] - i.fl[j] + i.sl[j] * i.l - i.sr[j] * i.r);
-    den += ds * ds;
   }
   if (equal_slopes && chord_on_slope) {
     p.plan = Plan::Linear;
@@ -164,7 +180,7 @@ Planned Searcher::plan(Interval iv) {
     return p;
   }
   if (!equal_slopes) {
-    const double t_star = num / den;
+    const double t_star = meet(i.l, i.fl, i.sl, i.r, i.fr, i.sr);
     if (t_star > i.l + 1e-3 * w && t_star < i.r - 1e-3 * w) {
       // Certify a single kink at t*: just left of it F follows the left end's line, just
       // right of it the right end's line, and so do random probes further out. (Checking
@@ -176,9 +192,9 @@ Planned Searcher::plan(Interval iv) {
       const double delta = std::min(1e-3 * w, 0.25 * std::min(t_star - i.l, i.r - t_star));
       p.plan = Plan::Kink;
       p.split = t_star;
-      p.ts = {t_star - delta, t_star + delta, probe(i.l, t_star - delta, 0.2),
-              probe(t_star + delta, i.r, 0.2)};
-      if (s_.polish) p.ts.erase(p.ts.begin(), p.ts.begin() + 2);
+      const double a = probe(i.l, t_star - delta, 0.2), b = probe(t_star + delta, i.r, 0.2);
+      p.ts = s_.polish ? std::vector<double>{a, b}
+                       : std::vector<double>{t_star - delta, t_star + delta, a, b};
       return p;
     }
   }
@@ -206,17 +222,13 @@ void Searcher::pin(Interval& i, double a, const Vec& fa, double b, const Vec& fb
                      Vec(c_),
                      (noise(i.fl) + noise(fa)) / (a - i.l),
                      (noise(i.fr) + noise(fb)) / (i.r - b)};
-  double num = 0, den = 0;
   for (int64_t j = 0; j < c_; ++j) {
     p.sl[j] = (fa[j] - i.fl[j]) / (a - i.l);
     p.sr[j] = (i.fr[j] - fb[j]) / (i.r - b);
-    const double ds = p.sl[j] - p.sr[j];
-    num += ds * (i.fr[j] - i.fl[j] + p.sl[j] * i.l - p.sr[j] * i.r);
-    den += ds * ds;
   }
   // Chords that meet outside (a, b) (or not at all) contradict the test just passed: look
   // again between a and b.
-  const double t = num / den;
+  const double t = meet(i.l, i.fl, p.sl, i.r, i.fr, p.sr);
   if (!(t > a && t < b)) {
     i.split_hint = std::make_pair(a, fa);
     return;
@@ -283,9 +295,9 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
     case Plan::Kink: {
       // Probes 0 and 2 must be on the left end's line, 1 and 3 on the right end's (the
       // random ones first); polish asks for the random ones only.
-      const std::vector<size_t> order =
-          s_.polish ? std::vector<size_t>{0, 1} : std::vector<size_t>{2, 0, 1, 3};
-      for (size_t k : order) {
+      static constexpr size_t kAll[] = {2, 0, 1, 3}, kRandom[] = {0, 1};
+      for (size_t k :
+           s_.polish ? std::span<const size_t>(kRandom) : std::span<const size_t>(kAll)) {
         const bool left = k % 2 == 0;
         const bool ok = left ? on_line(answer(k), p.ts[k], i.l, i.fl, i.sl, i.sl_err)
                              : on_line(answer(k), p.ts[k], i.r, i.fr, i.sr, i.sr_err);
@@ -323,12 +335,7 @@ void Searcher::resolve(Planned& p, const std::vector<Vec>& answers, std::vector<
       }
       // Chords too short to tell the two slopes apart: no kink visible at this noise
       // (a sliver beside a kink, measured with slopes that straddled it).
-      bool kink = false;
-      for (int64_t j = 0; j < c_; ++j) {
-        kink = kink || std::abs(pinned.sr[j] - pinned.sl[j]) >
-                           s_.tolerance * (pinned.sl_err + pinned.sr_err);
-      }
-      if (!kink) return;
+      if (same_slopes(pinned.sl, pinned.sr, pinned.sl_err + pinned.sr_err)) return;
       i.sl = pinned.sl;
       i.sr = pinned.sr;
       i.sl_err = pinned.sl_err;
