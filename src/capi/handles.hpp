@@ -6,6 +6,7 @@
 #include <quarry/extract.h>
 #include <quarry/options.h>
 #include <quarry/report.h>
+#include <quarry/sketch.h>
 
 #include <cstddef>
 #include <string>
@@ -15,6 +16,7 @@
 #include "core/report.hpp"
 #include "extract/net_oracle.hpp"
 #include "extract/relu_net.hpp"
+#include "sketch/sketch.hpp"
 
 struct quarry_context {
   // Room kept for a message, so that even when memory runs out a failed call can still
@@ -41,4 +43,8 @@ struct quarry_relu_net {
 
 struct quarry_net_oracle {
   quarry::extract::NetOracle oracle;
+};
+
+struct quarry_sketch {
+  quarry::sketch::Sketch core;  // immutable once created
 };

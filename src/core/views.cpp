@@ -32,6 +32,17 @@ void check_dense(const char* name, Layout layout, int64_t rows, int64_t cols, co
   checked_add(checked_mul(strided - 1, ld, "extent"), contiguous, "extent");
 }
 
+bool all_finite(DenseView<const double> a) {
+  const DenseView<const double> cm = a.layout == Layout::ColMajor ? a : a.transposed();
+  for (int64_t j = 0; j < cm.cols; ++j) {
+    const double* col = cm.data + j * cm.ld;
+    bool ok = true;
+    for (int64_t i = 0; i < cm.rows; ++i) ok &= std::isfinite(col[i]);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 void require_finite(const char* name, DenseView<const double> a) {
   for (int64_t j = 0; j < a.cols; ++j) {
     for (int64_t i = 0; i < a.rows; ++i) {

@@ -50,6 +50,9 @@ DenseView<T> dense_view(const char* name, int32_t layout_code, int64_t rows, int
   return {layout, rows, cols, data, ld};
 }
 
+// True when every entry of a is finite.
+bool all_finite(DenseView<const double> a);
+
 // Fails with QUARRY_ERR_NONFINITE naming the first NaN/Inf entry, e.g. "A[3, 7] = nan".
 void require_finite(const char* name, DenseView<const double> a);
 

@@ -19,12 +19,14 @@ struct HandleDeleter {
   void operator()(quarry_relu_net* n) const { quarry_relu_net_destroy(n); }
   void operator()(quarry_net_oracle* o) const { quarry_net_oracle_destroy(o); }
   void operator()(quarry_report* r) const { quarry_report_destroy(r); }
+  void operator()(quarry_sketch* s) const { quarry_sketch_destroy(s); }
 };
 using ContextPtr = std::unique_ptr<quarry_context, HandleDeleter>;
 using OptionsPtr = std::unique_ptr<quarry_options, HandleDeleter>;
 using NetPtr = std::unique_ptr<quarry_relu_net, HandleDeleter>;
 using OraclePtr = std::unique_ptr<quarry_net_oracle, HandleDeleter>;
 using ReportPtr = std::unique_ptr<quarry_report, HandleDeleter>;
+using SketchPtr = std::unique_ptr<quarry_sketch, HandleDeleter>;
 
 // n standard normal values from the stream of `seed`, times `scale`.
 inline std::vector<double> normals(uint64_t seed, int64_t n, double scale = 1.0) {

@@ -1,0 +1,173 @@
+// Subsampled randomized Hadamard transform: b = (1 / sqrt(rows)) * P H D a.
+//
+// m need not be a power of two: each column is implicitly zero-padded to the next power
+// of two (the padded SRHT of Tropp, "Improved analysis of the subsampled randomized
+// Hadamard transform", 2011, and the RandBLAS design notes), which never copies A: the
+// padding lives only in a per-thread buffer of padded x kPanel values, one column panel
+// at a time. The transform is an unnormalized fast Walsh-Hadamard transform, blocked so
+// that its first stages run inside the L1 cache and the rest two stages per pass.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/threads.hpp"
+#include "sketch/kernels.hpp"
+
+namespace quarry::sketch::detail {
+
+namespace {
+
+constexpr int64_t kPanel = 8;
+// Rows per L1 block of the first stages: 256 rows x 8 values x 8 bytes = 16 KiB.
+constexpr int64_t kL1Rows = 256;
+
+inline bool flipped(const uint64_t* signs, int64_t i) {
+  return ((signs[i >> 6] >> (i & 63)) & 1) != 0;
+}
+
+// Stages of size h (butterflies between rows j and j + h) for h in [h0, h1), on rows
+// [0, n) of x. Width is the number of interleaved values per row.
+template <int64_t Width>
+QUARRY_SIMD_CLONES void radix2_stages(double* x, int64_t n, int64_t h0, int64_t h1) {
+  for (int64_t h = h0; h < h1; h *= 2) {
+    for (int64_t i = 0; i < n; i += 2 * h) {
+      for (int64_t j = i; j < i + h; ++j) {
+        double* u = x + j * Width;
+        double* v = u + h * Width;
+        if constexpr (Width == 8) {
+          const f64x8 p = load8(u);
+          const f64x8 q = load8(v);
+          store8(u, p + q);
+          store8(v, p - q);
+        } else {
+          for (int64_t t = 0; t < Width; ++t) {
+            const double p = u[t];
+            const double q = v[t];
+            u[t] = p + q;
+            v[t] = p - q;
+          }
+        }
+      }
+    }
+  }
+}
+
+// Stages h and 2h at once (radix 4): the same butterflies, one pass over the data.
+template <int64_t Width>
+QUARRY_SIMD_CLONES void radix4_stage(double* x, int64_t n, int64_t h) {
+  for (int64_t i = 0; i < n; i += 4 * h) {
+    for (int64_t j = i; j < i + h; ++j) {
+      double* x0 = x + j * Width;
+      double* x1 = x0 + h * Width;
+      double* x2 = x1 + h * Width;
+      double* x3 = x2 + h * Width;
+      if constexpr (Width == 8) {
+        const f64x8 a0 = load8(x0) + load8(x1);
+        const f64x8 a1 = load8(x0) - load8(x1);
+        const f64x8 a2 = load8(x2) + load8(x3);
+        const f64x8 a3 = load8(x2) - load8(x3);
+        store8(x0, a0 + a2);
+        store8(x1, a1 + a3);
+        store8(x2, a0 - a2);
+        store8(x3, a1 - a3);
+      } else {
+        for (int64_t t = 0; t < Width; ++t) {
+          const double a0 = x0[t] + x1[t];
+          const double a1 = x0[t] - x1[t];
+          const double a2 = x2[t] + x3[t];
+          const double a3 = x2[t] - x3[t];
+          x0[t] = a0 + a2;
+          x1[t] = a1 + a3;
+          x2[t] = a0 - a2;
+          x3[t] = a1 - a3;
+        }
+      }
+    }
+  }
+}
+
+template <int64_t Width>
+void fwht(double* x, int64_t n) {
+  const int64_t block = std::min(n, kL1Rows);
+  for (int64_t b0 = 0; b0 < n; b0 += block) radix2_stages<Width>(x + b0 * Width, block, 1, block);
+  int64_t h = block;
+  for (; 4 * h <= n; h *= 4) radix4_stage<Width>(x, n, h);
+  if (h < n) radix2_stages<Width>(x, n, h, n);
+}
+
+// Transforms the panel in buf (padded x kPanel, rows of a already signed, padding zero)
+// and writes its sampled rows, scaled, to columns c0 .. c0 + w of b.
+void finish_panel(double* buf, int64_t padded, const std::vector<int64_t>& sample, int64_t c0,
+                  int64_t w, core::DenseView<double> b) {
+  fwht<kPanel>(buf, padded);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(sample.size()));
+  for (int64_t r = 0; r < b.rows; ++r) {
+    const double* row = buf + sample[static_cast<size_t>(r)] * kPanel;
+    for (int64_t t = 0; t < w; ++t) b(r, c0 + t) = scale * row[t];
+  }
+}
+
+// Runs fill(buf, c0, w) then finish_panel for every column panel, threads sharing panels.
+template <class Fill>
+void for_each_panel(int64_t threads, int64_t padded, int64_t cols,
+                    const std::vector<int64_t>& sample, core::DenseView<double> b, Fill fill) {
+  const int64_t panels = (cols + kPanel - 1) / kPanel;
+  const int64_t grain = std::max<int64_t>(1, panels / (4 * std::max<int64_t>(threads, 1)));
+  core::parallel_for(threads, panels, grain, [&](int64_t p0, int64_t p1) {
+    AlignedBuffer buffer(padded * kPanel);
+    double* buf = buffer.data();
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t c0 = p * kPanel;
+      const int64_t w = std::min(kPanel, cols - c0);
+      std::fill_n(buf, padded * kPanel, 0.0);
+      fill(buf, c0, w);
+      finish_panel(buf, padded, sample, c0, w, b);
+    }
+  });
+}
+
+}  // namespace
+
+void fwht_interleaved(double* x, int64_t n, int64_t width) {
+  if (width == kPanel) {
+    fwht<kPanel>(x, n);
+  } else if (width == 1) {
+    fwht<1>(x, n);
+  } else {
+    // Any other width: column by column through a width-1 copy.
+    std::vector<double> col(static_cast<size_t>(n));
+    for (int64_t t = 0; t < width; ++t) {
+      for (int64_t i = 0; i < n; ++i) col[i] = x[i * width + t];
+      fwht<1>(col.data(), n);
+      for (int64_t i = 0; i < n; ++i) x[i * width + t] = col[i];
+    }
+  }
+}
+
+void srht_dense(int64_t threads, const uint64_t* signs, int64_t padded,
+                const std::vector<int64_t>& sample, core::DenseView<const double> a,
+                core::DenseView<double> b) {
+  for_each_panel(threads, padded, a.cols, sample, b, [&](double* buf, int64_t c0, int64_t w) {
+    for (int64_t i = 0; i < a.rows; ++i) {
+      const double s = flipped(signs, i) ? -1.0 : 1.0;
+      for (int64_t t = 0; t < w; ++t) buf[i * kPanel + t] = s * a(i, c0 + t);
+    }
+  });
+}
+
+void srht_csr(int64_t threads, const uint64_t* signs, int64_t padded,
+              const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
+              core::DenseView<double> b) {
+  // Each panel scans all of A for its columns: SRHT suits dense data (docs/sketch.md).
+  for_each_panel(threads, padded, a.cols, sample, b, [&](double* buf, int64_t c0, int64_t w) {
+    for (int64_t i = 0; i < a.rows; ++i) {
+      const double s = flipped(signs, i) ? -1.0 : 1.0;
+      for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) {
+        const int64_t t = a.col_idx[p] - c0;
+        if (t >= 0 && t < w) buf[i * kPanel + t] += s * a.val[p];
+      }
+    }
+  });
+}
+
+}  // namespace quarry::sketch::detail
