@@ -19,6 +19,7 @@
 #include "quarry/options.h"
 #include "quarry/report.h"
 #include "quarry/rng.h"
+#include "quarry/sampling.h"
 #include "quarry/sketch.h"
 #include "quarry/status.h"
 #include "quarry/types.h"

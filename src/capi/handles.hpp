@@ -6,6 +6,7 @@
 #include <quarry/extract.h>
 #include <quarry/options.h>
 #include <quarry/report.h>
+#include <quarry/sampling.h>
 #include <quarry/sketch.h>
 
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include "core/report.hpp"
 #include "extract/net_oracle.hpp"
 #include "extract/relu_net.hpp"
+#include "sketch/sampling.hpp"
 #include "sketch/sketch.hpp"
 
 struct quarry_context {
@@ -47,4 +49,8 @@ struct quarry_net_oracle {
 
 struct quarry_sketch {
   quarry::sketch::Sketch core;  // immutable once created
+};
+
+struct quarry_sample_tree {
+  quarry::sketch::SampleTree core;
 };

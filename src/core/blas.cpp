@@ -3,6 +3,8 @@
 #include <cblas.h>
 #include <lapacke.h>
 
+#include <algorithm>
+#include <new>
 #include <string>
 #include <type_traits>
 
@@ -56,6 +58,63 @@ bool spd_solve(int64_t n, double* a, double* b) {
   // Arguments are valid by construction, so info < 0 cannot happen; info > 0 is a
   // non-positive pivot.
   return LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', bn, 1, a, bn, b, 1) == 0;
+}
+
+namespace {
+
+// LAPACKE's own failures: no memory for its workspace, or (never, with checked arguments)
+// a refused argument.
+void check_lapacke(blas_int info, const char* what) {
+  if (info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR) {
+    throw std::bad_alloc();
+  }
+  require(info >= 0, QUARRY_ERR_INTERNAL, "{} refused argument {}", what, -info);
+}
+
+}  // namespace
+
+void qr_factor(int64_t m, int64_t n, double* a, int64_t lda, double* tau) {
+  require_outside_parallel_region("LAPACKE_dgeqrf");
+  check_dense("A", Layout::ColMajor, m, n, a, lda);
+  check_lapacke(LAPACKE_dgeqrf(LAPACK_COL_MAJOR, to_blas_int(m, "m"), to_blas_int(n, "n"), a,
+                               to_blas_int(lda, "lda"), tau),
+                "LAPACKE_dgeqrf");
+}
+
+void qr_form_q(int64_t m, int64_t n, double* a, int64_t lda, const double* tau) {
+  require_outside_parallel_region("LAPACKE_dorgqr");
+  check_dense("A", Layout::ColMajor, m, n, a, lda);
+  const blas_int bn = to_blas_int(n, "n");
+  check_lapacke(LAPACKE_dorgqr(LAPACK_COL_MAJOR, to_blas_int(m, "m"), bn, bn, a,
+                               to_blas_int(lda, "lda"), tau),
+                "LAPACKE_dorgqr");
+}
+
+double triangular_rcond(int64_t n, const double* r, int64_t ldr) {
+  require_outside_parallel_region("LAPACKE_dtrcon");
+  check_dense("R", Layout::ColMajor, n, n, r, ldr);
+  if (n == 0) return 1.0;
+  double rcond = 0;
+  check_lapacke(LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', to_blas_int(n, "n"), r,
+                               to_blas_int(ldr, "ldr"), &rcond),
+                "LAPACKE_dtrcon");
+  return rcond;
+}
+
+void svd_thin(int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
+              double* vt, int64_t ldvt) {
+  require_outside_parallel_region("LAPACKE_dgesdd");
+  const int64_t k = std::min(m, n);
+  check_dense("A", Layout::ColMajor, m, n, a, lda);
+  check_dense("U", Layout::ColMajor, m, k, u, ldu);
+  check_dense("VT", Layout::ColMajor, k, n, vt, ldvt);
+  if (k == 0) return;
+  const blas_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', to_blas_int(m, "m"),
+                                       to_blas_int(n, "n"), a, to_blas_int(lda, "lda"), s, u,
+                                       to_blas_int(ldu, "ldu"), vt, to_blas_int(ldvt, "ldvt"));
+  check_lapacke(info, "LAPACKE_dgesdd");
+  require(info == 0, QUARRY_ERR_NO_CONVERGENCE,
+          "the SVD of a {} x {} matrix did not converge (dgesdd info = {})", m, n, info);
 }
 
 const char* blas_info() {

@@ -27,6 +27,20 @@ void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c);
 // leaving x unspecified, when A is not numerically positive definite (dposv info > 0).
 bool spd_solve(int64_t n, double* a, double* b);
 
+// LAPACK on column-major matrices (sizes checked like gemm's). Householder QR: a (m x n,
+// m >= n) becomes R (upper triangle) and the reflectors (below), tau has n entries.
+void qr_factor(int64_t m, int64_t n, double* a, int64_t lda, double* tau);
+// Overwrites the output of qr_factor with the first n columns of Q (m x n, orthonormal).
+void qr_form_q(int64_t m, int64_t n, double* a, int64_t lda, const double* tau);
+// Reciprocal condition number, in the 1-norm, of the upper triangular n x n matrix r
+// (dtrcon): near 1 well-conditioned, near 0 numerically singular.
+double triangular_rcond(int64_t n, const double* r, int64_t ldr);
+// Thin SVD a = U diag(s) V^T (dgesdd): a (m x n) is destroyed, s gets min(m, n) singular
+// values in decreasing order, u (m x min(m, n)) and vt (min(m, n) x n) the vectors.
+// Throws QUARRY_ERR_NO_CONVERGENCE when the SVD does not converge.
+void svd_thin(int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
+              double* vt, int64_t ldvt);
+
 // One line naming the BLAS library, its build and its thread setting (quarry_blas_info).
 const char* blas_info();
 
