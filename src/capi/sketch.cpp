@@ -104,6 +104,19 @@ quarry_status quarry_sketch_apply_csr_f64(quarry_context* ctx, const quarry_sket
   });
 }
 
+quarry_status quarry_sketch_apply_right_csr_f64(quarry_context* ctx, const quarry_sketch* s,
+                                                int64_t n, int64_t m, const int64_t* row_ptr,
+                                                const int64_t* col_idx, const double* val,
+                                                int32_t layout_b, double* b, int64_t ldb) {
+  return with_context(ctx, [&] {
+    const quarry::sketch::Sketch& sk = deref(s, "s").core;
+    const auto av = core::csr_view("A", n, m, row_ptr, col_idx, val);  // checks every value
+    const auto bv = core::dense_view("B", layout_b, n, sk.rows(), b, ldb);
+    sk.apply_right(ctx->core.threads(), av, bv);
+    require_finite_product(as_const(bv), [] {});
+  });
+}
+
 quarry_status quarry_sketch_columns_f64(quarry_context* ctx, const quarry_sketch* s, int64_t j0,
                                         int64_t w, int32_t layout, double* out, int64_t ld) {
   return with_context(ctx, [&] {

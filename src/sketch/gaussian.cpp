@@ -77,6 +77,29 @@ void gaussian_csr(int64_t threads, const core::PhiloxStream& stream, int64_t row
   scale_all(threads, 1.0 / std::sqrt(static_cast<double>(rows)), b);
 }
 
+void gaussian_csr_right(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
+                        const core::CsrView<const double>& a, core::DenseView<double> b) {
+  fill_zero(threads, b);
+  if (b.empty()) return;
+  const int64_t width = block_columns(rows, a.cols);
+  std::vector<double> s(static_cast<size_t>(rows * width));
+  for (int64_t j0 = 0; j0 < a.cols; j0 += width) {
+    const int64_t bj = std::min(width, a.cols - j0);
+    core::rng_fill_normal(stream, j0 * rows, bj * rows, s.data(), threads);
+    core::parallel_for(threads, a.rows, 64, [&](int64_t i0, int64_t i1) {
+      for (int64_t i = i0; i < i1; ++i) {
+        for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) {
+          const int64_t j = a.col_idx[p];
+          if (j < j0 || j >= j0 + bj) continue;
+          const double* col = s.data() + (j - j0) * rows;
+          for (int64_t r = 0; r < rows; ++r) b(i, r) += col[r] * a.val[p];
+        }
+      }
+    });
+  }
+  scale_all(threads, 1.0 / std::sqrt(static_cast<double>(rows)), b);
+}
+
 void rows_dense(int64_t threads, const std::vector<int64_t>& sample, double scale,
                 core::DenseView<const double> a, core::DenseView<double> b) {
   core::parallel_for(threads, b.rows, 64, [&](int64_t r0, int64_t r1) {
@@ -94,6 +117,23 @@ void rows_csr(int64_t threads, const std::vector<int64_t>& sample, double scale,
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t i = sample[static_cast<size_t>(r)];
       for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) b(r, a.col_idx[p]) += a.val[p];
+    }
+  });
+  scale_all(threads, scale, b);
+}
+
+void rows_csr_right(int64_t threads, const std::vector<int64_t>& sample, double scale,
+                    const core::CsrView<const double>& a, core::DenseView<double> b) {
+  fill_zero(threads, b);
+  std::vector<int64_t> position(static_cast<size_t>(a.cols), -1);
+  for (size_t r = 0; r < sample.size(); ++r)
+    position[static_cast<size_t>(sample[r])] = static_cast<int64_t>(r);
+  core::parallel_for(threads, a.rows, 256, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) {
+        const int64_t r = position[static_cast<size_t>(a.col_idx[p])];
+        if (r >= 0) b(i, r) += a.val[p];
+      }
     }
   });
   scale_all(threads, scale, b);

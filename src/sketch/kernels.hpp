@@ -111,6 +111,19 @@ void rows_dense(int64_t threads, const std::vector<int64_t>& sample, double scal
 void rows_csr(int64_t threads, const std::vector<int64_t>& sample, double scale,
               const core::CsrView<const double>& a, core::DenseView<double> b);
 
+// Right products with a CSR matrix a (n x cols of S): b (n x rows) = a S^T, row i of b
+// summing row i of a in its stored order (the dense right product sums in increasing
+// column order: the two agree bitwise when each row's columns are sorted).
+void sparse_sign_csr_right(int64_t threads, const uint32_t* entries, int64_t k, double scale,
+                           const core::CsrView<const double>& a, core::DenseView<double> b);
+void srht_csr_right(int64_t threads, const uint64_t* signs, int64_t padded,
+                    const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
+                    core::DenseView<double> b);
+void gaussian_csr_right(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
+                        const core::CsrView<const double>& a, core::DenseView<double> b);
+void rows_csr_right(int64_t threads, const std::vector<int64_t>& sample, double scale,
+                    const core::CsrView<const double>& a, core::DenseView<double> b);
+
 // Sets every entry of b to zero / multiplies every entry by `scale`.
 void fill_zero(int64_t threads, core::DenseView<double> b);
 void scale_all(int64_t threads, double scale, core::DenseView<double> b);

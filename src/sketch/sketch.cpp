@@ -194,6 +194,32 @@ void Sketch::apply(int64_t threads, const core::CsrView<const double>& a,
   }
 }
 
+void Sketch::apply_right(int64_t threads, const core::CsrView<const double>& a,
+                         core::DenseView<double> b) const {
+  require(a.cols == cols_, QUARRY_ERR_BAD_DIMENSION,
+          "A * S^T: the sketch is {} x {}, so A needs {} columns (the sketch's cols), got {}",
+          rows_, cols_, cols_, a.cols);
+  require(b.rows == a.rows && b.cols == rows_, QUARRY_ERR_BAD_DIMENSION,
+          "A * S^T: the product is {} x {}, but B is {} x {}", a.rows, rows_, b.rows, b.cols);
+  if (b.empty()) return;
+  const double sparse_scale = 1.0 / std::sqrt(static_cast<double>(nnz_));
+  switch (kind_) {
+    case Kind::Gaussian:
+      detail::gaussian_csr_right(threads, core::PhiloxStream(state_), rows_, a, b);
+      break;
+    case Kind::Srht: detail::srht_csr_right(threads, signs_.data(), padded_, sample_, a, b); break;
+    case Kind::CountSketch:
+    case Kind::SparseSign:
+      detail::sparse_sign_csr_right(threads, entries_.data(), nnz_, sparse_scale, a, b);
+      break;
+    case Kind::UniformRows:
+      detail::rows_csr_right(threads, sample_,
+                             std::sqrt(static_cast<double>(cols_) / static_cast<double>(rows_)), a,
+                             b);
+      break;
+  }
+}
+
 void Sketch::columns(int64_t threads, int64_t j0, core::DenseView<double> out) const {
   require(j0 >= 0 && out.cols <= cols_ - j0 && out.rows == rows_, QUARRY_ERR_BAD_DIMENSION,
           "columns {} .. {} of a {} x {} sketch do not fit a {} x {} output", j0, j0 + out.cols,

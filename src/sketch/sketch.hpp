@@ -55,6 +55,11 @@ class Sketch {
   void apply(int64_t threads, const core::CsrView<const double>& a,
              core::DenseView<double> b) const;
 
+  // b = a S^T for a CSR a (n x cols); b is n x rows. Row i of b sums row i of a in its
+  // stored order.
+  void apply_right(int64_t threads, const core::CsrView<const double>& a,
+                   core::DenseView<double> b) const;
+
   // Entry (i, j) of S for every i and the columns [j0, j0 + out.cols) (out is rows x w):
   // the operator made explicit, for tests and for callers handing S to other libraries.
   void columns(int64_t threads, int64_t j0, core::DenseView<double> out) const;

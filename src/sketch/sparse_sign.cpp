@@ -128,6 +128,20 @@ void sparse_sign_csr(int64_t threads, const uint32_t* entries, int64_t k, double
   scale_all(threads, scale, b);
 }
 
+void sparse_sign_csr_right(int64_t threads, const uint32_t* entries, int64_t k, double scale,
+                           const core::CsrView<const double>& a, core::DenseView<double> b) {
+  fill_zero(threads, b);
+  core::parallel_for(threads, a.rows, 256, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) {
+      for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) {
+        const uint32_t* e = entries + a.col_idx[p] * k;
+        for (int64_t l = 0; l < k; ++l) b(i, e[l] & kRowMask) += sign_of(e[l]) * a.val[p];
+      }
+    }
+  });
+  scale_all(threads, scale, b);
+}
+
 void fill_zero(int64_t threads, core::DenseView<double> b) {
   const core::DenseView<double> cm = b.layout == core::Layout::ColMajor ? b : b.transposed();
   core::parallel_for(threads, cm.cols, 64, [&](int64_t j0, int64_t j1) {

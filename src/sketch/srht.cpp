@@ -170,4 +170,19 @@ void srht_csr(int64_t threads, const uint64_t* signs, int64_t padded,
   });
 }
 
+void srht_csr_right(int64_t threads, const uint64_t* signs, int64_t padded,
+                    const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
+                    core::DenseView<double> b) {
+  // Panels of 8 rows of a are the panels of 8 columns of a^T: b^T = S a^T.
+  for_each_panel(threads, padded, a.rows, sample, b.transposed(),
+                 [&](double* buf, int64_t i0, int64_t w) {
+                   for (int64_t t = 0; t < w; ++t) {
+                     for (int64_t p = a.row_ptr[i0 + t]; p < a.row_ptr[i0 + t + 1]; ++p) {
+                       const int64_t j = a.col_idx[p];
+                       buf[j * kPanel + t] += (flipped(signs, j) ? -1.0 : 1.0) * a.val[p];
+                     }
+                   }
+                 });
+}
+
 }  // namespace quarry::sketch::detail

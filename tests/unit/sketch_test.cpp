@@ -164,11 +164,12 @@ struct Csr {
 };
 
 // The non-zeros of column-major m x n, row by row, each row's columns in reverse order
-// (CSR columns need not be sorted).
-Csr to_csr(const std::vector<double>& a, int64_t m, int64_t n) {
+// (CSR columns need not be sorted), or increasing.
+Csr to_csr(const std::vector<double>& a, int64_t m, int64_t n, bool increasing = false) {
   Csr c;
   for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = n - 1; j >= 0; --j) {
+    for (int64_t jj = 0; jj < n; ++jj) {
+      const int64_t j = increasing ? jj : n - 1 - jj;
       const double v = a[static_cast<size_t>(i + j * m)];
       if (v != 0.0) {
         c.col_idx.push_back(j);
@@ -410,6 +411,19 @@ TEST_P(SketchKind, ProductsMatchTheExplicitOperatorInEveryForm) {
                 QUARRY_OK)
           << quarry_context_last_error(ctx.get());
       const std::vector<double> bt = from_layout(b, n, rows, layout, ldb);
+      // The same from CSR (rows of A^T with increasing columns): bitwise equal.
+      const Csr csr_t = to_csr(at, n, m, true);
+      std::vector<double> bc(static_cast<size_t>(n * rows));
+      ASSERT_EQ(quarry_sketch_apply_right_csr_f64(ctx.get(), s.get(), n, m, csr_t.row_ptr.data(),
+                                                  csr_t.col_idx.data(), csr_t.val.data(), layout,
+                                                  bc.data(), ldb),
+                QUARRY_OK)
+          << quarry_context_last_error(ctx.get());
+      if (kind == QUARRY_SKETCH_GAUSSIAN) {
+        EXPECT_LE(max_abs_diff(bc, b), tol);
+      } else {
+        EXPECT_EQ(bc, b);
+      }
       for (int64_t r = 0; r < rows; ++r) {
         for (int64_t j = 0; j < n; ++j) {
           const double got = bt[static_cast<size_t>(j + r * n)];
@@ -441,6 +455,19 @@ TEST_P(SketchKind, OperatorAndProductsAreBitwiseTheSameForAnyThreadCount) {
     const auto rc = apply_csr(ctx.get(), s.get(), csr, m, n, QUARRY_COL_MAJOR);
     r.insert(r.end(), rr.begin(), rr.end());
     r.insert(r.end(), rc.begin(), rc.end());
+    // A S^T from CSR, A = the first 50 rows of the data transposed (50 x m).
+    std::vector<double> at(static_cast<size_t>(50 * m));
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < 50; ++j)
+        at[static_cast<size_t>(j + i * 50)] = a[static_cast<size_t>(i + (j % n) * m)];
+    }
+    const Csr csr_t = to_csr(at, 50, m);
+    std::vector<double> right(static_cast<size_t>(50 * rows));
+    ASSERT_EQ(quarry_sketch_apply_right_csr_f64(ctx.get(), s.get(), 50, m, csr_t.row_ptr.data(),
+                                                csr_t.col_idx.data(), csr_t.val.data(),
+                                                QUARRY_ROW_MAJOR, right.data(), rows),
+              QUARRY_OK);
+    r.insert(r.end(), right.begin(), right.end());
     results.push_back(r);
   }
   for (size_t t = 1; t < results.size(); ++t) EXPECT_EQ(results[t], results[0]) << t;

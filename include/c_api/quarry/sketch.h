@@ -147,6 +147,22 @@ QUARRY_API quarry_status quarry_sketch_apply_csr_f64(quarry_context *ctx, const 
                                                      int32_t layout_b, double *b, int64_t ldb);
 
 /**
+ * @brief B = A S^T for a CSR matrix A (n x m, m = the sketch's cols; e.g. n samples of m
+ * features, as scikit-learn's random projections take them); B is dense n x rows in
+ * `layout_b`.
+ *
+ * Row i of B sums row i of A in its stored order, so the result is bitwise that of
+ * `quarry_sketch_apply_right_f64` on the same values when each row's column indices are
+ * increasing (and not repeated). Cost O(k nnz(A)) for the sparse kinds, O(rows nnz(A))
+ * for Gaussian, O(n N log N) for SRHT (N the padded size).
+ * @return As `quarry_sketch_apply_csr_f64`.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_sketch_apply_right_csr_f64(
+    quarry_context *ctx, const quarry_sketch *s, int64_t n, int64_t m, const int64_t *row_ptr,
+    const int64_t *col_idx, const double *val, int32_t layout_b, double *b, int64_t ldb);
+
+/**
  * @brief Columns j0 .. j0 + w - 1 of S, explicitly (rows x w in `layout`): to inspect an
  * operator or hand it to another library. Costs about as much as applying S to w columns.
  * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
