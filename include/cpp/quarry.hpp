@@ -365,6 +365,70 @@ class ReluNet {
   detail::Handle<quarry_relu_net, quarry_relu_net_destroy> handle_;
 };
 
+/** Owns an immutable sketching operator S, rows x cols (see quarry/sketch.h). Move-only. */
+class Sketch {
+ public:
+  /** A sketch of `kind` (QUARRY_SKETCH_*) from the state of `seed`; nnz: non-zeros per
+   * column of a sparse sign sketch (0 = default). */
+  Sketch(const Context& ctx, int32_t kind, int64_t rows, int64_t cols, uint64_t seed,
+         int64_t nnz = 0) {
+    quarry_rng_state state;
+    detail::check(quarry_rng_state_from_seed(seed, &state));
+    Options opts;
+    if (nnz != 0) opts.set(QUARRY_OPT_SKETCH_NNZ, nnz);
+    ctx.check(quarry_sketch_create(ctx.get(), kind, rows, cols, opts.get(), &state, handle_.out()));
+  }
+
+  int64_t rows() const { return info()[1]; }
+  int64_t cols() const { return info()[2]; }
+
+  /** S A for a column-major A with cols() rows (a.size() / cols() columns); column-major
+   * result, rows() x n. */
+  std::vector<double> apply(const Context& ctx, const std::vector<double>& a) const {
+    const int64_t m = cols();
+    const int64_t n = static_cast<int64_t>(a.size()) / m;
+    if (n * m != static_cast<int64_t>(a.size())) {
+      detail::check(QUARRY_ERR_BAD_DIMENSION, nullptr,
+                    std::to_string(a.size()) + " values are not columns of " + std::to_string(m));
+    }
+    std::vector<double> b(static_cast<size_t>(rows() * n));
+    ctx.check(quarry_sketch_apply_f64(ctx.get(), get(), QUARRY_COL_MAJOR, m, n, a.data(), m,
+                                      b.data(), rows()));
+    return b;
+  }
+  /** B = S A with the C API's arguments (see quarry_sketch_apply_f64). */
+  void apply(const Context& ctx, int32_t layout, int64_t m, int64_t n, const double* a, int64_t lda,
+             double* b, int64_t ldb) const {
+    ctx.check(quarry_sketch_apply_f64(ctx.get(), get(), layout, m, n, a, lda, b, ldb));
+  }
+
+  const quarry_sketch* get() const noexcept { return handle_.get(); }
+
+ private:
+  std::vector<int64_t> info() const {
+    int32_t kind = 0;
+    int64_t rows = 0, cols = 0, nnz = 0;
+    detail::check(quarry_sketch_info(get(), &kind, &rows, &cols, &nnz));
+    return {kind, rows, cols, nnz};
+  }
+  detail::Handle<quarry_sketch, quarry_sketch_destroy> handle_;
+};
+
+/** Leverage scores of the rows of a column-major A (m x n, m = a.size() / n); options as
+ * for quarry_leverage_scores_f64 (method, ridge, sketch rows and kind, seed). */
+inline std::vector<double> leverage_scores(const Context& ctx, const std::vector<double>& a,
+                                           int64_t n, const Options* opts = nullptr) {
+  const int64_t m = n > 0 ? static_cast<int64_t>(a.size()) / n : 0;
+  if (n <= 0 || m * n != static_cast<int64_t>(a.size())) {
+    detail::check(QUARRY_ERR_BAD_DIMENSION, nullptr,
+                  std::to_string(a.size()) + " values are not rows of " + std::to_string(n));
+  }
+  std::vector<double> scores(static_cast<size_t>(m));
+  ctx.check(quarry_leverage_scores_f64(ctx.get(), QUARRY_COL_MAJOR, m, n, a.data(), m,
+                                       opts != nullptr ? opts->get() : nullptr, scores.data()));
+  return scores;
+}
+
 /** Owns a simulated black box over a network (see quarry_net_oracle_create). */
 class NetOracle {
  public:

@@ -32,7 +32,7 @@ core::Op op_in(core::Layout stored, core::Layout target) {
 }  // namespace
 
 void gaussian_dense(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
-                    core::DenseView<const double> a, core::DenseView<double> b) {
+                    const core::DenseView<const double>& a, core::DenseView<double> b) {
   if (b.empty()) return;
   const int64_t m = a.rows;
   const int64_t n = a.cols;
@@ -101,7 +101,7 @@ void gaussian_csr_right(int64_t threads, const core::PhiloxStream& stream, int64
 }
 
 void rows_dense(int64_t threads, const std::vector<int64_t>& sample, double scale,
-                core::DenseView<const double> a, core::DenseView<double> b) {
+                const core::DenseView<const double>& a, core::DenseView<double> b) {
   core::parallel_for(threads, b.rows, 64, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t i = sample[static_cast<size_t>(r)];

@@ -24,7 +24,7 @@ using core::transpose8x8;
 // Sparse sign / CountSketch: `entries` holds k entries per column of S (row index, bit 31
 // set for -1). b = scale * S * a.
 void sparse_sign_dense(int64_t threads, const uint32_t* entries, int64_t k, double scale,
-                       core::DenseView<const double> a, core::DenseView<double> b);
+                       const core::DenseView<const double>& a, core::DenseView<double> b);
 void sparse_sign_csr(int64_t threads, const uint32_t* entries, int64_t k, double scale,
                      const core::CsrView<const double>& a, core::DenseView<double> b);
 
@@ -32,28 +32,27 @@ void sparse_sign_csr(int64_t threads, const uint32_t* entries, int64_t k, double
 // the unnormalized Walsh-Hadamard matrix of order `padded` (a zero-padded to `padded`
 // rows), P the rows `sample`.
 void srht_dense(int64_t threads, const uint64_t* signs, int64_t padded,
-                const std::vector<int64_t>& sample, core::DenseView<const double> a,
+                const std::vector<int64_t>& sample, const core::DenseView<const double>& a,
                 core::DenseView<double> b);
 void srht_csr(int64_t threads, const uint64_t* signs, int64_t padded,
               const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
               core::DenseView<double> b);
 
-// In-place unnormalized Walsh-Hadamard transform of x, `n` (a power of two) rows of
-// `width` interleaved values each (row i at x + i * width), transforming each of the
-// `width` columns. The same butterflies in the same order for any blocking: exposed for
-// the tests, which check it against the definition.
-void fwht_interleaved(double* x, int64_t n, int64_t width);
+// In-place unnormalized Walsh-Hadamard transform of x[0, n), n a power of two: the
+// butterflies (p, q) -> (p + q, p - q) of sizes h = 1, 2, 4, ... in that order, whatever
+// the blocking. Exposed for the tests, which check it against the definition.
+void fwht_column(double* x, int64_t n);
 
 // Gaussian: S(i, j) = element j * rows + i of rng_fill_gaussian(stream), and
 // b = S * a / sqrt(rows).
 void gaussian_dense(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
-                    core::DenseView<const double> a, core::DenseView<double> b);
+                    const core::DenseView<const double>& a, core::DenseView<double> b);
 void gaussian_csr(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
                   const core::CsrView<const double>& a, core::DenseView<double> b);
 
 // b(r, :) = scale * a(sample[r], :).
 void rows_dense(int64_t threads, const std::vector<int64_t>& sample, double scale,
-                core::DenseView<const double> a, core::DenseView<double> b);
+                const core::DenseView<const double>& a, core::DenseView<double> b);
 void rows_csr(int64_t threads, const std::vector<int64_t>& sample, double scale,
               const core::CsrView<const double>& a, core::DenseView<double> b);
 
@@ -69,6 +68,17 @@ void gaussian_csr_right(int64_t threads, const core::PhiloxStream& stream, int64
                         const core::CsrView<const double>& a, core::DenseView<double> b);
 void rows_csr_right(int64_t threads, const std::vector<int64_t>& sample, double scale,
                     const core::CsrView<const double>& a, core::DenseView<double> b);
+
+// One family of kernels for one form of input (A dense or CSR, from the left or the
+// right), so that Sketch dispatches on its kind in one place.
+template <class A>
+struct Kernels {
+  void (*gaussian)(int64_t, const core::PhiloxStream&, int64_t, const A&, core::DenseView<double>);
+  void (*srht)(int64_t, const uint64_t*, int64_t, const std::vector<int64_t>&, const A&,
+               core::DenseView<double>);
+  void (*sparse_sign)(int64_t, const uint32_t*, int64_t, double, const A&, core::DenseView<double>);
+  void (*rows)(int64_t, const std::vector<int64_t>&, double, const A&, core::DenseView<double>);
+};
 
 // Sets every entry of b to zero / multiplies every entry by `scale`.
 void fill_zero(int64_t threads, core::DenseView<double> b);

@@ -152,46 +152,39 @@ void Sketch::check_product(const char* what, int64_t a_rows, int64_t a_cols,
           "{}: the product is {} x {}, but B is {} x {}", what, rows_, a_cols, b.rows, b.cols);
 }
 
+template <class A>
+void Sketch::run(int64_t threads, const A& a, core::DenseView<double> b,
+                 const detail::Kernels<A>& kernels) const {
+  if (b.empty()) return;
+  switch (kind_) {
+    case Kind::Gaussian: kernels.gaussian(threads, core::PhiloxStream(state_), rows_, a, b); break;
+    case Kind::Srht: kernels.srht(threads, signs_.data(), padded_, sample_, a, b); break;
+    case Kind::CountSketch:
+    case Kind::SparseSign:
+      kernels.sparse_sign(threads, entries_.data(), nnz_,
+                          1.0 / std::sqrt(static_cast<double>(nnz_)), a, b);
+      break;
+    case Kind::UniformRows:
+      kernels.rows(threads, sample_,
+                   std::sqrt(static_cast<double>(cols_) / static_cast<double>(rows_)), a, b);
+      break;
+  }
+}
+
 void Sketch::apply(int64_t threads, core::DenseView<const double> a,
                    core::DenseView<double> b) const {
   check_product("S * A", a.rows, a.cols, b);
-  if (b.empty()) return;
-  const double sparse_scale = 1.0 / std::sqrt(static_cast<double>(nnz_));
-  switch (kind_) {
-    case Kind::Gaussian:
-      detail::gaussian_dense(threads, core::PhiloxStream(state_), rows_, a, b);
-      break;
-    case Kind::Srht: detail::srht_dense(threads, signs_.data(), padded_, sample_, a, b); break;
-    case Kind::CountSketch:
-    case Kind::SparseSign:
-      detail::sparse_sign_dense(threads, entries_.data(), nnz_, sparse_scale, a, b);
-      break;
-    case Kind::UniformRows:
-      detail::rows_dense(threads, sample_,
-                         std::sqrt(static_cast<double>(cols_) / static_cast<double>(rows_)), a, b);
-      break;
-  }
+  run<core::DenseView<const double>>(
+      threads, a, b,
+      {detail::gaussian_dense, detail::srht_dense, detail::sparse_sign_dense, detail::rows_dense});
 }
 
 void Sketch::apply(int64_t threads, const core::CsrView<const double>& a,
                    core::DenseView<double> b) const {
   check_product("S * A", a.rows, a.cols, b);
-  if (b.empty()) return;
-  const double sparse_scale = 1.0 / std::sqrt(static_cast<double>(nnz_));
-  switch (kind_) {
-    case Kind::Gaussian:
-      detail::gaussian_csr(threads, core::PhiloxStream(state_), rows_, a, b);
-      break;
-    case Kind::Srht: detail::srht_csr(threads, signs_.data(), padded_, sample_, a, b); break;
-    case Kind::CountSketch:
-    case Kind::SparseSign:
-      detail::sparse_sign_csr(threads, entries_.data(), nnz_, sparse_scale, a, b);
-      break;
-    case Kind::UniformRows:
-      detail::rows_csr(threads, sample_,
-                       std::sqrt(static_cast<double>(cols_) / static_cast<double>(rows_)), a, b);
-      break;
-  }
+  run<core::CsrView<const double>>(
+      threads, a, b,
+      {detail::gaussian_csr, detail::srht_csr, detail::sparse_sign_csr, detail::rows_csr});
 }
 
 void Sketch::apply_right(int64_t threads, const core::CsrView<const double>& a,
@@ -201,23 +194,9 @@ void Sketch::apply_right(int64_t threads, const core::CsrView<const double>& a,
           rows_, cols_, cols_, a.cols);
   require(b.rows == a.rows && b.cols == rows_, QUARRY_ERR_BAD_DIMENSION,
           "A * S^T: the product is {} x {}, but B is {} x {}", a.rows, rows_, b.rows, b.cols);
-  if (b.empty()) return;
-  const double sparse_scale = 1.0 / std::sqrt(static_cast<double>(nnz_));
-  switch (kind_) {
-    case Kind::Gaussian:
-      detail::gaussian_csr_right(threads, core::PhiloxStream(state_), rows_, a, b);
-      break;
-    case Kind::Srht: detail::srht_csr_right(threads, signs_.data(), padded_, sample_, a, b); break;
-    case Kind::CountSketch:
-    case Kind::SparseSign:
-      detail::sparse_sign_csr_right(threads, entries_.data(), nnz_, sparse_scale, a, b);
-      break;
-    case Kind::UniformRows:
-      detail::rows_csr_right(threads, sample_,
-                             std::sqrt(static_cast<double>(cols_) / static_cast<double>(rows_)), a,
-                             b);
-      break;
-  }
+  run<core::CsrView<const double>>(threads, a, b,
+                                   {detail::gaussian_csr_right, detail::srht_csr_right,
+                                    detail::sparse_sign_csr_right, detail::rows_csr_right});
 }
 
 void Sketch::columns(int64_t threads, int64_t j0, core::DenseView<double> out) const {

@@ -18,6 +18,11 @@
 
 namespace quarry::sketch {
 
+namespace detail {
+template <class A>
+struct Kernels;  // sketch/kernels.hpp
+}  // namespace detail
+
 enum class Kind : int32_t {
   Gaussian = 1,
   Srht = 2,
@@ -65,6 +70,10 @@ class Sketch {
   void columns(int64_t threads, int64_t j0, core::DenseView<double> out) const;
 
  private:
+  // Runs the kernel of this kind from `kernels`.
+  template <class A>
+  void run(int64_t threads, const A& a, core::DenseView<double> b,
+           const detail::Kernels<A>& kernels) const;
   void check_product(const char* what, int64_t a_rows, int64_t a_cols,
                      const core::DenseView<double>& b) const;
 

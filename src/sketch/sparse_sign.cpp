@@ -79,7 +79,7 @@ QUARRY_SIMD_CLONES void accumulate_panel(const uint32_t* entries, int64_t k, con
 }  // namespace
 
 void sparse_sign_dense(int64_t threads, const uint32_t* entries, int64_t k, double scale,
-                       core::DenseView<const double> a, core::DenseView<double> b) {
+                       const core::DenseView<const double>& a, core::DenseView<double> b) {
   const int64_t panels = (a.cols + kPanel - 1) / kPanel;
   // A few panels per chunk, so a thread reuses its buffer.
   const int64_t grain = std::max<int64_t>(1, panels / (4 * std::max<int64_t>(threads, 1)));
