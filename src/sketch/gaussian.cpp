@@ -105,7 +105,8 @@ void rows_dense(int64_t threads, const std::vector<int64_t>& sample, double scal
   core::parallel_for(threads, b.rows, 64, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t i = sample[static_cast<size_t>(r)];
-      for (int64_t c = 0; c < b.cols; ++c) b(r, c) = scale * a(i, c);
+      // 0.0 + ...: a zero is +0.0 whatever its sign, as in the CSR paths.
+      for (int64_t c = 0; c < b.cols; ++c) b(r, c) = scale * (0.0 + a(i, c));
     }
   });
 }

@@ -76,14 +76,18 @@ QUARRY_SIMD_CLONES void fwht_vectors(double* x, int64_t n) {
   vector_stages(x, n, block, n);
 }
 
-// Transforms the `w` padded columns at buf (column t at buf + t * padded; rows of the
-// input already signed, padding zero) and writes their sampled rows, scaled, to columns
-// c0 .. c0 + w of b.
+// The distance between the columns of a panel buffer: a little more than the padded size,
+// so that the columns (a power of two long) do not all map to the same cache sets.
+inline int64_t column_stride(int64_t padded) { return padded + 16; }
+
+// Transforms the `w` padded columns at buf (column t at buf + t * column_stride; rows of
+// the input already signed, padding zero) and writes their sampled rows, scaled, to
+// columns c0 .. c0 + w of b.
 void finish_panel(double* buf, int64_t padded, const std::vector<int64_t>& sample, int64_t c0,
                   int64_t w, core::DenseView<double> b) {
   const double scale = 1.0 / std::sqrt(static_cast<double>(sample.size()));
   for (int64_t t = 0; t < w; ++t) {
-    double* col = buf + t * padded;
+    double* col = buf + t * column_stride(padded);
     fwht_column(col, padded);
     for (int64_t r = 0; r < b.rows; ++r) b(r, c0 + t) = scale * col[sample[static_cast<size_t>(r)]];
   }
@@ -98,12 +102,12 @@ void for_each_panel(int64_t threads, int64_t padded, int64_t cols, int64_t width
   const int64_t panels = (cols + width - 1) / width;
   const int64_t grain = std::max<int64_t>(1, panels / (4 * std::max<int64_t>(threads, 1)));
   core::parallel_for(threads, panels, grain, [&](int64_t p0, int64_t p1) {
-    AlignedBuffer buffer(padded * width);
+    AlignedBuffer buffer(column_stride(padded) * width);
     double* buf = buffer.data();
     for (int64_t p = p0; p < p1; ++p) {
       const int64_t c0 = p * width;
       const int64_t w = std::min(width, cols - c0);
-      std::fill_n(buf, padded * w, 0.0);
+      std::fill_n(buf, column_stride(padded) * w, 0.0);
       fill(buf, c0, w);
       finish_panel(buf, padded, sample, c0, w, b);
     }
@@ -142,11 +146,14 @@ void srht_dense(int64_t threads, const uint64_t* signs, int64_t padded,
   // Column-major input: a column at a time (contiguous, and its transform stays in L2).
   // Row-major: 8 columns per pass over the rows.
   const int64_t width = a.layout == core::Layout::ColMajor ? 1 : kPanel;
+  const int64_t stride = column_stride(padded);
   for_each_panel(threads, padded, a.cols, width, sample, b,
                  [&](double* buf, int64_t c0, int64_t w) {
                    for (int64_t i = 0; i < a.rows; ++i) {
-                     for (int64_t t = 0; t < w; ++t)
-                       buf[t * padded + i] = d[static_cast<size_t>(i)] * a(i, c0 + t);
+                     for (int64_t t = 0; t < w; ++t) {
+                       // 0.0 + ...: a zero is +0.0 whatever its sign, as in the CSR paths.
+                       buf[t * stride + i] = 0.0 + d[static_cast<size_t>(i)] * a(i, c0 + t);
+                     }
                    }
                  });
 }
@@ -161,7 +168,7 @@ void srht_csr(int64_t threads, const uint64_t* signs, int64_t padded,
                      const double s = flipped(signs, i) ? -1.0 : 1.0;
                      for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) {
                        const int64_t t = a.col_idx[p] - c0;
-                       if (t >= 0 && t < w) buf[t * padded + i] += s * a.val[p];
+                       if (t >= 0 && t < w) buf[t * column_stride(padded) + i] += s * a.val[p];
                      }
                    }
                  });
@@ -171,15 +178,15 @@ void srht_csr_right(int64_t threads, const uint64_t* signs, int64_t padded,
                     const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
                     core::DenseView<double> b) {
   // Rows of a are the columns of a^T: b^T = S a^T, a row per padded column.
-  for_each_panel(threads, padded, a.rows, 1, sample, b.transposed(),
-                 [&](double* buf, int64_t i0, int64_t w) {
-                   for (int64_t t = 0; t < w; ++t) {
-                     for (int64_t p = a.row_ptr[i0 + t]; p < a.row_ptr[i0 + t + 1]; ++p) {
-                       const int64_t j = a.col_idx[p];
-                       buf[t * padded + j] += (flipped(signs, j) ? -1.0 : 1.0) * a.val[p];
-                     }
-                   }
-                 });
+  for_each_panel(
+      threads, padded, a.rows, 1, sample, b.transposed(), [&](double* buf, int64_t i0, int64_t w) {
+        for (int64_t t = 0; t < w; ++t) {
+          for (int64_t p = a.row_ptr[i0 + t]; p < a.row_ptr[i0 + t + 1]; ++p) {
+            const int64_t j = a.col_idx[p];
+            buf[t * column_stride(padded) + j] += (flipped(signs, j) ? -1.0 : 1.0) * a.val[p];
+          }
+        }
+      });
 }
 
 }  // namespace quarry::sketch::detail

@@ -10,6 +10,7 @@
 
 #include "demo.hpp"
 #include "extract.hpp"
+#include "sketch.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -67,6 +68,47 @@ int main(int argc, char** argv) {
   extract->add_flag("--refine", ex.refine, "Measure every neuron again for the last digits");
   extract->add_option("-o,--output", ex.output, "Save the copy to this network file");
 
+  quarry_cli::SketchCommand sk;
+  CLI::App* sketch = app.add_subcommand(
+      "sketch",
+      "Apply a sketching operator S to a matrix file: S A, or A S^T with --side right "
+      "(docs/sketch.md)");
+  sketch->allow_extras(false);
+  sketch->fallthrough();
+  sketch
+      ->add_option("input", sk.input,
+                   "A: a .npy file (2-D float64, float32, int64 or int32, C or Fortran order) "
+                   "or a Matrix Market file (coordinate: CSR; array: dense); chosen by content")
+      ->required();
+  sketch->add_option("--kind", sk.kind, "The operator")
+      ->check(CLI::IsMember(quarry_cli::sketch_kind_names()))
+      ->capture_default_str();
+  sketch->add_option("--rows", sk.rows, "Rows of S: the sketch size")
+      ->required()
+      ->check(CLI::PositiveNumber);
+  sketch
+      ->add_option("--nnz", sk.nnz,
+                   "Non-zeros per column of a sparse-sign S (default: min(8, rows))")
+      ->check(CLI::PositiveNumber);
+  sketch->add_option("--seed", sk.seed, "Seed of S's random state")->capture_default_str();
+  sketch
+      ->add_option("--side", sk.side,
+                   "left: S A, A is m x n with m = S's columns; right: A S^T, A is n x m "
+                   "(samples x features, as scikit-learn's random projections take it)")
+      ->check(CLI::IsMember({"left", "right"}))
+      ->capture_default_str();
+  sketch->add_option("-o,--output", sk.output,
+                     "Write the product as a float64 C-order .npy file (without -o it is only "
+                     "computed and timed)");
+  sketch
+      ->add_option("--repeat", sk.repeat,
+                   "Create and apply S this many times after one untimed warm-up; the times "
+                   "printed are the medians")
+      ->check(CLI::Range(int64_t(1), int64_t(1000)));
+  sketch->add_flag("--time-only", sk.time_only,
+                   "Print only 'seconds_create=S seconds_apply=S seconds_read=S' on stdout "
+                   "(creating S, applying it, reading A) instead of the summary on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -97,6 +139,14 @@ int main(int argc, char** argv) {
         return 2;
       }
       return quarry_cli::run_extract(ex, threads);
+    }
+    if (sketch->parsed()) {
+      if (sk.nnz > 0 && sk.kind != "sparse-sign") {
+        std::cerr << "quarry: error: --nnz is for --kind sparse-sign (see 'quarry sketch "
+                     "--help')\n";
+        return 2;
+      }
+      return quarry_cli::run_sketch(sk, threads);
     }
   } catch (const std::exception& e) {  // quarry::Error, or e.g. std::bad_alloc
     std::cerr << "quarry: error: " << e.what() << '\n';
