@@ -38,10 +38,12 @@ void srht_csr(int64_t threads, const uint64_t* signs, int64_t padded,
               const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
               core::DenseView<double> b);
 
-// In-place unnormalized Walsh-Hadamard transform of x[0, n), n a power of two: the
-// butterflies (p, q) -> (p + q, p - q) of sizes h = 1, 2, 4, ... in that order, whatever
-// the blocking. Exposed for the tests, which check it against the definition.
-void fwht_column(double* x, int64_t n);
+// In-place unnormalized Walsh-Hadamard transform of x, `n` (a power of two) rows of
+// `width` interleaved values each (row i at x + i * width), transforming each of the
+// `width` columns: the butterflies (p, q) -> (p + q, p - q) of sizes h = 1, 2, 4, ... in
+// that order, whatever the blocking. Exposed for the tests, which check it against the
+// definition.
+void fwht_interleaved(double* x, int64_t n, int64_t width);
 
 // Gaussian: S(i, j) = element j * rows + i of rng_fill_gaussian(stream), and
 // b = S * a / sqrt(rows).
