@@ -118,8 +118,9 @@ Sketch::Sketch(int32_t kind, int64_t rows, int64_t cols, int64_t nnz, const quar
       break;
     }
     case Kind::Srht: {
-      require(cols <= (int64_t{1} << 62), QUARRY_ERR_SIZE_OVERFLOW,
-              "QUARRY_SKETCH_SRHT supports at most 2^62 cols, got cols = {}", cols);
+      // The per-thread buffer holds 8 padded columns: keep its size far from overflow.
+      require(cols <= (int64_t{1} << 48), QUARRY_ERR_SIZE_OVERFLOW,
+              "QUARRY_SKETCH_SRHT supports at most 2^48 cols, got cols = {}", cols);
       padded_ = static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(cols)));
       require(rows <= padded_, QUARRY_ERR_BAD_DIMENSION,
               "QUARRY_SKETCH_SRHT samples rows = {} of the {} rows of the padded Hadamard "
@@ -139,7 +140,11 @@ Sketch::Sketch(int32_t kind, int64_t rows, int64_t cols, int64_t nnz, const quar
       nnz_ = 1;
       sample_ = sample_without_replacement(stream, cols, rows);
       break;
-    case Kind::Gaussian: nnz_ = rows; break;
+    case Kind::Gaussian:
+      // Entry (i, j) is element j * rows + i of the stream: every index must fit.
+      core::checked_mul(rows, cols, "rows * cols of a Gaussian sketch");
+      nnz_ = rows;
+      break;
   }
 }
 

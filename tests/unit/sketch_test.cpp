@@ -635,6 +635,9 @@ TEST(SketchErrors, CreateRefusesBadArgumentsWithAMessage) {
   expect(QUARRY_ERR_BAD_DIMENSION, QUARRY_SKETCH_UNIFORM_ROWS, 11, 10, 0, "cols = 10");
   expect(QUARRY_ERR_BAD_DIMENSION, QUARRY_SKETCH_SRHT, 17, 10, 0, "16 rows");
   expect(QUARRY_ERR_BAD_DIMENSION, QUARRY_SKETCH_SPARSE_SIGN, int64_t{1} << 31, 10, 0, "at most");
+  expect(QUARRY_ERR_SIZE_OVERFLOW, QUARRY_SKETCH_GAUSSIAN, int64_t{1} << 40, int64_t{1} << 40, 0,
+         "overflows");
+  expect(QUARRY_ERR_SIZE_OVERFLOW, QUARRY_SKETCH_SRHT, 4, int64_t{1} << 50, 0, "at most 2^48");
   state.reserved = 1;
   expect(QUARRY_ERR_INVALID_ARGUMENT, QUARRY_SKETCH_GAUSSIAN, 4, 10, 0, "reserved");
   EXPECT_EQ(

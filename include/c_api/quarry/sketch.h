@@ -80,7 +80,8 @@ typedef struct quarry_sketch quarry_sketch;
  * @param[out] out Receives the operator; NULL on failure.
  * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_INVALID_ARGUMENT` (unknown
  *         kind, bad state, non-zeros that do not fit), `QUARRY_ERR_BAD_DIMENSION`,
- *         `QUARRY_ERR_SIZE_OVERFLOW` or `QUARRY_ERR_OUT_OF_MEMORY`.
+ *         `QUARRY_ERR_SIZE_OVERFLOW` (rows x cols of a Gaussian sketch beyond INT64_MAX,
+ *         an SRHT with more than 2^48 cols) or `QUARRY_ERR_OUT_OF_MEMORY`.
  * @note Memory: about 4 k cols bytes for the sparse kinds, cols / 8 + 8 rows bytes for
  *       SRHT, 8 rows bytes for uniform rows, nothing for Gaussian.
  * @since 0.1
