@@ -105,7 +105,7 @@ QUARRY_API quarry_status quarry_sketch_info(const quarry_sketch *s, int32_t *kin
 /**
  * @brief B = S A for a dense A (m x n, m = the sketch's cols); B is rows x n.
  *
- * A and B share `layout` and must not overlap. Extra memory: a rows x 8 buffer per thread
+ * A and B share `layout` and must not overlap. Extra memory: a rows x 16 buffer per thread
  * (sparse kinds), N x 8 per thread (SRHT, N the padded size), a block of at most 2^20
  * entries of S (Gaussian); A is never copied.
  * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
