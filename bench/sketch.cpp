@@ -73,6 +73,17 @@ double gemv_time(const std::vector<double>& a, int64_t m, int64_t n) {
   });
 }
 
+// Median time of B = S A for a dense, packed A (m x n) in `layout`.
+double apply_time(quarry_context* ctx, const quarry_sketch* s, int32_t layout, int64_t m, int64_t n,
+                  const std::vector<double>& a, std::vector<double>& b, int64_t rows) {
+  const bool col = layout == QUARRY_COL_MAJOR;
+  return median_time([&] {
+    check(quarry_sketch_apply_f64(ctx, s, layout, m, n, a.data(), col ? m : n, b.data(),
+                                  col ? rows : n),
+          ctx, "apply");
+  });
+}
+
 double gb(int64_t m, int64_t n) { return static_cast<double>(m) * static_cast<double>(n) * 8e-9; }
 
 void dense_section(quarry_context* ctx, int32_t kind, const char* name, int64_t m, int64_t n,
@@ -80,16 +91,10 @@ void dense_section(quarry_context* ctx, int32_t kind, const char* name, int64_t 
   const std::vector<double> a = normals(ctx, 1, m * n);
   std::vector<double> b(static_cast<size_t>(rows * n));
   quarry_sketch* s = make_sketch(ctx, kind, rows, m);
-  const double t_col = median_time([&] {
-    check(quarry_sketch_apply_f64(ctx, s, QUARRY_COL_MAJOR, m, n, a.data(), m, b.data(), rows), ctx,
-          "apply");
-  });
-  // The same buffer read as a row-major n x m... no: as row-major m x n it is other data of
-  // the same size, which is all a timing needs.
-  const double t_row = median_time([&] {
-    check(quarry_sketch_apply_f64(ctx, s, QUARRY_ROW_MAJOR, m, n, a.data(), n, b.data(), n), ctx,
-          "apply");
-  });
+  const double t_col = apply_time(ctx, s, QUARRY_COL_MAJOR, m, n, a, b, rows);
+  // The same buffer read as row-major m x n: other data of the same size, which is all a
+  // timing needs.
+  const double t_row = apply_time(ctx, s, QUARRY_ROW_MAJOR, m, n, a, b, rows);
   const double t_gemv = gemv_time(a, m, n);
   std::printf(
       "| %s | %lld x %lld (%.2f GB) | %lld | %.4f s (%.1f GB/s) | %.4f s (%.1f GB/s) | "
@@ -144,10 +149,7 @@ void gaussian_section(quarry_context* ctx, int64_t m, int64_t n, int64_t rows) {
   const std::vector<double> a = normals(ctx, 1, m * n);
   std::vector<double> b(static_cast<size_t>(rows * n));
   quarry_sketch* s = make_sketch(ctx, QUARRY_SKETCH_GAUSSIAN, rows, m);
-  const double t_ours = median_time([&] {
-    check(quarry_sketch_apply_f64(ctx, s, QUARRY_COL_MAJOR, m, n, a.data(), m, b.data(), rows), ctx,
-          "apply");
-  });
+  const double t_ours = apply_time(ctx, s, QUARRY_COL_MAJOR, m, n, a, b, rows);
   // The peer: the same product with S already stored (generation not counted).
   const std::vector<double> sm = normals(ctx, 9, rows * m);
   const double t_gemm = median_time([&] {

@@ -88,11 +88,7 @@ quarry_status quarry_sample_tree_create(quarry_context* ctx, int64_t m, const do
                                         quarry_sample_tree** out) {
   return with_context(ctx, [&] {
     deref(out, "out") = nullptr;
-    sketch::SampleTree tree(m);
-    if (weights != nullptr) {
-      for (int64_t i = 0; i < m; ++i) tree.set(i, weights[i]);
-    }
-    *out = new quarry_sample_tree{std::move(tree)};
+    *out = new quarry_sample_tree{sketch::SampleTree(m, weights)};
   });
 }
 

@@ -13,17 +13,14 @@ namespace core = quarry::core;
 namespace {
 
 // Fails with QUARRY_ERR_NONFINITE when the product b holds a NaN or an infinity: naming
-// the entry of A it came from (`a_name`, read through `find`), or as an overflow.
-template <class FindInA>
-void require_finite_product(core::DenseView<const double> b, FindInA find) {
+// the entry of a dense A it came from (a; NULL for CSR input, whose values were checked on
+// the way in), or as an overflow. A is searched only then: valid calls pay one pass over B.
+void require_finite_product(core::DenseView<const double> b,
+                            const core::DenseView<const double>* a) {
   if (core::all_finite(b)) return;
-  find();  // throws, naming a non-finite entry of A, if there is one
+  if (a != nullptr) core::require_finite("A", *a);
   core::fail(QUARRY_ERR_NONFINITE,
              "the sketch of A overflows: A is finite but S * A holds an infinity (scale A down)");
-}
-
-core::DenseView<const double> as_const(core::DenseView<double> v) {
-  return {v.layout, v.rows, v.cols, v.data, v.ld};
 }
 
 }  // namespace
@@ -70,7 +67,7 @@ quarry_status quarry_sketch_apply_f64(quarry_context* ctx, const quarry_sketch* 
     const auto av = core::dense_view("A", layout, m, n, a, lda);
     const auto bv = core::dense_view("B", layout, sk.rows(), n, b, ldb);
     sk.apply(ctx->core.threads(), av, bv);
-    require_finite_product(as_const(bv), [&] { core::require_finite("A", av); });
+    require_finite_product(bv, &av);
   });
 }
 
@@ -87,7 +84,7 @@ quarry_status quarry_sketch_apply_right_f64(quarry_context* ctx, const quarry_sk
                   sk.rows(), sk.cols(), sk.cols(), m);
     // A S^T = (S A^T)^T: the left product on the transposed views of the same memory.
     sk.apply(ctx->core.threads(), av.transposed(), bv.transposed());
-    require_finite_product(as_const(bv), [&] { core::require_finite("A", av); });
+    require_finite_product(bv, &av);
   });
 }
 
@@ -100,7 +97,7 @@ quarry_status quarry_sketch_apply_csr_f64(quarry_context* ctx, const quarry_sket
     const auto av = core::csr_view("A", m, n, row_ptr, col_idx, val);  // checks every value
     const auto bv = core::dense_view("B", layout_b, sk.rows(), n, b, ldb);
     sk.apply(ctx->core.threads(), av, bv);
-    require_finite_product(as_const(bv), [] {});
+    require_finite_product(bv, nullptr);
   });
 }
 
@@ -113,7 +110,7 @@ quarry_status quarry_sketch_apply_right_csr_f64(quarry_context* ctx, const quarr
     const auto av = core::csr_view("A", n, m, row_ptr, col_idx, val);  // checks every value
     const auto bv = core::dense_view("B", layout_b, n, sk.rows(), b, ldb);
     sk.apply_right(ctx->core.threads(), av, bv);
-    require_finite_product(as_const(bv), [] {});
+    require_finite_product(bv, nullptr);
   });
 }
 

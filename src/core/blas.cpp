@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "core/checked_int.hpp"
 #include "core/threads.hpp"
@@ -103,18 +104,26 @@ double triangular_rcond(int64_t n, const double* r, int64_t ldr) {
 
 void svd_thin(int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
               double* vt, int64_t ldvt) {
-  require_outside_parallel_region("LAPACKE_dgesdd");
+  require_outside_parallel_region("the LAPACK SVD");
   const int64_t k = std::min(m, n);
   check_dense("A", Layout::ColMajor, m, n, a, lda);
-  check_dense("U", Layout::ColMajor, m, k, u, ldu);
+  if (u != nullptr) check_dense("U", Layout::ColMajor, m, k, u, ldu);
   check_dense("VT", Layout::ColMajor, k, n, vt, ldvt);
   if (k == 0) return;
-  const blas_int info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', to_blas_int(m, "m"),
-                                       to_blas_int(n, "n"), a, to_blas_int(lda, "lda"), s, u,
-                                       to_blas_int(ldu, "ldu"), vt, to_blas_int(ldvt, "ldvt"));
-  check_lapacke(info, "LAPACKE_dgesdd");
+  const blas_int bm = to_blas_int(m, "m"), bn = to_blas_int(n, "n");
+  const blas_int blda = to_blas_int(lda, "lda"), bldvt = to_blas_int(ldvt, "ldvt");
+  blas_int info = 0;
+  if (u != nullptr) {
+    info = LAPACKE_dgesdd(LAPACK_COL_MAJOR, 'S', bm, bn, a, blda, s, u, to_blas_int(ldu, "ldu"), vt,
+                          bldvt);
+  } else {
+    std::vector<double> superb(static_cast<size_t>(k));
+    info = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'S', bm, bn, a, blda, s, nullptr, 1, vt, bldvt,
+                          superb.data());
+  }
+  check_lapacke(info, u != nullptr ? "LAPACKE_dgesdd" : "LAPACKE_dgesvd");
   require(info == 0, QUARRY_ERR_NO_CONVERGENCE,
-          "the SVD of a {} x {} matrix did not converge (dgesdd info = {})", m, n, info);
+          "the SVD of a {} x {} matrix did not converge (info = {})", m, n, info);
 }
 
 const char* blas_info() {

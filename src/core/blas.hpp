@@ -36,7 +36,8 @@ void qr_form_q(int64_t m, int64_t n, double* a, int64_t lda, const double* tau);
 // (dtrcon): near 1 well-conditioned, near 0 numerically singular.
 double triangular_rcond(int64_t n, const double* r, int64_t ldr);
 // Thin SVD a = U diag(s) V^T (dgesdd): a (m x n) is destroyed, s gets min(m, n) singular
-// values in decreasing order, u (m x min(m, n)) and vt (min(m, n) x n) the vectors.
+// values in decreasing order, u (m x min(m, n)) and vt (min(m, n) x n) the vectors; with
+// u NULL, only s and vt are computed (dgesvd, which then skips U's work entirely).
 // Throws QUARRY_ERR_NO_CONVERGENCE when the SVD does not converge.
 void svd_thin(int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
               double* vt, int64_t ldvt);

@@ -34,6 +34,8 @@ struct DenseView {
   // The same memory read as the transposed matrix (the BLAS++ trick that serves both
   // layouts with one kernel).
   DenseView transposed() const { return {core::transposed(layout), cols, rows, data, ld}; }
+  // A writable view read-only.
+  operator DenseView<const T>() const { return {layout, rows, cols, data, ld}; }
   bool empty() const { return rows == 0 || cols == 0; }
 };
 

@@ -23,6 +23,20 @@ int64_t block_columns(int64_t rows, int64_t cols) {
   return std::clamp<int64_t>(kBlockEntries / rows, 1, std::max<int64_t>(cols, 1));
 }
 
+// Calls body(j0, bj, s) for the blocks of columns [j0, j0 + bj) of S (rows x cols), s the
+// block generated column-major (rows x bj), in increasing j0.
+template <class Body>
+void for_each_block(int64_t threads, const core::PhiloxStream& stream, int64_t rows, int64_t cols,
+                    Body body) {
+  const int64_t width = block_columns(rows, cols);
+  std::vector<double> s(static_cast<size_t>(rows * width));
+  for (int64_t j0 = 0; j0 < cols; j0 += width) {
+    const int64_t bj = std::min(width, cols - j0);
+    core::rng_fill_gaussian(stream, j0 * rows, bj * rows, s.data(), threads);
+    body(j0, bj, s.data());
+  }
+}
+
 // How a matrix stored in layout `stored` reads in layout `target`: as itself or as its
 // transpose.
 core::Op op_in(core::Layout stored, core::Layout target) {
@@ -34,38 +48,23 @@ core::Op op_in(core::Layout stored, core::Layout target) {
 void gaussian_dense(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
                     const core::DenseView<const double>& a, core::DenseView<double> b) {
   if (b.empty()) return;
-  const int64_t m = a.rows;
-  const int64_t n = a.cols;
-  if (m == 0) {
-    fill_zero(threads, b);
-    return;
-  }
   const double alpha = 1.0 / std::sqrt(static_cast<double>(rows));
-  const int64_t width = block_columns(rows, m);
-  std::vector<double> s(static_cast<size_t>(rows * width));  // column-major rows x width
-  for (int64_t j0 = 0; j0 < m; j0 += width) {
-    const int64_t bj = std::min(width, m - j0);
-    core::rng_fill_gaussian(stream, j0 * rows, bj * rows, s.data(), threads);
+  for_each_block(threads, stream, rows, a.rows, [&](int64_t j0, int64_t bj, const double* s) {
     // b (+)= alpha * S(:, j0 .. j0 + bj) * a(j0 .. j0 + bj, :), all read in b's layout.
     const double* a_block = a.layout == core::Layout::ColMajor ? a.data + j0 : a.data + j0 * a.ld;
     core::gemm(b.layout, op_in(core::Layout::ColMajor, b.layout), op_in(a.layout, b.layout), rows,
-               n, bj, alpha, s.data(), rows, a_block, a.ld, j0 == 0 ? 0.0 : 1.0, b.data, b.ld);
-  }
+               a.cols, bj, alpha, s, rows, a_block, a.ld, j0 == 0 ? 0.0 : 1.0, b.data, b.ld);
+  });
 }
 
 void gaussian_csr(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
                   const core::CsrView<const double>& a, core::DenseView<double> b) {
   fill_zero(threads, b);
   if (b.empty()) return;
-  const int64_t width = block_columns(rows, a.rows);
-  std::vector<double> s(static_cast<size_t>(rows * width));
-  constexpr int64_t kRowGrain = 64;
-  for (int64_t j0 = 0; j0 < a.rows; j0 += width) {
-    const int64_t bj = std::min(width, a.rows - j0);
-    core::rng_fill_gaussian(stream, j0 * rows, bj * rows, s.data(), threads);
-    core::parallel_for(threads, rows, kRowGrain, [&](int64_t r0, int64_t r1) {
+  for_each_block(threads, stream, rows, a.rows, [&](int64_t j0, int64_t bj, const double* s) {
+    core::parallel_for(threads, rows, 64, [&](int64_t r0, int64_t r1) {
       for (int64_t j = j0; j < j0 + bj; ++j) {
-        const double* col = s.data() + (j - j0) * rows;
+        const double* col = s + (j - j0) * rows;
         for (int64_t p = a.row_ptr[j]; p < a.row_ptr[j + 1]; ++p) {
           const double v = a.val[p];
           const int64_t c = a.col_idx[p];
@@ -73,7 +72,7 @@ void gaussian_csr(int64_t threads, const core::PhiloxStream& stream, int64_t row
         }
       }
     });
-  }
+  });
   scale_all(threads, 1.0 / std::sqrt(static_cast<double>(rows)), b);
 }
 
@@ -81,22 +80,19 @@ void gaussian_csr_right(int64_t threads, const core::PhiloxStream& stream, int64
                         const core::CsrView<const double>& a, core::DenseView<double> b) {
   fill_zero(threads, b);
   if (b.empty()) return;
-  const int64_t width = block_columns(rows, a.cols);
-  std::vector<double> s(static_cast<size_t>(rows * width));
-  for (int64_t j0 = 0; j0 < a.cols; j0 += width) {
-    const int64_t bj = std::min(width, a.cols - j0);
-    core::rng_fill_gaussian(stream, j0 * rows, bj * rows, s.data(), threads);
+  // Each block of S's columns scans all of A for its non-zeros: Gaussian suits dense data.
+  for_each_block(threads, stream, rows, a.cols, [&](int64_t j0, int64_t bj, const double* s) {
     core::parallel_for(threads, a.rows, 64, [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) {
         for (int64_t p = a.row_ptr[i]; p < a.row_ptr[i + 1]; ++p) {
           const int64_t j = a.col_idx[p];
           if (j < j0 || j >= j0 + bj) continue;
-          const double* col = s.data() + (j - j0) * rows;
+          const double* col = s + (j - j0) * rows;
           for (int64_t r = 0; r < rows; ++r) b(i, r) += col[r] * a.val[p];
         }
       }
     });
-  }
+  });
   scale_all(threads, 1.0 / std::sqrt(static_cast<double>(rows)), b);
 }
 

@@ -31,19 +31,18 @@ void sparse_sign_csr(int64_t threads, const uint32_t* entries, int64_t k, double
 // SRHT: b = (1 / sqrt(rows)) * P H D a with D the signs (bit j of `signs` flips row j), H
 // the unnormalized Walsh-Hadamard matrix of order `padded` (a zero-padded to `padded`
 // rows), P the rows `sample`.
-void srht_dense(int64_t threads, const uint64_t* signs, int64_t padded,
+void srht_dense(int64_t threads, const uint32_t* signs, int64_t padded,
                 const std::vector<int64_t>& sample, const core::DenseView<const double>& a,
                 core::DenseView<double> b);
-void srht_csr(int64_t threads, const uint64_t* signs, int64_t padded,
+void srht_csr(int64_t threads, const uint32_t* signs, int64_t padded,
               const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
               core::DenseView<double> b);
 
-// In-place unnormalized Walsh-Hadamard transform of x, `n` (a power of two) rows of
-// `width` interleaved values each (row i at x + i * width), transforming each of the
-// `width` columns: the butterflies (p, q) -> (p + q, p - q) of sizes h = 1, 2, 4, ... in
-// that order, whatever the blocking. Exposed for the tests, which check it against the
-// definition.
-void fwht_interleaved(double* x, int64_t n, int64_t width);
+// In-place unnormalized Walsh-Hadamard transform of the 8 columns of a panel: x holds `n`
+// (a power of two) rows of 8 interleaved values (row i at x + 8 i). The butterflies
+// (p, q) -> (p + q, p - q) of sizes h = 1, 2, 4, ... in that order, whatever the blocking.
+// Exposed for the tests, which check it against the definition.
+void fwht_panel(double* x, int64_t n);
 
 // Gaussian: S(i, j) = element j * rows + i of rng_fill_gaussian(stream), and
 // b = S * a / sqrt(rows).
@@ -63,7 +62,7 @@ void rows_csr(int64_t threads, const std::vector<int64_t>& sample, double scale,
 // column order: the two agree bitwise when each row's columns are sorted).
 void sparse_sign_csr_right(int64_t threads, const uint32_t* entries, int64_t k, double scale,
                            const core::CsrView<const double>& a, core::DenseView<double> b);
-void srht_csr_right(int64_t threads, const uint64_t* signs, int64_t padded,
+void srht_csr_right(int64_t threads, const uint32_t* signs, int64_t padded,
                     const std::vector<int64_t>& sample, const core::CsrView<const double>& a,
                     core::DenseView<double> b);
 void gaussian_csr_right(int64_t threads, const core::PhiloxStream& stream, int64_t rows,
@@ -76,7 +75,7 @@ void rows_csr_right(int64_t threads, const std::vector<int64_t>& sample, double 
 template <class A>
 struct Kernels {
   void (*gaussian)(int64_t, const core::PhiloxStream&, int64_t, const A&, core::DenseView<double>);
-  void (*srht)(int64_t, const uint64_t*, int64_t, const std::vector<int64_t>&, const A&,
+  void (*srht)(int64_t, const uint32_t*, int64_t, const std::vector<int64_t>&, const A&,
                core::DenseView<double>);
   void (*sparse_sign)(int64_t, const uint32_t*, int64_t, double, const A&, core::DenseView<double>);
   void (*rows)(int64_t, const std::vector<int64_t>&, double, const A&, core::DenseView<double>);

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/philox.hpp"
 #include "core/threads.hpp"
+#include "sketch/sampling.hpp"
 #include "sketch/sketch.hpp"
 
 namespace quarry::sketch {
@@ -17,9 +18,6 @@ namespace quarry::sketch {
 namespace {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();
-// The Gaussian matrix of the approximate scores comes from the stream 2^63 blocks past the
-// sketch's (which uses blocks from 0, and from 2^62 for an SRHT sample).
-constexpr uint64_t kJlBlockOffset = uint64_t{1} << 63;
 
 // A column-major copy of a with `extra` zero rows below it (m + extra) x n.
 std::vector<double> column_major_copy(core::DenseView<const double> a, int64_t extra) {
@@ -91,18 +89,18 @@ int64_t approximate_scores(int64_t threads, core::DenseView<const double> a,
   }
   const int64_t k = std::min(rows, n);
   std::vector<double> sigma(static_cast<size_t>(k));
-  std::vector<double> u(static_cast<size_t>(rows * k));
   std::vector<double> vt(static_cast<size_t>(k * n));
-  core::svd_thin(rows, n, b.data(), rows, sigma.data(), u.data(), rows, vt.data(), k);
+  core::svd_thin(rows, n, b.data(), rows, sigma.data(), nullptr, 1, vt.data(), k);  // no U
   const int64_t r = settings.ridge > 0 ? n : numerical_rank(sigma, rows, n);
   if (r == 0) {
     std::fill_n(scores, m, 0.0);
     return 0;
   }
-  // M = Sigma_r^-1 G / sqrt(q) (r x q), then Omega = V_r M (n x q), then Y = A Omega.
+  // M = Sigma_r^-1 G / sqrt(q) (r x q), then Omega = V_r M (n x q), then Y = A Omega. G
+  // comes from the third stream of the state (the sketch uses the first two).
   const int64_t q = kJlColumns;
   std::vector<double> g(static_cast<size_t>(r * q));
-  core::rng_fill_normal(core::PhiloxStream(core::rng_state_advance(settings.state, kJlBlockOffset)),
+  core::rng_fill_normal(core::PhiloxStream(core::rng_state_advance(settings.state, kThirdStream)),
                         0, r * q, g.data(), threads);
   for (int64_t c = 0; c < q; ++c) {
     for (int64_t i = 0; i < r; ++i) {

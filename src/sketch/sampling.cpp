@@ -127,19 +127,19 @@ void sample_weighted_distinct(const quarry_rng_state& state, const double* w, in
   // Inclusion probabilities: cap at 1 (and treat as 1 what is within 1e-12 of it, so
   // that the systematic pass never meets a row it could select twice) until the rest,
   // scaled to the remaining count, all stay below 1.
+  // A row is capped when its pi is exactly 1; the others stay below 1 - 1e-12.
   std::vector<double> pi(static_cast<size_t>(m), 0.0);
-  std::vector<char> capped(static_cast<size_t>(m), 0);
+  const auto capped = [&](int64_t i) { return pi[static_cast<size_t>(i)] == 1.0; };
   int64_t n_capped = 0;
   for (bool changed = true; changed && n_capped < count;) {
     changed = false;
     double free_weight = 0;
-    for (int64_t i = 0; i < m; ++i) free_weight += capped[static_cast<size_t>(i)] ? 0.0 : w[i];
+    for (int64_t i = 0; i < m; ++i) free_weight += capped(i) ? 0.0 : w[i];
     const double c = static_cast<double>(count - n_capped) / free_weight;
     for (int64_t i = 0; i < m; ++i) {
-      if (capped[static_cast<size_t>(i)]) continue;
+      if (capped(i)) continue;
       pi[static_cast<size_t>(i)] = c * w[i];
       if (pi[static_cast<size_t>(i)] >= 1.0 - 1e-12) {
-        capped[static_cast<size_t>(i)] = 1;
         pi[static_cast<size_t>(i)] = 1.0;
         ++n_capped;
         changed = true;
@@ -149,7 +149,7 @@ void sample_weighted_distinct(const quarry_rng_state& state, const double* w, in
   std::vector<int64_t> chosen;
   chosen.reserve(static_cast<size_t>(count));
   for (int64_t i = 0; i < m && static_cast<int64_t>(chosen.size()) < count; ++i) {
-    if (capped[static_cast<size_t>(i)]) chosen.push_back(i);
+    if (capped(i)) chosen.push_back(i);
   }
   const int64_t rest = count - static_cast<int64_t>(chosen.size());
   if (rest > 0) {
@@ -158,16 +158,15 @@ void sample_weighted_distinct(const quarry_rng_state& state, const double* w, in
     // spacing, so it holds at most one point, and every point lands in some row.
     const std::vector<int64_t> perm = shuffled_prefix(core::PhiloxStream(state), m, m);
     double total = 0;
-    for (int64_t i : perm)
-      total += capped[static_cast<size_t>(i)] ? 0.0 : pi[static_cast<size_t>(i)];
+    for (int64_t i : perm) total += capped(i) ? 0.0 : pi[static_cast<size_t>(i)];
     double u = 0;
-    core::rng_fill_uniform(core::PhiloxStream(core::rng_state_advance(state, uint64_t{1} << 62)), 0,
-                           1, &u, 1);
+    core::rng_fill_uniform(core::PhiloxStream(core::rng_state_advance(state, kSecondStream)), 0, 1,
+                           &u, 1);
     const double spacing = total / static_cast<double>(rest);
     int64_t k = 0;
     double running = 0;
     for (int64_t i : perm) {
-      if (capped[static_cast<size_t>(i)] || pi[static_cast<size_t>(i)] == 0.0) continue;
+      if (capped(i) || pi[static_cast<size_t>(i)] == 0.0) continue;
       running += pi[static_cast<size_t>(i)];
       if (k < rest && (u + static_cast<double>(k)) * spacing < running) {
         chosen.push_back(i);
@@ -182,11 +181,24 @@ void sample_weighted_distinct(const quarry_rng_state& state, const double* w, in
   }
 }
 
-SampleTree::SampleTree(int64_t m) : m_(m) {
+SampleTree::SampleTree(int64_t m, const double* weights) : m_(m) {
   core::require(m >= 1 && m <= (int64_t{1} << 40), QUARRY_ERR_BAD_DIMENSION,
                 "a sampling tree holds 1 .. 2^40 weights, got m = {}", m);
   leaves_ = static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(m)));
   node_.assign(static_cast<size_t>(2 * leaves_), 0.0);
+  if (weights == nullptr) return;
+  for (int64_t i = 0; i < m; ++i) {
+    core::require(std::isfinite(weights[i]) && weights[i] >= 0, QUARRY_ERR_INVALID_ARGUMENT,
+                  "weight {} of index {} is not a finite value >= 0", weights[i], i);
+    node_[static_cast<size_t>(leaves_ + i)] = weights[i];
+  }
+  // Every inner node from its children, bottom up: the sums set() keeps.
+  for (int64_t v = leaves_ - 1; v >= 1; --v) {
+    node_[static_cast<size_t>(v)] =
+        node_[static_cast<size_t>(2 * v)] + node_[static_cast<size_t>(2 * v + 1)];
+  }
+  core::require(std::isfinite(total()), QUARRY_ERR_INVALID_ARGUMENT,
+                "the weights' total overflows");
 }
 
 void SampleTree::set(int64_t i, double w) {

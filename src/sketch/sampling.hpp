@@ -10,6 +10,11 @@
 
 namespace quarry::sketch {
 
+// Where a random object needs a second (third) independent stream, it takes the stream of
+// its state advanced by these many blocks: far beyond the blocks the first one uses.
+inline constexpr uint64_t kSecondStream = uint64_t{1} << 62;
+inline constexpr uint64_t kThirdStream = uint64_t{1} << 63;
+
 // floor(x * range / 2^64): a 64-bit uniform word mapped to [0, range) by Lemire's
 // multiply-shift (bias below range / 2^64, i.e. none that any test can see).
 __extension__ typedef unsigned __int128 uint128;  // GCC and Clang, on 64-bit targets
@@ -61,7 +66,9 @@ void sample_weighted_distinct(const quarry_rng_state& state, const double* w, in
 // recomputed (not adjusted) on each update, so no rounding drift accumulates.
 class SampleTree {
  public:
-  explicit SampleTree(int64_t m);
+  // m weights: a copy of `weights`, or all 0 when it is NULL (each finite and >= 0, with
+  // a finite total).
+  SampleTree(int64_t m, const double* weights);
 
   int64_t size() const { return m_; }
   double weight(int64_t i) const { return node_[static_cast<size_t>(leaves_ + i)]; }

@@ -22,8 +22,6 @@ using core::require;
 
 // Largest row count of the sparse kinds: a row index and its sign share 32 bits.
 constexpr int64_t kMaxSparseRows = int64_t{1} << 31;
-// The SRHT sample is drawn from the stream 2^62 blocks past the signs.
-constexpr uint64_t kSampleBlockOffset = uint64_t{1} << 62;
 
 const char* kind_name(Kind kind) {
   switch (kind) {
@@ -69,16 +67,11 @@ std::vector<uint32_t> sparse_sign_entries(const core::PhiloxStream& stream, int6
 }
 
 // SRHT signs: input row j is negated when bit (j mod 32) of 32-bit element j / 32 of the
-// stream is set (element e: word e mod 4 of block e / 4). Stored as 64-bit words.
-std::vector<uint64_t> srht_signs(const core::PhiloxStream& stream, int64_t cols, int64_t threads) {
-  const int64_t words32 = (cols + 31) / 32;
-  std::vector<uint32_t> bits(static_cast<size_t>(words32 + 1), 0u);
-  core::rng_fill_u32(stream, 0, words32, bits.data(), threads);
-  std::vector<uint64_t> signs(static_cast<size_t>((words32 + 1) / 2));
-  for (size_t w = 0; w < signs.size(); ++w) {
-    signs[w] = (uint64_t{bits[2 * w + 1]} << 32) | bits[2 * w];
-  }
-  return signs;
+// stream is set (element e: word e mod 4 of block e / 4): the stream's words as they come.
+std::vector<uint32_t> srht_signs(const core::PhiloxStream& stream, int64_t cols, int64_t threads) {
+  std::vector<uint32_t> bits(static_cast<size_t>((cols + 31) / 32));
+  core::rng_fill_u32(stream, 0, static_cast<int64_t>(bits.size()), bits.data(), threads);
+  return bits;
 }
 
 }  // namespace
@@ -129,7 +122,7 @@ Sketch::Sketch(int32_t kind, int64_t rows, int64_t cols, int64_t nnz, const quar
       nnz_ = rows;
       signs_ = srht_signs(stream, cols, threads);
       sample_ = sample_without_replacement(
-          core::PhiloxStream(core::rng_state_advance(state, kSampleBlockOffset)), padded_, rows);
+          core::PhiloxStream(core::rng_state_advance(state, kSecondStream)), padded_, rows);
       break;
     }
     case Kind::UniformRows:

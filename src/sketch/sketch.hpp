@@ -50,8 +50,6 @@ class Sketch {
   // Non-zeros per column: k for sparse sign, 1 for CountSketch, rows for Gaussian,
   // the padded size's share for SRHT (rows), 1 entry per row for uniform rows.
   int64_t nnz() const { return nnz_; }
-  // The padded Hadamard size of an SRHT (the power of two >= cols); cols otherwise.
-  int64_t padded_cols() const { return padded_; }
 
   // b = S * a, with a cols x n and b rows x n (any layouts). Fails with
   // QUARRY_ERR_BAD_DIMENSION on mismatched sizes and QUARRY_ERR_NONFINITE when a holds a
@@ -89,8 +87,8 @@ class Sketch {
   // SRHT and uniform rows: the sampled rows (of the padded transform, or of the input),
   // increasing.
   std::vector<int64_t> sample_;
-  // SRHT: bit (j mod 64) of word j / 64 flips the sign of input row j.
-  std::vector<uint64_t> signs_;
+  // SRHT: bit (j mod 32) of word j / 32 flips the sign of input row j.
+  std::vector<uint32_t> signs_;
 };
 
 }  // namespace quarry::sketch

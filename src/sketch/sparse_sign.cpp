@@ -142,20 +142,27 @@ void sparse_sign_csr_right(int64_t threads, const uint32_t* entries, int64_t k, 
   scale_all(threads, scale, b);
 }
 
-void fill_zero(int64_t threads, core::DenseView<double> b) {
+namespace {
+
+// Calls f(line, length) for every contiguous line of b (its columns, or its rows when
+// row-major), threads sharing lines.
+template <class F>
+void for_each_line(int64_t threads, core::DenseView<double> b, F f) {
   const core::DenseView<double> cm = b.layout == core::Layout::ColMajor ? b : b.transposed();
   core::parallel_for(threads, cm.cols, 64, [&](int64_t j0, int64_t j1) {
-    for (int64_t j = j0; j < j1; ++j) std::fill_n(cm.data + j * cm.ld, cm.rows, 0.0);
+    for (int64_t j = j0; j < j1; ++j) f(cm.data + j * cm.ld, cm.rows);
   });
 }
 
+}  // namespace
+
+void fill_zero(int64_t threads, core::DenseView<double> b) {
+  for_each_line(threads, b, [](double* line, int64_t n) { std::fill_n(line, n, 0.0); });
+}
+
 void scale_all(int64_t threads, double scale, core::DenseView<double> b) {
-  const core::DenseView<double> cm = b.layout == core::Layout::ColMajor ? b : b.transposed();
-  core::parallel_for(threads, cm.cols, 64, [&](int64_t j0, int64_t j1) {
-    for (int64_t j = j0; j < j1; ++j) {
-      double* col = cm.data + j * cm.ld;
-      for (int64_t i = 0; i < cm.rows; ++i) col[i] *= scale;
-    }
+  for_each_line(threads, b, [scale](double* line, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) line[i] *= scale;
   });
 }
 

@@ -350,7 +350,7 @@ TEST(Sketch, FastHadamardTransformMatchesTheDefinitionForAnyBlocking) {
     const int64_t width = 8;
     const std::vector<double> x = quarry_test::normals(static_cast<uint64_t>(n), n * width);
     std::vector<double> fast = x;
-    quarry::sketch::detail::fwht_interleaved(fast.data(), n, width);
+    quarry::sketch::detail::fwht_panel(fast.data(), n);
     for (int64_t t = 0; t < width; ++t) {
       // The plain radix-2 transform of column t, stage after stage: bitwise the same.
       std::vector<double> plain(static_cast<size_t>(n));
