@@ -324,6 +324,43 @@ TEST(Sketch, SrhtFollowsTheDocumentedDefinition) {
   }
 }
 
+TEST(Sketch, TallSrhtIsBitwiseThePlainTransformOfItsSampledRows) {
+  // m = 300000 pads to 2^19 rows: 128 L2 blocks, one full-panel stage and the six top
+  // stages folded for the sampled rows only. The result is bitwise that of the plain
+  // radix-2 transform of the signed, padded columns, stage after stage.
+  auto ctx = make_context();
+  const int64_t m = 300000, n = 9, rows = 300, padded = int64_t{1} << 19;
+  auto s = make_sketch(ctx.get(), QUARRY_SKETCH_SRHT, rows, m, 41);
+  const std::vector<double> a = quarry_test::normals(41, m * n);
+  const std::vector<uint32_t> sign_words = words(ctx.get(), 41, 0, (m + 31) / 32);
+  const std::vector<int64_t> sample =
+      documented_sample(ctx.get(), 41, uint64_t{1} << 62, padded, rows);
+  for (int32_t layout : {QUARRY_COL_MAJOR, QUARRY_ROW_MAJOR}) {
+    const std::vector<double> got = apply(ctx.get(), s.get(), a, m, n, layout);
+    for (int64_t t = 0; t < n; ++t) {
+      std::vector<double> x(static_cast<size_t>(padded), 0.0);
+      for (int64_t i = 0; i < m; ++i) {
+        const bool minus = (sign_words[static_cast<size_t>(i / 32)] >> (i % 32)) & 1;
+        x[static_cast<size_t>(i)] = (minus ? -1.0 : 1.0) * a[static_cast<size_t>(i + t * m)];
+      }
+      for (int64_t h = 1; h < padded; h *= 2) {
+        for (int64_t i = 0; i < padded; i += 2 * h) {
+          for (int64_t j = i; j < i + h; ++j) {
+            const double p = x[static_cast<size_t>(j)], q = x[static_cast<size_t>(j + h)];
+            x[static_cast<size_t>(j)] = p + q;
+            x[static_cast<size_t>(j + h)] = p - q;
+          }
+        }
+      }
+      for (int64_t r = 0; r < rows; ++r) {
+        ASSERT_EQ(got[static_cast<size_t>(r + t * rows)],
+                  (1.0 / std::sqrt(double(rows))) * x[static_cast<size_t>(sample[r])])
+            << layout << " " << r << " " << t;
+      }
+    }
+  }
+}
+
 TEST(Sketch, UniformRowsAndGaussianFollowTheDocumentedDefinitions) {
   auto ctx = make_context();
   auto u = make_sketch(ctx.get(), QUARRY_SKETCH_UNIFORM_ROWS, 4, 30, 5);
