@@ -16,6 +16,7 @@
 #include "quarry/context.h"
 #include "quarry/export.h"
 #include "quarry/extract.h"
+#include "quarry/lstsq.h"
 #include "quarry/options.h"
 #include "quarry/report.h"
 #include "quarry/rng.h"

@@ -429,6 +429,32 @@ inline std::vector<double> leverage_scores(const Context& ctx, const std::vector
   return scores;
 }
 
+/** The solution of min ||A x - b||^2 (+ ridge) and the solver's report. */
+struct LstsqSolution {
+  std::vector<double> x;
+  Report report;
+};
+
+/** Least squares (or ridge, with QUARRY_OPT_RIDGE) for a column-major A (m x n,
+ * m = a.size() / n) and b (m values); options as for quarry_lstsq_f64. Throws
+ * quarry::Error, also on QUARRY_ERR_NO_CONVERGENCE (call the C function to keep the last
+ * iterate). */
+inline LstsqSolution lstsq(const Context& ctx, const std::vector<double>& a, int64_t n,
+                           const std::vector<double>& b, const Options* opts = nullptr) {
+  const int64_t m = static_cast<int64_t>(b.size());
+  if (n < 0 || m * n != static_cast<int64_t>(a.size())) {
+    detail::check(QUARRY_ERR_BAD_DIMENSION, nullptr,
+                  std::to_string(a.size()) + " values are not " + std::to_string(m) + " rows of " +
+                      std::to_string(n));
+  }
+  LstsqSolution out;
+  out.x.assign(static_cast<size_t>(n), 0.0);
+  ctx.check(quarry_lstsq_f64(ctx.get(), QUARRY_COL_MAJOR, m, n, 1, a.data(), m > 0 ? m : 1,
+                             b.data(), m > 0 ? m : 1, out.x.data(), n > 0 ? n : 1,
+                             opts != nullptr ? opts->get() : nullptr, out.report.out()));
+  return out;
+}
+
 /** Owns a simulated black box over a network (see quarry_net_oracle_create). */
 class NetOracle {
  public:

@@ -126,6 +126,63 @@ void svd_thin(int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u
           "the SVD of a {} x {} matrix did not converge (info = {})", m, n, info);
 }
 
+void qr_apply_qt(int64_t m, int64_t k, const double* a, int64_t lda, const double* tau, int64_t nc,
+                 double* c, int64_t ldc) {
+  require_outside_parallel_region("LAPACKE_dormqr");
+  check_dense("A", Layout::ColMajor, m, k, a, lda);
+  check_dense("C", Layout::ColMajor, m, nc, c, ldc);
+  if (m == 0 || nc == 0 || k == 0) return;
+  check_lapacke(LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', to_blas_int(m, "m"),
+                               to_blas_int(nc, "nc"), to_blas_int(k, "k"), a,
+                               to_blas_int(lda, "lda"), tau, c, to_blas_int(ldc, "ldc")),
+                "LAPACKE_dormqr");
+}
+
+void triangular_solve(bool trans, int64_t n, const double* r, int64_t ldr, double* x) {
+  require_outside_parallel_region("cblas_dtrsv");
+  check_dense("R", Layout::ColMajor, n, n, r, ldr);
+  if (n == 0) return;
+  cblas_dtrsv(CblasColMajor, CblasUpper, trans ? CblasTrans : CblasNoTrans, CblasNonUnit,
+              to_blas_int(n, "n"), r, to_blas_int(ldr, "ldr"), x, 1);
+}
+
+int64_t lstsq_svd(int64_t m, int64_t n, int64_t nrhs, double* a, int64_t lda, double* b,
+                  int64_t ldb, double* s) {
+  require_outside_parallel_region("LAPACKE_dgelsd");
+  check_dense("A", Layout::ColMajor, m, n, a, lda);
+  check_dense("B", Layout::ColMajor, std::max(m, n), nrhs, b, ldb);
+  if (m == 0 || n == 0) return 0;
+  blas_int rank = 0;
+  const blas_int info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, to_blas_int(m, "m"), to_blas_int(n, "n"),
+                                       to_blas_int(nrhs, "nrhs"), a, to_blas_int(lda, "lda"), b,
+                                       to_blas_int(ldb, "ldb"), s, -1.0, &rank);
+  check_lapacke(info, "LAPACKE_dgelsd");
+  require(info == 0, QUARRY_ERR_NO_CONVERGENCE,
+          "the SVD of a {} x {} matrix did not converge (dgelsd info = {})", m, n, info);
+  return rank;
+}
+
+void gram(Layout layout, int64_t m, int64_t n, const double* a, int64_t lda, double* c) {
+  require_outside_parallel_region("cblas_dsyrk");
+  check_dense("A", layout, m, n, a, lda);
+  check_dense("C", Layout::ColMajor, n, n, c, n);
+  if (n == 0) return;
+  // Row-major A is column-major A^T: then A^T A = (A^T) (A^T)^T.
+  cblas_dsyrk(CblasColMajor, CblasUpper, layout == Layout::ColMajor ? CblasTrans : CblasNoTrans,
+              to_blas_int(n, "n"), to_blas_int(m, "m"), 1.0, a, to_blas_int(lda, "lda"), 0.0, c,
+              to_blas_int(n, "n"));
+}
+
+bool cholesky_upper(int64_t n, double* c, int64_t ldc) {
+  require_outside_parallel_region("LAPACKE_dpotrf");
+  check_dense("C", Layout::ColMajor, n, n, c, ldc);
+  if (n == 0) return true;
+  const blas_int info =
+      LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', to_blas_int(n, "n"), c, to_blas_int(ldc, "ldc"));
+  check_lapacke(info, "LAPACKE_dpotrf");
+  return info == 0;
+}
+
 const char* blas_info() {
   // Built once (thread-safe static initialization) and kept for the process lifetime.
   static const std::string info = [] {

@@ -42,6 +42,27 @@ double triangular_rcond(int64_t n, const double* r, int64_t ldr);
 void svd_thin(int64_t m, int64_t n, double* a, int64_t lda, double* s, double* u, int64_t ldu,
               double* vt, int64_t ldvt);
 
+// c (m x nc, column-major) = Q^T c, Q the m x m orthogonal factor held by the output of
+// qr_factor (a: m x k reflectors, tau: k) (dormqr).
+void qr_apply_qt(int64_t m, int64_t k, const double* a, int64_t lda, const double* tau, int64_t nc,
+                 double* c, int64_t ldc);
+// x = R^-1 x (trans false) or R^-T x (trans true), R the upper triangle of the n x n
+// column-major r (dtrsv).
+void triangular_solve(bool trans, int64_t n, const double* r, int64_t ldr, double* x);
+// Minimum-norm least squares by the SVD (dgelsd, singular values below eps sigma_max
+// treated as zero): a (m x n) is destroyed, b (max(m, n) x nrhs, column-major) holds B on
+// entry and X in its first n rows on exit, s gets min(m, n) singular values. Returns the
+// numerical rank. Throws QUARRY_ERR_NO_CONVERGENCE when the SVD does not converge.
+int64_t lstsq_svd(int64_t m, int64_t n, int64_t nrhs, double* a, int64_t lda, double* b,
+                  int64_t ldb, double* s);
+
+// C = A^T A (upper triangle of the n x n column-major C, ldc n) for an m x n A in `layout`
+// (dsyrk: half the flops of a QR, at BLAS 3 speed).
+void gram(Layout layout, int64_t m, int64_t n, const double* a, int64_t lda, double* c);
+// Cholesky factor R (upper, C = R^T R) of the symmetric n x n column-major C in place
+// (dpotrf, upper triangle read). Returns false when C is not numerically positive definite.
+bool cholesky_upper(int64_t n, double* c, int64_t ldc);
+
 // One line naming the BLAS library, its build and its thread setting (quarry_blas_info).
 const char* blas_info();
 

@@ -244,3 +244,19 @@ TEST(CppWrapper, SketchAndLeverageScores) {
 }
 
 }  // namespace
+
+TEST(Cpp, LstsqSolvesAndReports) {
+  quarry::Context ctx;
+  // A = [1 0; 0 2; 1 1] (column-major), b = A [1, -1] + [2, 1, -2] (orthogonal to range(A)).
+  const std::vector<double> a = {1, 0, 1, 0, 2, 1};
+  const std::vector<double> b = {1 + 2, -2 + 1, 0 - 2};
+  quarry::Options opts;
+  opts.set(QUARRY_OPT_LSTSQ_METHOD, int64_t{QUARRY_LSTSQ_DIRECT});
+  const quarry::LstsqSolution s = quarry::lstsq(ctx, a, 2, b, &opts);
+  ASSERT_EQ(s.x.size(), 2u);
+  EXPECT_NEAR(s.x[0], 1.0, 1e-14);
+  EXPECT_NEAR(s.x[1], -1.0, 1e-14);
+  EXPECT_EQ(s.report.get_i64(QUARRY_REPORT_METHOD), QUARRY_LSTSQ_DIRECT);
+  EXPECT_NEAR(*s.report.get_f64(QUARRY_REPORT_RESIDUAL_NORM), 3.0, 1e-14);
+  EXPECT_THROW(quarry::lstsq(ctx, a, 4, b), quarry::Error);
+}

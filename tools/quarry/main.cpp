@@ -4,13 +4,29 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "demo.hpp"
 #include "extract.hpp"
+#include "lstsq.hpp"
 #include "sketch.hpp"
+
+namespace {
+
+// A name filter for CLI::IsMember: '-' and '_' both spell the separator `to`, so
+// --kind sparse_sign and --method sketch-solve are understood too.
+auto separator_as(char to) {
+  return [to](std::string name) {
+    std::replace(name.begin(), name.end(), to == '-' ? '_' : '-', to);
+    return name;
+  };
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -109,6 +125,58 @@ int main(int argc, char** argv) {
                    "Print only 'seconds_create=S seconds_apply=S seconds_read=S' on stdout "
                    "(creating S, applying it, reading A) instead of the summary on stderr");
 
+  quarry_cli::LstsqCommand ls;
+  CLI::App* lstsq = app.add_subcommand(
+      "lstsq",
+      "Least squares or ridge regression: X = argmin ||A X - B||^2 + L ||X||^2; writes X and "
+      "prints the solver's report, one 'key: value' line each");
+  lstsq->allow_extras(false);
+  lstsq->fallthrough();
+  lstsq
+      ->add_option("A", ls.a,
+                   "A (m x n): a .npy file (2-D float64, float32, int64 or int32, C or Fortran "
+                   "order) or a Matrix Market file (coordinate: CSR, solved without densifying; "
+                   "array: dense); chosen by content")
+      ->required();
+  lstsq
+      ->add_option("B", ls.b,
+                   "B: a .npy file, 1-D (one right-hand side, m values: X is then 1-D too) or "
+                   "2-D (m x nrhs)")
+      ->required();
+  lstsq->add_option("-o,--output", ls.output, "Write X (n or n x nrhs) as a float64 .npy file")
+      ->required();
+  lstsq
+      ->add_option("--method", ls.method,
+                   "direct: LAPACK QR, or the SVD when A is rank deficient (dense A only); "
+                   "sketch_solve: fast, residual within a small factor of the optimum; "
+                   "sketch_precondition: sketched preconditioner, iterative refinement, "
+                   "LAPACK's accuracy; gram_precondition: the Cholesky factor of A^T A + L I "
+                   "as the preconditioner (dense A, cond(A) below ~1e6), same refinement; "
+                   "auto: direct or sketch_precondition by cost")
+      ->transform(CLI::IsMember(quarry_cli::lstsq_method_names(), separator_as('_')))
+      ->capture_default_str();
+  lstsq->add_option("--ridge", ls.ridge, "Ridge parameter L >= 0 (0: plain least squares)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  lstsq
+      ->add_option("--tol", ls.tol,
+                   "Sketch and precondition: stop when the preconditioned gradient falls below "
+                   "this relative size, in [0, 1] (default 1e-14)")
+      ->check(CLI::Range(0.0, 1.0));
+  lstsq
+      ->add_option("--max-iter", ls.max_iter,
+                   "Sketch and precondition: iterations per right-hand side, all refinement "
+                   "steps together (default 1000); reaching it writes X and exits 1")
+      ->check(CLI::PositiveNumber);
+  lstsq
+      ->add_option("--rows", ls.rows,
+                   "Rows of the sketch, n to m (default: picked by the cost model, 4 n to 12 n; "
+                   "10 n for sketch_solve)")
+      ->check(CLI::PositiveNumber);
+  lstsq->add_option("--kind", ls.kind, "The sketching operator (default sparse-sign)")
+      ->transform(CLI::IsMember(quarry_cli::sketch_kind_names(), separator_as('-')));
+  lstsq->add_option("--seed", ls.seed, "Seed of the sketch's random state")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -148,6 +216,7 @@ int main(int argc, char** argv) {
       }
       return quarry_cli::run_sketch(sk, threads);
     }
+    if (lstsq->parsed()) return quarry_cli::run_lstsq(ls, threads);
   } catch (const std::exception& e) {  // quarry::Error, or e.g. std::bad_alloc
     std::cerr << "quarry: error: " << e.what() << '\n';
     return 1;

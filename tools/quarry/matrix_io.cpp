@@ -512,7 +512,7 @@ class MatrixMarketReader {
 
 }  // namespace
 
-DenseMatrix read_npy(const std::string& path) {
+DenseMatrix read_npy(const std::string& path, bool vector_ok) {
   int64_t file_size = 0;
   const FilePtr f = open_input(path, file_size);
 
@@ -538,8 +538,11 @@ DenseMatrix read_npy(const std::string& path) {
   read_exactly(f.get(), header.data(), header.size(), path, "header");
 
   const NpyHeader h = NpyHeaderParser(header, path).parse();
-  if (h.shape.size() != 2) {
-    fail(path, "shape " + shape_text(h.shape) + " is not 2-D: a matrix is needed");
+  const bool vector = vector_ok && h.shape.size() == 1;
+  if (h.shape.size() != 2 && !vector) {
+    fail(path, "shape " + shape_text(h.shape) +
+                   (vector_ok ? " is not 1-D or 2-D: a vector or a matrix is needed"
+                              : " is not 2-D: a matrix is needed"));
   }
   int item = 0;
   if (h.descr == "<f8" || h.descr == "<i8") item = 8;
@@ -550,8 +553,9 @@ DenseMatrix read_npy(const std::string& path) {
   }
   DenseMatrix a;
   a.rows = h.shape[0];
-  a.cols = h.shape[1];
-  a.col_major = h.fortran_order;
+  a.cols = vector ? 1 : h.shape[1];
+  a.col_major = h.fortran_order && !vector;  // a vector's order is moot: ld() = 1 row-major
+  a.vector = vector;
   int64_t n = 0, bytes = 0;
   if (!checked_mul(a.rows, a.cols, n) || !checked_mul(n, item, bytes)) {
     fail(path, "shape " + shape_text(h.shape) + " is too large");
@@ -611,7 +615,7 @@ bool fits_in_memory(int64_t count, int64_t item_size) {
   return count >= 0 && checked_mul(count, item_size, bytes) && bytes <= memory;
 }
 
-Matrix read_matrix(const std::string& path) {
+Matrix read_matrix(const std::string& path, bool vector_ok) {
   int64_t size = 0;
   char start[kMatrixMarketBanner.size()] = {};
   size_t got = 0;
@@ -622,7 +626,7 @@ Matrix read_matrix(const std::string& path) {
   const std::string_view head(start, got);
   try {
     if (head.substr(0, kNpyMagicSize) == std::string_view(kNpyMagic, kNpyMagicSize)) {
-      return read_npy(path);
+      return read_npy(path, vector_ok);
     }
     if (head == kMatrixMarketBanner) return read_matrix_market(path);
   } catch (const std::bad_alloc&) {  // a matrix that fits in memory, but not next to the rest
@@ -635,10 +639,11 @@ Matrix read_matrix(const std::string& path) {
 }
 
 void write_npy(const std::string& path, int64_t rows, int64_t cols, const double* values,
-               int64_t ld, bool col_major) {
+               int64_t ld, bool col_major, bool vector) {
   // NumPy pads the header with spaces to a multiple of 64 bytes, ending it with '\n'.
-  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (" +
-                       std::to_string(rows) + ", " + std::to_string(cols) + "), }";
+  std::string header =
+      "{'descr': '<f8', 'fortran_order': False, 'shape': " +
+      shape_text(vector ? std::vector<int64_t>{rows} : std::vector<int64_t>{rows, cols}) + ", }";
   header.append(63 - (10 + header.size()) % 64, ' ');
   header += '\n';
   std::string prefix(kNpyMagic, kNpyMagicSize);

@@ -29,6 +29,7 @@ class MatrixFileError : public std::runtime_error {
 struct DenseMatrix {
   int64_t rows = 0, cols = 0;
   bool col_major = false;
+  bool vector = false;  // read from a 1-D array, shape (rows,): one column
   std::vector<double> values;
 
   int32_t layout() const;  // QUARRY_ROW_MAJOR or QUARRY_COL_MAJOR
@@ -46,12 +47,14 @@ struct CsrMatrix {
 
 using Matrix = std::variant<DenseMatrix, CsrMatrix>;
 
-// Reads a .npy or a Matrix Market file, whichever the content is.
-Matrix read_matrix(const std::string& path);
+// Reads a .npy or a Matrix Market file, whichever the content is; `vector_ok` as for
+// read_npy.
+Matrix read_matrix(const std::string& path, bool vector_ok = false);
 
 // A .npy file of version 1, 2 or 3: a 2-D array of '<f8' (read as is), '<f4', '<i8' or
-// '<i4' (converted to double), in C or Fortran order.
-DenseMatrix read_npy(const std::string& path);
+// '<i4' (converted to double), in C or Fortran order; with `vector_ok`, also a 1-D one,
+// read as a column (`vector` set).
+DenseMatrix read_npy(const std::string& path, bool vector_ok = false);
 
 // A Matrix Market file: `coordinate` (real, double, integer or pattern) → CSR, `array`
 // (real, double or integer) → dense column major; general, symmetric or skew-symmetric
@@ -64,8 +67,9 @@ Matrix read_matrix_market(const std::string& path);
 bool fits_in_memory(int64_t count, int64_t item_size);
 
 // Writes a rows x cols matrix (storage order `col_major`, leading dimension ld) as a
-// version 1.0 .npy file of '<f8' in C order, whatever the order in memory.
+// version 1.0 .npy file of '<f8' in C order, whatever the order in memory; with `vector`
+// (cols = 1), as a 1-D array of shape (rows,).
 void write_npy(const std::string& path, int64_t rows, int64_t cols, const double* values,
-               int64_t ld, bool col_major);
+               int64_t ld, bool col_major, bool vector = false);
 
 }  // namespace quarry_cli

@@ -23,13 +23,6 @@ constexpr std::pair<const char*, int32_t> kKinds[] = {{"gaussian", QUARRY_SKETCH
                                                       {"sparse-sign", QUARRY_SKETCH_SPARSE_SIGN},
                                                       {"uniform-rows", QUARRY_SKETCH_UNIFORM_ROWS}};
 
-int32_t kind_code(const std::string& name) {
-  for (const auto& [n, code] : kKinds) {
-    if (name == n) return code;
-  }
-  return 0;  // refused by quarry_sketch_create; the parser only lets known names through
-}
-
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -63,6 +56,13 @@ std::vector<std::string> sketch_kind_names() {
   return names;
 }
 
+int32_t sketch_kind_code(const std::string& name) {
+  for (const auto& [n, code] : kKinds) {
+    if (name == n) return code;
+  }
+  return 0;  // refused by the library; the parser only lets known names through
+}
+
 int run_sketch(const SketchCommand& command, int64_t threads) {
   quarry::Context ctx(threads);
   const bool right = command.side == "right";
@@ -91,7 +91,7 @@ int run_sketch(const SketchCommand& command, int64_t threads) {
   std::vector<double> create_times, apply_times;
   for (int64_t run = command.repeat > 1 ? -1 : 0; run < command.repeat; ++run) {
     start = Clock::now();
-    const quarry::Sketch s(ctx, kind_code(command.kind), command.rows, m, command.seed,
+    const quarry::Sketch s(ctx, sketch_kind_code(command.kind), command.rows, m, command.seed,
                            command.nnz);
     const double create = seconds_since(start);
     // Allocated (and touched) once the library has accepted the sketch's arguments, and

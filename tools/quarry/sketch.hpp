@@ -22,6 +22,10 @@ struct SketchCommand {
 // The --kind names, in the order of the QUARRY_SKETCH_* kinds.
 std::vector<std::string> sketch_kind_names();
 
+// The QUARRY_SKETCH_* kind of one of sketch_kind_names(); 0 (refused by the library) for
+// any other name.
+int32_t sketch_kind_code(const std::string& name);
+
 // Reads A, creates the sketch, applies it, writes the result when asked; prints the
 // summary line on stderr. Returns the exit status; throws quarry::Error, MatrixFileError
 // or std::bad_alloc on failure.

@@ -100,7 +100,15 @@ enum {
   QUARRY_LSTSQ_AUTO = 0,
   QUARRY_LSTSQ_DIRECT = 1,
   QUARRY_LSTSQ_SKETCH_SOLVE = 2,
-  QUARRY_LSTSQ_SKETCH_PRECONDITION = 3
+  QUARRY_LSTSQ_SKETCH_PRECONDITION = 3,
+  /**
+   * The Cholesky factor of A^T A + lambda I (one dsyrk) as the preconditioner, with the
+   * refinement of sketch and precondition; falls back to sketch and precondition when
+   * that factor is too ill-conditioned to precondition (estimated cond(A^T A + lambda I)
+   * above about 1e12, i.e. cond(A) about 1e6 without ridge).
+   * Dense A only. Auto uses it for ridge paths (quarry_ridge_path_f64).
+   */
+  QUARRY_LSTSQ_GRAM_PRECONDITION = 4
 };
 
 QUARRY_BEGIN_DECLS

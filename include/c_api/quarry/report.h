@@ -53,7 +53,14 @@ enum {
    */
   QUARRY_REPORT_RELATIVE_ERROR = 13,
   /** f64: the oracle's output noise level used (given, or estimated). */
-  QUARRY_REPORT_NOISE = 14
+  QUARRY_REPORT_NOISE = 14,
+  /** i64: the numerical rank a solver used (below n when it found A rank deficient). */
+  QUARRY_REPORT_RANK = 15,
+  /**
+   * f64: an a-posteriori bound on ||A X - B|| / min ||A X - B|| of a sketch-and-solve
+   * solution (valid when the sketch embeds A's column space, docs/lstsq.md).
+   */
+  QUARRY_REPORT_RESIDUAL_BOUND = 16
 };
 
 QUARRY_BEGIN_DECLS

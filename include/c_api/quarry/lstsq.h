@@ -1,0 +1,161 @@
+/**
+ * @file quarry/lstsq.h
+ * @brief Least squares and ridge regression, dense and CSR, at LAPACK's accuracy:
+ * X = argmin ||A X - B||_F^2 + lambda ||X||_F^2, A m x n, B m x nrhs, X n x nrhs.
+ *
+ * Methods (`QUARRY_OPT_LSTSQ_METHOD`):
+ * - `QUARRY_LSTSQ_DIRECT`: LAPACK on a copy of A: Householder QR (`dgeqrf`, as `dgels`),
+ *   or the SVD (`dgelsd`) when R is numerically singular or m < n, which gives the
+ *   minimum-norm solution; ridge: QR of [A; sqrt(lambda) I]. Dense only.
+ * - `QUARRY_LSTSQ_SKETCH_SOLVE`: one sketch S (default 10 n rows, sparse sign), a QR of
+ *   S A, X = argmin ||S (A X - B)||: fast, residual within a factor of about
+ *   1 + n / (s - n) of the optimum in expectation, not LAPACK's accuracy. The report's
+ *   `QUARRY_REPORT_RESIDUAL_BOUND` bounds ||A X - B|| / min ||A X - B|| a posteriori.
+ * - `QUARRY_LSTSQ_SKETCH_PRECONDITION`: sketch and precondition (Blendenpik, LSRN) with
+ *   iterative refinement (Epperly, Meier and Nakatsukasa, "Fast randomized least-squares
+ *   solvers can be just as accurate and stable as classical direct solvers", 2024): the
+ *   R of a QR of S A (an SVD of S A when R is numerically singular: then the
+ *   minimum-norm solution) preconditions conjugate gradients on the normal equations, one
+ *   fused pass over A per iteration (A^T (A p) while a block of rows is in cache); each
+ *   refinement step recomputes the residual B - A X and solves for the correction, until
+ *   the correction no longer shrinks. Converges at a rate of about sqrt(n / s) per
+ *   iteration whatever the condition number of A.
+ * - `QUARRY_LSTSQ_AUTO` (default): a cost model picks direct or sketch and precondition
+ *   (direct when A is not much taller than wide, or when the sketch would have more rows
+ *   than a quarter of A's).
+ *
+ * Dense problems with m < n always get the minimum-norm solution from the SVD (`dgelsd`),
+ * whatever the method asked; the report says so.
+ *
+ * Multiple right-hand sides share the sketch and its factorization; each column then
+ * iterates alone. Ridge (lambda > 0) goes into the preconditioner ([S A; sqrt(lambda) I]),
+ * so the iteration count does not depend on lambda either.
+ *
+ * Accuracy (tested, docs/lstsq.md): the default tolerance gives a residual within a
+ * factor 1 + 1e-12 of `dgels`' and a forward error within 10 times `dgels`' for
+ * condition numbers up to 1e12 and residuals from 1e-10 to 0.5 of ||b||.
+ *
+ * Random choices (the sketch) come from `QUARRY_OPT_SEED`: the same seed and input give
+ * bitwise the same X for any thread count.
+ */
+#ifndef QUARRY_LSTSQ_H
+#define QUARRY_LSTSQ_H
+
+#include <stdint.h>
+
+#include "context.h"
+#include "export.h"
+#include "options.h"
+#include "report.h"
+#include "status.h"
+#include "types.h"
+
+QUARRY_BEGIN_DECLS
+
+/**
+ * @brief Least squares or ridge regression with a dense A: X = argmin ||A X - B||_F^2 +
+ * lambda ||X||_F^2.
+ *
+ * @param ctx Context (threads, error message).
+ * @param layout `QUARRY_ROW_MAJOR` or `QUARRY_COL_MAJOR`, for A, B and X alike.
+ * @param m Rows of A and B, >= 0.
+ * @param n Columns of A, rows of X, >= 0.
+ * @param nrhs Columns of B and X, >= 0.
+ * @param a A (m x n), leading dimension lda; read only, never copied except by
+ *        `QUARRY_LSTSQ_DIRECT`.
+ * @param b B (m x nrhs), leading dimension ldb; read only.
+ * @param[out] x X (n x nrhs), leading dimension ldx; must not overlap A or B.
+ * @param opts NULL, or options:
+ *        `QUARRY_OPT_LSTSQ_METHOD` (default `QUARRY_LSTSQ_AUTO`),
+ *        `QUARRY_OPT_RIDGE` (lambda >= 0, default 0),
+ *        `QUARRY_OPT_TOLERANCE` (sketch and precondition: stop when the preconditioned
+ *        gradient falls below tol times ||A x|| (times sqrt(||A x||^2 + lambda ||x||^2)
+ *        for ridge), or a refinement step no longer halves it; default 1e-16, which
+ *        refines to the rounding floor),
+ *        `QUARRY_OPT_MAX_ITERATIONS` (conjugate-gradient iterations per right-hand side,
+ *        all refinement steps together; default 1000),
+ *        `QUARRY_OPT_SKETCH_KIND` (default `QUARRY_SKETCH_SPARSE_SIGN`),
+ *        `QUARRY_OPT_SKETCH_ROWS` (default: picked by the cost model, 4 n to 12 n, for
+ *        sketch and precondition; 10 n for sketch and solve),
+ *        `QUARRY_OPT_SKETCH_NNZ` (sparse sign non-zeros per column, default 8),
+ *        `QUARRY_OPT_SEED` (default 0).
+ * @param[out] report NULL, or receives a report the caller destroys: `QUARRY_REPORT_METHOD`
+ *        (the method used, never `QUARRY_LSTSQ_AUTO`), `QUARRY_REPORT_ITERATIONS` (total
+ *        over right-hand sides), `QUARRY_REPORT_SKETCH_ROWS` (0 for direct),
+ *        `QUARRY_REPORT_RANK` (numerical rank used), `QUARRY_REPORT_RESIDUAL_NORM`
+ *        (||A X - B||_F), `QUARRY_REPORT_BACKWARD_ERROR` (largest over right-hand sides of
+ *        the bound min(||r|| / ||x||, ||A^T r - lambda x|| / ||r||) / ||A||_F),
+ *        `QUARRY_REPORT_CONDITION_ESTIMATE` (of A, or of [A; sqrt(lambda) I]; from R or
+ *        the singular values), `QUARRY_REPORT_SECONDS`, and for sketch and solve
+ *        `QUARRY_REPORT_RESIDUAL_BOUND`. Set on success and on
+ *        `QUARRY_ERR_NO_CONVERGENCE`, NULL otherwise.
+ * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
+ *         `QUARRY_ERR_BAD_DIMENSION`, `QUARRY_ERR_BAD_LEADING_DIM`, `QUARRY_ERR_NONFINITE`
+ *         (A or B holds a NaN or infinity, named), `QUARRY_ERR_INVALID_ARGUMENT` (an
+ *         option out of range: unknown method, sketch rows below n or above m),
+ *         `QUARRY_ERR_NO_CONVERGENCE` (the iteration limit was reached: X holds the last
+ *         iterate, the report says how far it got; or an SVD failed),
+ *         `QUARRY_ERR_SIZE_OVERFLOW` or `QUARRY_ERR_OUT_OF_MEMORY`.
+ * @note Memory: sketch and precondition needs the sketch (s n doubles, s the sketch rows)
+ *       and O(n^2 + m) more; direct needs a copy of A (as `dgels`).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_lstsq_f64(quarry_context *ctx, int32_t layout, int64_t m, int64_t n,
+                                          int64_t nrhs, const double *a, int64_t lda,
+                                          const double *b, int64_t ldb, double *x, int64_t ldx,
+                                          const quarry_options *opts, quarry_report **report);
+
+/**
+ * @brief Least squares or ridge regression with a CSR A (m x n): as `quarry_lstsq_f64`,
+ * never densifying A.
+ *
+ * A is given by row_ptr (m + 1 entries, row_ptr[0] = 0, non-decreasing), col_idx and val
+ * (row_ptr[m] entries each; column indices in [0, n), in any order, duplicates add up).
+ * B and X are dense in `layout_b`. Methods: `QUARRY_LSTSQ_AUTO` and
+ * `QUARRY_LSTSQ_SKETCH_PRECONDITION` (the sparse-sign sketch of A costs O(nnz k)), and
+ * `QUARRY_LSTSQ_SKETCH_SOLVE`; `QUARRY_LSTSQ_DIRECT` and m < n are not supported
+ * (`QUARRY_ERR_UNSUPPORTED`: a sparse direct solver such as SuiteSparseQR does that job).
+ * @return As `quarry_lstsq_f64`, and `QUARRY_ERR_INVALID_ARGUMENT` for malformed CSR
+ *         arrays, `QUARRY_ERR_UNSUPPORTED` as above.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_lstsq_csr_f64(quarry_context *ctx, int64_t m, int64_t n,
+                                              int64_t nrhs, const int64_t *row_ptr,
+                                              const int64_t *col_idx, const double *val,
+                                              int32_t layout_b, const double *b, int64_t ldb,
+                                              double *x, int64_t ldx, const quarry_options *opts,
+                                              quarry_report **report);
+
+/**
+ * @brief A ridge path: x_j = argmin ||A x - b||^2 + lambdas[j] ||x||^2 for every j, sharing
+ * one factorization across the lambdas.
+ *
+ * Sketch and precondition takes one SVD of the sketch S A = U Sigma V^T, which
+ * preconditions every lambda exactly as a QR of [S A; sqrt(lambda) I] would
+ * (P = V (Sigma^2 + lambda I)^-1/2), then iterates and refines each lambda as
+ * `quarry_lstsq_f64` does. Direct takes one QR of A and one SVD of its R, after which
+ * each lambda costs O(n^2): x = V_R (Sigma_R^2 + lambda)^-1 Sigma_R U_R^T Q^T b.
+ * `QUARRY_LSTSQ_AUTO` picks by the cost model, counting the lambdas as right-hand sides.
+ *
+ * @param layout `QUARRY_ROW_MAJOR` or `QUARRY_COL_MAJOR`, for A and X.
+ * @param b The right-hand side, m entries.
+ * @param nlambda Number of ridge parameters, >= 1.
+ * @param lambdas The ridge parameters, each finite and >= 0, in any order.
+ * @param[out] x X (n x nlambda, leading dimension ldx): column j solves lambdas[j].
+ * @param opts As `quarry_lstsq_f64`, without `QUARRY_OPT_RIDGE` (refused: the lambdas
+ *        are the argument).
+ * @param[out] report As `quarry_lstsq_f64`; `QUARRY_REPORT_RESIDUAL_NORM` is the largest
+ *        ||A x_j - b|| and the iterations are summed over the path.
+ * @return As `quarry_lstsq_f64`, and `QUARRY_ERR_INVALID_ARGUMENT` for a bad lambda or
+ *         `QUARRY_OPT_RIDGE` set.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_ridge_path_f64(quarry_context *ctx, int32_t layout, int64_t m,
+                                               int64_t n, const double *a, int64_t lda,
+                                               const double *b, int64_t nlambda,
+                                               const double *lambdas, double *x, int64_t ldx,
+                                               const quarry_options *opts, quarry_report **report);
+
+QUARRY_END_DECLS
+
+#endif /* QUARRY_LSTSQ_H */

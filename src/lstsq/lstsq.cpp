@@ -1,0 +1,742 @@
+#include "lstsq/lstsq.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "core/blas.hpp"
+#include "core/checked_int.hpp"
+#include "core/error.hpp"
+#include "lstsq/operator.hpp"
+#include "sketch/sketch.hpp"
+
+namespace quarry::lstsq {
+
+namespace {
+
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+// R is numerically singular when its estimated reciprocal condition number is below
+// this (Blendenpik's rule: cond(R) > 1 / (5 eps)).
+constexpr double kSingularRcond = 5 * kEps;
+// Singular values of the sketch at or below sigma_max times this count as zero.
+constexpr double kRankTolerance = 64 * kEps;
+// One refinement step asks conjugate gradients for at most this reduction (less when
+// cond(A) u is larger); the next step starts from a freshly computed residual.
+constexpr double kStepReduction = 1e-8;
+// Refinement stops when a step shrinks the preconditioned gradient by less than this
+// factor: rounding in computing it has taken over.
+constexpr double kStagnation = 0.5;
+// At most this many refinement steps (each one fresh residual and one conjugate-gradient
+// solve); two or three reach the rounding floor up to cond(A) = 1e12.
+constexpr int kMaxSteps = 8;
+// A Cholesky factor of A^T A + lambda I preconditions while its estimated reciprocal
+// condition number is above this (cond(R)^2 u below about 1e-4, with the 1-norm
+// estimate's slack).
+constexpr double kGramRcond = 1e-6;
+
+double norm2(const double* v, int64_t n) {
+  double big = 0;
+  for (int64_t i = 0; i < n; ++i) big = std::max(big, std::abs(v[i]));
+  if (big == 0) return 0;
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += (v[i] / big) * (v[i] / big);
+  return big * std::sqrt(s);
+}
+
+double dot(const double* x, const double* y, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += x[i] * y[i];
+  return s;
+}
+
+// Column j of a dense matrix as a pointer and a stride.
+template <class T>
+T* column(const core::DenseView<T>& v, int64_t j, int64_t* inc) {
+  *inc = v.layout == core::Layout::ColMajor ? 1 : v.ld;
+  return v.layout == core::Layout::ColMajor ? v.data + j * v.ld : v.data + j;
+}
+
+// The preconditioner P (n x rank) from the sketch S A: R^-1 from a QR of [S A;
+// sqrt(lambda) I], or V_r (Sigma_r^2 + lambda)^-1/2 from an SVD S A = U Sigma V^T (when R is
+// numerically singular, or for a ridge path: the SVD serves every lambda). Either way
+// [A; sqrt(lambda) I] P has singular values within the sketch's distortion of 1.
+class Factor {
+ public:
+  // QR first, the SVD when R is numerically singular and lambda = 0 (or always, with
+  // svd). resketch(ld) returns S A (s x n) in the top rows of a column-major ld x n array,
+  // zeros below.
+  template <class Resketch>
+  Factor(int64_t s, int64_t n, double ridge, bool svd, Resketch resketch) : n_(n), s_(s) {
+    std::vector<double> sa;
+    if (!svd) {
+      // [S A; sqrt(lambda) I] in place: the sketch is written into the QR's own array.
+      rows_ = s + (ridge > 0 ? n : 0);
+      qr_ = resketch(rows_);
+      for (int64_t j = 0; j < n && ridge > 0; ++j) {
+        qr_[static_cast<size_t>(j * rows_ + s + j)] = std::sqrt(ridge);
+      }
+      tau_.resize(static_cast<size_t>(n));
+      core::qr_factor(rows_, n, qr_.data(), rows_, tau_.data());
+      const double rcond = core::triangular_rcond(n, qr_.data(), rows_);
+      if (rcond >= kSingularRcond || ridge > 0) {
+        rank_ = n;
+        condition_ = 1 / rcond;
+        return;
+      }
+      // Rank deficient: the SVD of S A, computed afresh (the QR consumed it).
+      qr_ = std::vector<double>();
+      tau_ = std::vector<double>();
+    }
+    sa = resketch(s);
+    svd_ = true;
+    const int64_t k = std::min(s, n);
+    sigma_.resize(static_cast<size_t>(k));
+    u_.resize(static_cast<size_t>(s * k));
+    vt_.resize(static_cast<size_t>(k * n));
+    core::svd_thin(s, n, sa.data(), s, sigma_.data(), u_.data(), s, vt_.data(), k);
+    numerical_rank_ = 0;
+    while (numerical_rank_ < k &&
+           sigma_[static_cast<size_t>(numerical_rank_)] > kRankTolerance * sigma_[0]) {
+      ++numerical_rank_;
+    }
+    set_ridge(ridge);
+  }
+
+  // P = R^-1 for an upper-triangular n x n R (column-major, ld n) with the given
+  // reciprocal condition estimate: a Cholesky factor of A^T A + lambda I.
+  Factor(std::vector<double> r, int64_t n, double rcond)
+      : n_(n), s_(0), rows_(n), rank_(n), condition_(1 / rcond), qr_(std::move(r)) {}
+
+  // The SVD form: precondition [A; sqrt(lambda) I] from now on.
+  void set_ridge(double lambda) {
+    // With lambda > 0 every direction counts (Sigma^2 + lambda > 0); else the numerical
+    // rank's, which gives the minimum-norm solution.
+    const int64_t k = static_cast<int64_t>(sigma_.size());
+    rank_ = lambda > 0 ? std::min(k, n_) : numerical_rank_;
+    scale_.resize(static_cast<size_t>(rank_));
+    for (int64_t i = 0; i < rank_; ++i) {
+      const double sg = sigma_[static_cast<size_t>(i)];
+      scale_[static_cast<size_t>(i)] = 1 / std::sqrt(sg * sg + lambda);
+    }
+    const double top = std::sqrt(sigma_.empty() ? lambda : sigma_[0] * sigma_[0] + lambda);
+    condition_ = rank_ > 0 ? top * scale_[static_cast<size_t>(rank_ - 1)] : 1.0;
+  }
+
+  int64_t rank() const { return rank_; }
+  double condition() const { return condition_; }
+
+  // out (n) = P y (y: rank entries).
+  void apply(const double* y, double* out) const {
+    if (!svd_) {
+      std::copy(y, y + n_, out);
+      core::triangular_solve(false, n_, qr_.data(), rows_, out);
+      return;
+    }
+    const int64_t ld = static_cast<int64_t>(sigma_.size());
+    for (int64_t j = 0; j < n_; ++j) {
+      const double* v = vt_.data() + j * ld;
+      double sum = 0;
+      for (int64_t k = 0; k < rank_; ++k) sum += v[k] * (y[k] * scale_[static_cast<size_t>(k)]);
+      out[j] = sum;
+    }
+  }
+
+  // out (rank) = P^T v (v: n entries).
+  void apply_t(const double* v, double* out) const {
+    if (!svd_) {
+      std::copy(v, v + n_, out);
+      core::triangular_solve(true, n_, qr_.data(), rows_, out);
+      return;
+    }
+    const int64_t ld = static_cast<int64_t>(sigma_.size());
+    for (int64_t k = 0; k < rank_; ++k) out[k] = 0;
+    for (int64_t j = 0; j < n_; ++j) {
+      const double* w = vt_.data() + j * ld;
+      for (int64_t k = 0; k < rank_; ++k) out[k] += w[k] * v[j];
+    }
+    for (int64_t k = 0; k < rank_; ++k) out[k] *= scale_[static_cast<size_t>(k)];
+  }
+
+  // x (n) = argmin ||[S A; sqrt(lambda) I] x - [sb; 0]|| (minimum norm when rank < n).
+  void sketch_solve(const double* sb, double* x) const {
+    if (!svd_) {
+      std::vector<double> c(static_cast<size_t>(rows_), 0.0);
+      std::copy(sb, sb + s_, c.begin());
+      core::qr_apply_qt(rows_, n_, qr_.data(), rows_, tau_.data(), 1, c.data(), rows_);
+      std::copy(c.begin(), c.begin() + n_, x);
+      core::triangular_solve(false, n_, qr_.data(), rows_, x);
+      return;
+    }
+    // x = V (Sigma^2 + lambda)^-1 Sigma U^T sb = P (Sigma_scaled U^T sb).
+    std::vector<double> y(static_cast<size_t>(std::max<int64_t>(rank_, 1)));
+    for (int64_t k = 0; k < rank_; ++k) {
+      y[static_cast<size_t>(k)] = sigma_[static_cast<size_t>(k)] * scale_[static_cast<size_t>(k)] *
+                                  dot(u_.data() + k * s_, sb, s_);
+    }
+    apply(y.data(), x);
+  }
+
+ private:
+  int64_t n_;
+  int64_t s_;
+  int64_t rows_ = 0;
+  bool svd_ = false;
+  int64_t rank_ = 0;
+  int64_t numerical_rank_ = 0;
+  double condition_ = 1;
+  std::vector<double> qr_, tau_;                // QR: reflectors and R, rows_ x n
+  std::vector<double> sigma_, u_, vt_, scale_;  // SVD; scale_ = (sigma^2 + lambda)^-1/2
+};
+
+// A Cholesky factor of A^T A + lambda I (g = A^T A, upper triangle, n x n) as a
+// preconditioner, or nothing when it would not precondition: cond(R)^2 u, the relative
+// error of R^-T (A^T A + lambda I) R^-1 against I, must stay well below 1.
+std::optional<Factor> gram_factor(const std::vector<double>& g, int64_t n, double lambda) {
+  std::vector<double> c = g;
+  for (int64_t j = 0; j < n; ++j) c[static_cast<size_t>(j + j * n)] += lambda;
+  if (!core::cholesky_upper(n, c.data(), n)) return std::nullopt;
+  for (int64_t j = 0; j < n; ++j) {  // dpotrf leaves the strict lower triangle as it was
+    for (int64_t i = j + 1; i < n; ++i) c[static_cast<size_t>(i + j * n)] = 0;
+  }
+  const double rcond = core::triangular_rcond(n, c.data(), n);
+  if (!(rcond >= kGramRcond)) return std::nullopt;
+  return Factor(std::move(c), n, rcond);
+}
+
+// What one right-hand side's solve ends with.
+struct Outcome {
+  int64_t iterations = 0;
+  bool converged = true;
+  double residual_norm = 0;   // ||b - A x||
+  double backward_error = 0;  // the bound of the report
+};
+
+// Work vectors of the iteration, sized once.
+struct Work {
+  std::vector<double> r, g, h, y, res, q, u, w, pw;
+  Work(int64_t m, int64_t n, int64_t rank)
+      : r(static_cast<size_t>(m)),
+        g(static_cast<size_t>(n)),
+        h(static_cast<size_t>(rank)),
+        y(static_cast<size_t>(rank)),
+        res(static_cast<size_t>(rank)),
+        q(static_cast<size_t>(rank)),
+        u(static_cast<size_t>(n)),
+        w(static_cast<size_t>(n)),
+        pw(static_cast<size_t>(rank)) {}
+};
+
+// The residual pass at x: r = b - A x, g = A^T r - lambda x; returns
+// sqrt(||A x||^2 + lambda ||x||^2), the scale of the stopping test.
+double residual_pass(const Operator& op, double ridge, const double* b, int64_t incb,
+                     const double* x, Work& wk) {
+  op.residual(x, b, incb, wk.r.data(), wk.g.data());
+  const int64_t m = op.rows(), n = op.cols();
+  for (int64_t j = 0; j < n; ++j) wk.g[static_cast<size_t>(j)] -= ridge * x[j];
+  // ||A x|| = ||b - r||, scaled by the largest entry as norm2 does.
+  const auto fit_entry = [&](int64_t i) { return b[i * incb] - wk.r[static_cast<size_t>(i)]; };
+  double big = 0, sum = 0;
+  for (int64_t i = 0; i < m; ++i) big = std::max(big, std::abs(fit_entry(i)));
+  for (int64_t i = 0; i < m && big > 0; ++i) sum += (fit_entry(i) / big) * (fit_entry(i) / big);
+  const double fit = big * std::sqrt(sum);
+  const double xn = norm2(x, n);
+  return std::sqrt(fit * fit + ridge * xn * xn);
+}
+
+// The report's backward-error bound at the state of the last residual pass: x solves
+// exactly a problem with A changed by r x^T / ||x||^2 (consistent) or by
+// -r r^T A / ||r||^2 (Stewart), so min(||r|| / ||x||, ||A^T r|| / ||r||) / ||A||_F bounds it.
+double backward_bound(const Operator& op, double a_norm, const double* x, const Work& wk) {
+  const double rn = norm2(wk.r.data(), op.rows());
+  const double xn = norm2(x, op.cols());
+  const double gn = norm2(wk.g.data(), op.cols());
+  if (rn == 0) return 0;
+  if (a_norm == 0) return 0;
+  double bound = gn / rn;
+  if (xn > 0) bound = std::min(bound, rn / xn);
+  return bound / a_norm;
+}
+
+// Sketch and precondition with refinement, from x (n entries, the sketch-and-solve start).
+Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm, const double* b,
+               int64_t incb, double* x, const Settings& settings, int64_t budget, Work& wk) {
+  const int64_t n = op.cols(), k = f.rank();
+  // A step cannot gain more than about cond(A) u: A (P q) loses that much to rounding
+  // (A P is well conditioned, P and A are not), so asking conjugate gradients for more
+  // only wastes iterations; refinement steps make up the rest.
+  const double reduction = std::clamp(f.condition() * kEps, kStepReduction, 0.1);
+  Outcome out;
+  double previous = std::numeric_limits<double>::infinity();
+  bool cut_short = false;
+  for (int step = 0;; ++step) {
+    const double scale = residual_pass(op, ridge, b, incb, x, wk);
+    f.apply_t(wk.g.data(), wk.h.data());
+    const double hn = norm2(wk.h.data(), k);
+    if (hn <= settings.tolerance * scale || hn == 0) break;
+    if (cut_short) {  // the last step ran out of iterations before its target
+      out.converged = false;
+      break;
+    }
+    // At the rounding floor of the computed gradient: the last step gained less than half.
+    if (step > 0 && hn > kStagnation * previous) break;
+    if (step == kMaxSteps) break;
+    if (out.iterations >= budget) {
+      out.converged = false;
+      break;
+    }
+    previous = hn;
+    // Conjugate gradients on P^T (A^T A + lambda I) P y = h, from y = 0.
+    const double target = std::max(settings.tolerance * scale, reduction * hn);
+    std::fill(wk.y.begin(), wk.y.end(), 0.0);
+    wk.res = wk.h;
+    wk.q = wk.h;
+    double rho = hn * hn;
+    cut_short = true;
+    while (out.iterations < budget) {
+      f.apply(wk.q.data(), wk.u.data());
+      op.gram(wk.u.data(), wk.w.data());
+      for (int64_t j = 0; j < n; ++j)
+        wk.w[static_cast<size_t>(j)] += ridge * wk.u[static_cast<size_t>(j)];
+      f.apply_t(wk.w.data(), wk.pw.data());
+      ++out.iterations;
+      const double qw = dot(wk.q.data(), wk.pw.data(), k);
+      if (!(qw > 0)) {  // P^T A^T A P q = 0: nothing left to gain
+        cut_short = false;
+        break;
+      }
+      const double alpha = rho / qw;
+      for (int64_t i = 0; i < k; ++i) {
+        wk.y[static_cast<size_t>(i)] += alpha * wk.q[static_cast<size_t>(i)];
+        wk.res[static_cast<size_t>(i)] -= alpha * wk.pw[static_cast<size_t>(i)];
+      }
+      const double rho_next = dot(wk.res.data(), wk.res.data(), k);
+      if (std::sqrt(rho_next) <= target) {
+        cut_short = false;
+        break;
+      }
+      const double beta = rho_next / rho;
+      for (int64_t i = 0; i < k; ++i) {
+        wk.q[static_cast<size_t>(i)] =
+            wk.res[static_cast<size_t>(i)] + beta * wk.q[static_cast<size_t>(i)];
+      }
+      rho = rho_next;
+    }
+    f.apply(wk.y.data(), wk.u.data());
+    for (int64_t j = 0; j < n; ++j) x[j] += wk.u[static_cast<size_t>(j)];
+  }
+  out.residual_norm = norm2(wk.r.data(), op.rows());
+  out.backward_error = backward_bound(op, a_norm, x, wk);
+  return out;
+}
+
+void write_solution(const std::vector<double>& xs, int64_t n, int64_t nrhs,
+                    core::DenseView<double> x) {
+  for (int64_t j = 0; j < nrhs; ++j) {
+    for (int64_t i = 0; i < n; ++i) x(i, j) = xs[static_cast<size_t>(i + j * n)];
+  }
+}
+
+// Cost model (seconds on the reference machine of docs/lstsq.md; only ratios matter).
+constexpr double kPassBandwidth = 20e9;   // bytes/s of one fused pass over A
+constexpr double kSketchBandwidth = 8e9;  // bytes/s of a sparse-sign sketch of A
+constexpr double kQrRate = 30e9;          // flop/s of dgeqrf on the sketch
+
+// Iterations of conjugate gradients to reduce the error by `reduction` with a sketch of
+// gamma n rows: the rate is about 1 / sqrt(gamma).
+double iterations_for(double gamma, double reduction) {
+  return std::log(reduction) / std::log(1 / std::sqrt(gamma));
+}
+
+struct Plan {
+  bool sketched;
+  int64_t sketch_rows;
+};
+
+// The sketched solve's time for gamma, per the cost model.
+double sketched_time(double n, double nrhs, double bytes, double gamma, double reduction) {
+  return bytes / kSketchBandwidth + 2 * gamma * n * n * n / kQrRate +
+         nrhs * (iterations_for(gamma, reduction) + 3) * bytes / kPassBandwidth;
+}
+
+Plan plan(int64_t m, int64_t n, int64_t nrhs, double bytes, bool dense, const Settings& st) {
+  // Dense m < n: the minimum-norm solution by the SVD, whatever the method asked.
+  if (st.method == QUARRY_LSTSQ_DIRECT || (dense && m < n)) return {false, 0};
+  if (st.method == QUARRY_LSTSQ_SKETCH_SOLVE) {
+    return {true, st.sketch_rows > 0 ? st.sketch_rows : std::min(m, 10 * n)};
+  }
+  const double reduction = std::max(st.tolerance, 1e-16);
+  double best_gamma = 4, best = std::numeric_limits<double>::infinity();
+  for (double gamma : {4.0, 6.0, 8.0, 12.0}) {
+    const double t = sketched_time(double(n), double(nrhs), bytes, gamma, reduction);
+    if (t < best) best = t, best_gamma = gamma;
+  }
+  const int64_t wanted = static_cast<int64_t>(best_gamma) * n;
+  const int64_t rows = st.sketch_rows > 0 ? st.sketch_rows : std::min(wanted, m);
+  if (st.method == QUARRY_LSTSQ_SKETCH_PRECONDITION ||
+      st.method == QUARRY_LSTSQ_GRAM_PRECONDITION || !dense) {
+    return {true, rows};
+  }
+  // Auto on dense A: LAPACK's QR runs at about 0.05 n GF/s up to 40 (panel-bound for
+  // narrow A; measured, docs/lstsq.md).
+  if (m < n || rows > m / 4) return {false, 0};
+  const double rate = std::min(40e9, 0.05e9 * double(n));
+  const double direct = (2.0 * double(m) * double(n) * double(n)) / rate;
+  return {best < 0.8 * direct, rows};
+}
+
+// min ||A X - B|| through LAPACK on a copy of A (ridge: [A; sqrt(lambda) I]).
+Result direct(core::DenseView<const double> a, core::DenseView<const double> b,
+              std::vector<double>& xs, double ridge) {
+  const int64_t m = a.rows, n = a.cols, nrhs = b.cols;
+  const int64_t rows = m + (ridge > 0 ? n : 0);
+  const int64_t ldb = std::max(rows, n);
+  const auto copy_a = [&] {
+    std::vector<double> qa(static_cast<size_t>(core::checked_mul(rows, n, "rows x n")), 0.0);
+    for (int64_t j = 0; j < n; ++j) {
+      for (int64_t i = 0; i < m; ++i) qa[static_cast<size_t>(i + j * rows)] = a(i, j);
+      if (ridge > 0) qa[static_cast<size_t>(m + j + j * rows)] = std::sqrt(ridge);
+    }
+    return qa;
+  };
+  std::vector<double> qb(static_cast<size_t>(core::checked_mul(ldb, nrhs, "rows x nrhs")), 0.0);
+  for (int64_t j = 0; j < nrhs; ++j) {
+    for (int64_t i = 0; i < m; ++i) qb[static_cast<size_t>(i + j * ldb)] = b(i, j);
+  }
+  Result res;
+  res.method = QUARRY_LSTSQ_DIRECT;
+  std::vector<double> qa = copy_a();
+  bool solved = false;
+  if (rows >= n) {
+    std::vector<double> tau(static_cast<size_t>(n));
+    core::qr_factor(rows, n, qa.data(), rows, tau.data());
+    const double rcond = core::triangular_rcond(n, qa.data(), rows);
+    if (rcond >= kSingularRcond) {
+      core::qr_apply_qt(rows, n, qa.data(), rows, tau.data(), nrhs, qb.data(), ldb);
+      for (int64_t j = 0; j < nrhs; ++j) {
+        core::triangular_solve(false, n, qa.data(), rows, qb.data() + j * ldb);
+      }
+      res.rank = n;
+      res.condition = 1 / rcond;
+      solved = true;
+    } else {
+      qa = copy_a();
+    }
+  }
+  if (!solved) {
+    std::vector<double> sigma(static_cast<size_t>(std::min(rows, n)));
+    res.rank = core::lstsq_svd(rows, n, nrhs, qa.data(), rows, qb.data(), ldb, sigma.data());
+    res.condition = res.rank > 0 ? sigma[0] / sigma[static_cast<size_t>(res.rank - 1)] : 1.0;
+  }
+  for (int64_t j = 0; j < nrhs; ++j) {
+    std::copy(qb.begin() + j * ldb, qb.begin() + j * ldb + n, xs.begin() + j * n);
+  }
+  return res;
+}
+
+template <class A>
+Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
+                 core::DenseView<double> x, const Settings& st, bool dense) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const int64_t m = a.rows, n = a.cols, nrhs = b.cols;
+  const Operator op(threads, a);
+  std::vector<double> xs(static_cast<size_t>(core::checked_mul(n, nrhs, "n x nrhs")), 0.0);
+  Result res;
+  double bytes = 0;
+  if constexpr (std::is_same_v<A, core::DenseView<const double>>) {
+    bytes = 8.0 * double(m) * double(n);
+  } else {
+    bytes = 16.0 * double(a.nnz()) + 8.0 * double(m);
+  }
+  const Plan p = plan(m, n, nrhs, bytes, dense, st);
+  if (m == 0 || n == 0 || nrhs == 0) {
+    res.method = p.sketched ? st.method : QUARRY_LSTSQ_DIRECT;
+    if (res.method == QUARRY_LSTSQ_AUTO) res.method = QUARRY_LSTSQ_DIRECT;
+    write_solution(xs, n, nrhs, x);
+    // ||B||_F: X = 0.
+    double ss = 0;
+    for (int64_t j = 0; j < nrhs; ++j) {
+      for (int64_t i = 0; i < m; ++i) ss += b(i, j) * b(i, j);
+    }
+    res.residual_norm = std::sqrt(ss);
+    return res;
+  }
+  const double a_norm = op.frobenius();
+  double residual_ss = 0;
+  // LAPACK's solve, with the residual pass of the report for each right-hand side.
+  const auto run_direct = [&] {
+    if constexpr (std::is_same_v<A, core::DenseView<const double>>) {
+      res = direct(a, b, xs, st.ridge);
+    }
+    Work wk(m, n, n);
+    for (int64_t j = 0; j < nrhs; ++j) {
+      int64_t incb = 0;
+      const double* bj = column(b, j, &incb);
+      residual_pass(op, st.ridge, bj, incb, xs.data() + j * n, wk);
+      const double rn = norm2(wk.r.data(), m);
+      residual_ss += rn * rn;
+      res.backward_error =
+          std::max(res.backward_error, backward_bound(op, a_norm, xs.data() + j * n, wk));
+    }
+  };
+  // Preconditioned by the Cholesky factor of A^T A + lambda I: false (and nothing done)
+  // when that factor would not precondition.
+  const auto gram_solve = [&](const auto& ad, core::DenseView<const double> bd,
+                              std::vector<double>& xv, Result& out) {
+    std::vector<double> g(static_cast<size_t>(core::checked_mul(n, n, "n x n")));
+    core::gram(ad.layout, m, n, ad.data, ad.ld, g.data());
+    std::optional<Factor> f = gram_factor(g, n, st.ridge);
+    if (!f) return false;
+    out.method = QUARRY_LSTSQ_GRAM_PRECONDITION;
+    out.rank = n;
+    out.condition = f->condition();
+    Work wk(m, n, n);
+    const std::vector<double> zero(static_cast<size_t>(n), 0.0);
+    for (int64_t j = 0; j < nrhs; ++j) {
+      int64_t incb = 0;
+      const double* bj = column(bd, j, &incb);
+      double* xj = xv.data() + j * n;
+      op.residual(zero.data(), bj, incb, wk.r.data(), wk.g.data());  // A^T b
+      f->apply_t(wk.g.data(), wk.h.data());
+      f->apply(wk.h.data(), xj);
+      const Outcome o = refine(op, *f, st.ridge, a_norm, bj, incb, xj, st, st.max_iterations, wk);
+      out.iterations += o.iterations;
+      out.converged = out.converged && o.converged;
+      residual_ss += o.residual_norm * o.residual_norm;
+      out.backward_error = std::max(out.backward_error, o.backward_error);
+    }
+    return true;
+  };
+  bool done = false;
+  if constexpr (std::is_same_v<A, core::DenseView<const double>>) {
+    if (st.method == QUARRY_LSTSQ_GRAM_PRECONDITION && m >= n) done = gram_solve(a, b, xs, res);
+  }
+  if (done) {
+    // gram_solve filled xs, the iterations and the residuals.
+  } else if (!p.sketched) {
+    run_direct();
+  } else {
+    const int64_t s = p.sketch_rows;
+    const int64_t least = n + (st.method == QUARRY_LSTSQ_SKETCH_SOLVE && st.ridge == 0 ? 1 : 0);
+    core::require(s >= least && s <= m, QUARRY_ERR_INVALID_ARGUMENT,
+                  "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to m = {} rows",
+                  s, least, m);
+    const sketch::Sketch sk(st.sketch_kind, s, m, st.sketch_nnz, st.state, threads);
+    const auto resketch = [&](int64_t ld) {
+      std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
+      op.sketch(sk, sa.data(), ld);
+      return sa;
+    };
+    std::vector<double> sb(static_cast<size_t>(core::checked_mul(s, nrhs, "sketch rows x nrhs")));
+    sk.apply(threads, b, core::DenseView<double>{core::Layout::ColMajor, s, nrhs, sb.data(), s});
+    const Factor f(s, n, st.ridge, false, resketch);
+    Work wk(m, n, std::max<int64_t>(f.rank(), 1));
+    for (int64_t j = 0; j < nrhs; ++j) f.sketch_solve(sb.data() + j * s, xs.data() + j * n);
+    res.method = st.method == QUARRY_LSTSQ_SKETCH_SOLVE ? QUARRY_LSTSQ_SKETCH_SOLVE
+                                                        : QUARRY_LSTSQ_SKETCH_PRECONDITION;
+    res.sketch_rows = s;
+    res.rank = f.rank();
+    res.condition = f.condition();
+    double bound = 1;
+    for (int64_t j = 0; j < nrhs; ++j) {
+      int64_t incb = 0;
+      const double* bj = column(b, j, &incb);
+      double* xj = xs.data() + j * n;
+      Outcome o;
+      if (res.method == QUARRY_LSTSQ_SKETCH_SOLVE) {
+        // A posteriori: ||A_aug (x - x*)|| <= (1 + sqrt(n / s)) ||P^T g|| when S embeds
+        // A's range with distortion sqrt(n / s), and r^2 = r*^2 + ||A_aug (x - x*)||^2
+        // (A_aug = [A; sqrt(lambda) I], r the augmented residual).
+        residual_pass(op, st.ridge, bj, incb, xj, wk);
+        f.apply_t(wk.g.data(), wk.h.data());
+        const double e = (1 + std::sqrt(double(n) / double(s))) * norm2(wk.h.data(), f.rank());
+        const double rn = norm2(wk.r.data(), m);
+        const double xn = norm2(xj, n);
+        const double obj = std::sqrt(rn * rn + st.ridge * xn * xn);
+        bound = std::max(bound, e < obj ? obj / std::sqrt(obj * obj - e * e)
+                                        : std::numeric_limits<double>::infinity());
+        o.residual_norm = rn;
+        o.backward_error = backward_bound(op, a_norm, xj, wk);
+      } else {
+        o = refine(op, f, st.ridge, a_norm, bj, incb, xj, st, st.max_iterations, wk);
+      }
+      res.iterations += o.iterations;
+      res.converged = res.converged && o.converged;
+      residual_ss += o.residual_norm * o.residual_norm;
+      res.backward_error = std::max(res.backward_error, o.backward_error);
+    }
+    if (res.method == QUARRY_LSTSQ_SKETCH_SOLVE) res.residual_bound = bound;
+  }
+  res.residual_norm = std::sqrt(residual_ss);
+  write_solution(xs, n, nrhs, x);
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+// The direct ridge path: one QR of A (m >= n) and one SVD of its R (or one SVD of A, m < n)
+// give sigma, V and c = U^T Q^T b, and x(lambda) = V (Sigma^2 + lambda)^-1 Sigma c.
+void direct_path(core::DenseView<const double> a, const double* b, int64_t incb,
+                 const std::vector<double>& lambdas, std::vector<double>& xs, Result& res) {
+  const int64_t m = a.rows, n = a.cols;
+  std::vector<double> qa(static_cast<size_t>(core::checked_mul(m, n, "m x n")));
+  for (int64_t j = 0; j < n; ++j) {
+    for (int64_t i = 0; i < m; ++i) qa[static_cast<size_t>(i + j * m)] = a(i, j);
+  }
+  std::vector<double> c(static_cast<size_t>(m));
+  for (int64_t i = 0; i < m; ++i) c[static_cast<size_t>(i)] = b[i * incb];
+  const int64_t k = std::min(m, n);
+  std::vector<double> sigma(static_cast<size_t>(k)), u(static_cast<size_t>(k * k)),
+      vt(static_cast<size_t>(k * n)), cu(static_cast<size_t>(k), 0.0);
+  if (m >= n) {
+    std::vector<double> tau(static_cast<size_t>(n));
+    core::qr_factor(m, n, qa.data(), m, tau.data());
+    core::qr_apply_qt(m, n, qa.data(), m, tau.data(), 1, c.data(), m);
+    std::vector<double> r(static_cast<size_t>(n * n), 0.0);
+    for (int64_t j = 0; j < n; ++j) {
+      for (int64_t i = 0; i <= j; ++i)
+        r[static_cast<size_t>(i + j * n)] = qa[static_cast<size_t>(i + j * m)];
+    }
+    qa = std::vector<double>();
+    core::svd_thin(n, n, r.data(), n, sigma.data(), u.data(), n, vt.data(), n);
+  } else {
+    u.resize(static_cast<size_t>(m * m));
+    core::svd_thin(m, n, qa.data(), m, sigma.data(), u.data(), m, vt.data(), k);
+  }
+  for (int64_t t = 0; t < k; ++t) cu[static_cast<size_t>(t)] = dot(u.data() + t * k, c.data(), k);
+  int64_t rank = 0;
+  while (rank < k && sigma[static_cast<size_t>(rank)] > kRankTolerance * sigma[0]) ++rank;
+  for (size_t l = 0; l < lambdas.size(); ++l) {
+    const double lambda = lambdas[l];
+    double* x = xs.data() + static_cast<int64_t>(l) * n;
+    std::fill(x, x + n, 0.0);
+    for (int64_t t = 0; t < (lambda > 0 ? k : rank); ++t) {
+      const double sg = sigma[static_cast<size_t>(t)];
+      const double w = sg / (sg * sg + lambda) * cu[static_cast<size_t>(t)];
+      for (int64_t j = 0; j < n; ++j) x[j] += w * vt[static_cast<size_t>(t + j * k)];
+    }
+  }
+  res.method = QUARRY_LSTSQ_DIRECT;
+  res.rank = rank;
+  res.condition = rank > 0 ? sigma[0] / sigma[static_cast<size_t>(rank - 1)] : 1.0;
+}
+
+}  // namespace
+
+Result solve(int64_t threads, core::DenseView<const double> a, core::DenseView<const double> b,
+             core::DenseView<double> x, const Settings& settings) {
+  return solve_any(threads, a, b, x, settings, true);
+}
+
+Result solve(int64_t threads, const core::CsrView<const double>& a, core::DenseView<const double> b,
+             core::DenseView<double> x, const Settings& settings) {
+  core::require(settings.method != QUARRY_LSTSQ_GRAM_PRECONDITION, QUARRY_ERR_UNSUPPORTED,
+                "QUARRY_LSTSQ_GRAM_PRECONDITION needs a dense A");
+  core::require(settings.method != QUARRY_LSTSQ_DIRECT, QUARRY_ERR_UNSUPPORTED,
+                "QUARRY_LSTSQ_DIRECT needs a dense A; a sparse direct solver (SuiteSparseQR) "
+                "does that job for CSR input");
+  core::require(a.rows >= a.cols, QUARRY_ERR_UNSUPPORTED,
+                "a CSR A must have m >= n rows (got m = {}, n = {}); underdetermined sparse "
+                "problems are not supported yet",
+                a.rows, a.cols);
+  return solve_any(threads, a, b, x, settings, false);
+}
+
+Result ridge_path(int64_t threads, core::DenseView<const double> a, const double* b,
+                  const std::vector<double>& lambdas, core::DenseView<double> x,
+                  const Settings& st) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const int64_t m = a.rows, n = a.cols, nl = static_cast<int64_t>(lambdas.size());
+  const Operator op(threads, a);
+  std::vector<double> xs(static_cast<size_t>(core::checked_mul(n, nl, "n x nlambda")), 0.0);
+  Result res;
+  const Plan p = plan(m, n, nl, 8.0 * double(m) * double(n), true, st);
+  res.method = QUARRY_LSTSQ_DIRECT;
+  if (m > 0 && n > 0) {
+    const double a_norm = op.frobenius();
+    const bool gram =
+        m >= n && (st.method == QUARRY_LSTSQ_GRAM_PRECONDITION || st.method == QUARRY_LSTSQ_AUTO);
+    if (!gram && !p.sketched) {
+      direct_path(a, b, 1, lambdas, xs, res);
+    } else {
+      Work wk(m, n, n);
+      // The Gram matrix and A^T b, once: each lambda then costs a Cholesky factor of
+      // A^T A + lambda I and a few passes.
+      std::vector<double> g, atb;
+      if (gram) {
+        g.resize(static_cast<size_t>(core::checked_mul(n, n, "n x n")));
+        core::gram(a.layout, m, n, a.data, a.ld, g.data());
+        const std::vector<double> zero(static_cast<size_t>(n), 0.0);
+        op.residual(zero.data(), b, 1, wk.r.data(), wk.g.data());
+        atb = wk.g;
+      }
+      // The sketch and its SVD, made when a lambda needs them.
+      std::optional<sketch::Sketch> sk;
+      std::optional<Factor> sketched;
+      std::vector<double> sb;
+      const auto sketch_factor = [&]() -> Factor& {
+        if (sketched) return *sketched;
+        // The plan's rows, or (when the plan chose LAPACK) 8 n.
+        const int64_t s = p.sketch_rows > 0 ? p.sketch_rows : std::min(m, 8 * n);
+        core::require(s >= n && s <= m, QUARRY_ERR_INVALID_ARGUMENT,
+                      "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to m = {} "
+                      "rows",
+                      s, n, m);
+        sk.emplace(st.sketch_kind, s, m, st.sketch_nnz, st.state, threads);
+        sb.resize(static_cast<size_t>(s));
+        sk->apply(threads, core::DenseView<const double>{core::Layout::ColMajor, m, 1, b, m},
+                  core::DenseView<double>{core::Layout::ColMajor, s, 1, sb.data(), s});
+        sketched.emplace(s, n, 0.0, true, [&](int64_t ld) {
+          std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
+          op.sketch(*sk, sa.data(), ld);
+          return sa;
+        });
+        res.sketch_rows = s;
+        return *sketched;
+      };
+      res.method = QUARRY_LSTSQ_GRAM_PRECONDITION;
+      res.rank = n;
+      res.condition = 0;
+      for (int64_t l = 0; l < nl; ++l) {
+        const double lambda = lambdas[static_cast<size_t>(l)];
+        double* xl = xs.data() + l * n;
+        std::optional<Factor> own = gram ? gram_factor(g, n, lambda) : std::nullopt;
+        Factor* f = nullptr;
+        if (own) {
+          f = &*own;
+          own->apply_t(atb.data(), wk.h.data());  // x0 = R^-1 R^-T A^T b
+          own->apply(wk.h.data(), xl);
+        } else {
+          f = &sketch_factor();
+          f->set_ridge(lambda);
+          f->sketch_solve(sb.data(), xl);
+          res.method = st.method == QUARRY_LSTSQ_SKETCH_SOLVE ? QUARRY_LSTSQ_SKETCH_SOLVE
+                                                              : QUARRY_LSTSQ_SKETCH_PRECONDITION;
+          res.rank = std::min(res.rank, f->rank());
+        }
+        res.condition = std::max(res.condition, f->condition());
+        if (st.method != QUARRY_LSTSQ_SKETCH_SOLVE) {
+          const Outcome o = refine(op, *f, lambda, a_norm, b, 1, xl, st, st.max_iterations, wk);
+          res.iterations += o.iterations;
+          res.converged = res.converged && o.converged;
+        }
+      }
+    }
+    // The report: the largest residual and backward-error bound over the path.
+    Work wk(m, n, n);
+    for (int64_t l = 0; l < nl; ++l) {
+      const double* xl = xs.data() + l * n;
+      residual_pass(op, lambdas[static_cast<size_t>(l)], b, 1, xl, wk);
+      res.residual_norm = std::max(res.residual_norm, norm2(wk.r.data(), m));
+      res.backward_error = std::max(res.backward_error, backward_bound(op, a_norm, xl, wk));
+    }
+  } else {
+    res.residual_norm = norm2(b, m);
+  }
+  write_solution(xs, n, nl, x);
+  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+}  // namespace quarry::lstsq
