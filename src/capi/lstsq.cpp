@@ -40,8 +40,8 @@ lstsq::Settings settings_from(const quarry_options* opts) {
 template <class Solve>
 quarry_status run(quarry_context* ctx, quarry_report** report, Solve solve) {
   bool converged = true;
+  if (report != nullptr) *report = nullptr;  // also when ctx is NULL
   const quarry_status status = with_context(ctx, [&] {
-    if (report != nullptr) *report = nullptr;
     const lstsq::Result r = solve();
     std::unique_ptr<quarry_report> rep;
     if (report != nullptr) {

@@ -147,7 +147,7 @@ void triangular_solve(bool trans, int64_t n, const double* r, int64_t ldr, doubl
 }
 
 int64_t lstsq_svd(int64_t m, int64_t n, int64_t nrhs, double* a, int64_t lda, double* b,
-                  int64_t ldb, double* s) {
+                  int64_t ldb, double* s, double rcond) {
   require_outside_parallel_region("LAPACKE_dgelsd");
   check_dense("A", Layout::ColMajor, m, n, a, lda);
   check_dense("B", Layout::ColMajor, std::max(m, n), nrhs, b, ldb);
@@ -155,7 +155,7 @@ int64_t lstsq_svd(int64_t m, int64_t n, int64_t nrhs, double* a, int64_t lda, do
   blas_int rank = 0;
   const blas_int info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, to_blas_int(m, "m"), to_blas_int(n, "n"),
                                        to_blas_int(nrhs, "nrhs"), a, to_blas_int(lda, "lda"), b,
-                                       to_blas_int(ldb, "ldb"), s, -1.0, &rank);
+                                       to_blas_int(ldb, "ldb"), s, rcond, &rank);
   check_lapacke(info, "LAPACKE_dgelsd");
   require(info == 0, QUARRY_ERR_NO_CONVERGENCE,
           "the SVD of a {} x {} matrix did not converge (dgelsd info = {})", m, n, info);

@@ -49,12 +49,12 @@ void qr_apply_qt(int64_t m, int64_t k, const double* a, int64_t lda, const doubl
 // x = R^-1 x (trans false) or R^-T x (trans true), R the upper triangle of the n x n
 // column-major r (dtrsv).
 void triangular_solve(bool trans, int64_t n, const double* r, int64_t ldr, double* x);
-// Minimum-norm least squares by the SVD (dgelsd, singular values below eps sigma_max
-// treated as zero): a (m x n) is destroyed, b (max(m, n) x nrhs, column-major) holds B on
+// Minimum-norm least squares by the SVD (dgelsd, singular values at or below rcond
+// sigma_max treated as zero): a (m x n) is destroyed, b (max(m, n) x nrhs, column-major) holds B on
 // entry and X in its first n rows on exit, s gets min(m, n) singular values. Returns the
 // numerical rank. Throws QUARRY_ERR_NO_CONVERGENCE when the SVD does not converge.
 int64_t lstsq_svd(int64_t m, int64_t n, int64_t nrhs, double* a, int64_t lda, double* b,
-                  int64_t ldb, double* s);
+                  int64_t ldb, double* s, double rcond);
 
 // C = A^T A (upper triangle of the n x n column-major C, ldc n) for an m x n A in `layout`
 // (dsyrk: half the flops of a QR, at BLAS 3 speed).

@@ -127,6 +127,15 @@ class Factor {
 
   int64_t rank() const { return rank_; }
   double condition() const { return condition_; }
+  // The SVD form: right singular vectors past the rank, the directions it drops.
+  int64_t dropped() const { return svd_ ? static_cast<int64_t>(sigma_.size()) - rank_ : 0; }
+  std::vector<double> dropped_vector(int64_t t) const {
+    const int64_t k = static_cast<int64_t>(sigma_.size());
+    std::vector<double> v(static_cast<size_t>(n_));
+    for (int64_t j = 0; j < n_; ++j)
+      v[static_cast<size_t>(j)] = vt_[static_cast<size_t>(rank_ + t + j * k)];
+    return v;
+  }
 
   // out (n) = P y (y: rank entries).
   void apply(const double* y, double* out) const {
@@ -206,6 +215,22 @@ std::optional<Factor> gram_factor(const std::vector<double>& g, int64_t n, doubl
   return Factor(std::move(c), n, rcond);
 }
 
+// True when the sketch dropped a direction A does not: a sparse sketch with about n rows
+// can miss a row of A (an empty row of S), and S A then looks rank deficient when A is
+// not. Checks ||A v|| for every dropped right singular vector v, one pass each.
+bool sketch_lost_rank(const Operator& op, const Factor& f, double a_norm) {
+  std::vector<double> w(static_cast<size_t>(op.cols()));
+  for (int64_t t = 0; t < f.dropped(); ++t) {
+    const std::vector<double> v = f.dropped_vector(t);
+    op.gram(v.data(), w.data());
+    if (std::sqrt(std::max(0.0, dot(v.data(), w.data(), op.cols()))) >
+        std::sqrt(kRankTolerance) * a_norm) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // What one right-hand side's solve ends with.
 struct Outcome {
   int64_t iterations = 0;
@@ -216,9 +241,10 @@ struct Outcome {
 
 // Work vectors of the iteration, sized once.
 struct Work {
-  std::vector<double> r, g, h, y, res, q, u, w, pw;
+  std::vector<double> x_before, r, g, h, y, res, q, u, w, pw;
   Work(int64_t m, int64_t n, int64_t rank)
-      : r(static_cast<size_t>(m)),
+      : x_before(static_cast<size_t>(n)),
+        r(static_cast<size_t>(m)),
         g(static_cast<size_t>(n)),
         h(static_cast<size_t>(rank)),
         y(static_cast<size_t>(rank)),
@@ -246,18 +272,23 @@ double residual_pass(const Operator& op, double ridge, const double* b, int64_t 
   return std::sqrt(fit * fit + ridge * xn * xn);
 }
 
-// The report's backward-error bound at the state of the last residual pass: x solves
-// exactly a problem with A changed by r x^T / ||x||^2 (consistent) or by
-// -r r^T A / ||r||^2 (Stewart), so min(||r|| / ||x||, ||A^T r|| / ||r||) / ||A||_F bounds it.
-double backward_bound(const Operator& op, double a_norm, const double* x, const Work& wk) {
+// The report's backward-error bound at the state of the last residual pass, for the
+// augmented problem min ||[A; sqrt(lambda) I] x - [b; 0]|| that ridge regression is (plain
+// least squares at lambda = 0): with r_aug = [r; -sqrt(lambda) x], x solves it exactly
+// for the augmented matrix changed by r_aug x^T / ||x||^2 (a consistent system) or by
+// -r_aug r_aug^T A_aug / ||r_aug||^2 (Stewart), and A_aug^T r_aug = A^T r - lambda x = g,
+// so min(||r_aug|| / ||x||, ||g|| / ||r_aug||) / ||A_aug||_F bounds it.
+double backward_bound(const Operator& op, double a_norm, double ridge, const double* x,
+                      const Work& wk) {
   const double rn = norm2(wk.r.data(), op.rows());
   const double xn = norm2(x, op.cols());
   const double gn = norm2(wk.g.data(), op.cols());
-  if (rn == 0) return 0;
-  if (a_norm == 0) return 0;
-  double bound = gn / rn;
-  if (xn > 0) bound = std::min(bound, rn / xn);
-  return bound / a_norm;
+  const double r_aug = std::sqrt(rn * rn + ridge * xn * xn);
+  const double a_aug = std::sqrt(a_norm * a_norm + ridge * double(op.cols()));
+  if (r_aug == 0 || a_aug == 0) return 0;
+  double bound = gn / r_aug;
+  if (xn > 0) bound = std::min(bound, r_aug / xn);
+  return bound / a_aug;
 }
 
 // Sketch and precondition with refinement, from x (n entries, the sketch-and-solve start).
@@ -281,8 +312,18 @@ Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm,
       break;
     }
     // At the rounding floor of the computed gradient: the last step gained less than half.
-    if (step > 0 && hn > kStagnation * previous) break;
-    if (step == kMaxSteps) break;
+    // A step that lost ground is undone (and the residual pass redone for the report).
+    if (step > 0 && hn > kStagnation * previous) {
+      if (hn > previous) {
+        std::copy(wk.x_before.begin(), wk.x_before.end(), x);
+        residual_pass(op, ridge, b, incb, x, wk);
+      }
+      break;
+    }
+    if (step == kMaxSteps) {
+      out.converged = false;
+      break;
+    }
     if (out.iterations >= budget) {
       out.converged = false;
       break;
@@ -325,10 +366,11 @@ Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm,
       rho = rho_next;
     }
     f.apply(wk.y.data(), wk.u.data());
+    std::copy(x, x + n, wk.x_before.begin());
     for (int64_t j = 0; j < n; ++j) x[j] += wk.u[static_cast<size_t>(j)];
   }
   out.residual_norm = norm2(wk.r.data(), op.rows());
-  out.backward_error = backward_bound(op, a_norm, x, wk);
+  out.backward_error = backward_bound(op, a_norm, ridge, x, wk);
   return out;
 }
 
@@ -361,9 +403,20 @@ double sketched_time(double n, double nrhs, double bytes, double gamma, double r
          nrhs * (iterations_for(gamma, reduction) + 3) * bytes / kPassBandwidth;
 }
 
+// QUARRY_OPT_SKETCH_ROWS, when set, must lie in [n, m] (n + 1 for sketch and solve
+// without ridge, whose sketch must be taller than wide).
+void check_sketch_rows(int64_t m, int64_t n, const Settings& st) {
+  if (st.sketch_rows <= 0 || m < n) return;
+  const int64_t least = n + (st.method == QUARRY_LSTSQ_SKETCH_SOLVE && st.ridge == 0 ? 1 : 0);
+  core::require(st.sketch_rows >= least && st.sketch_rows <= m, QUARRY_ERR_INVALID_ARGUMENT,
+                "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to m = {} rows",
+                st.sketch_rows, least, m);
+}
+
 Plan plan(int64_t m, int64_t n, int64_t nrhs, double bytes, bool dense, const Settings& st) {
-  // Dense m < n: the minimum-norm solution by the SVD, whatever the method asked.
-  if (st.method == QUARRY_LSTSQ_DIRECT || (dense && m < n)) return {false, 0};
+  // Dense A less than twice as tall as wide goes to LAPACK, whatever the method asked: a
+  // sketch of it is no cheaper, and one with about n rows may lose A's rank.
+  if (st.method == QUARRY_LSTSQ_DIRECT || (dense && m < 2 * n)) return {false, 0};
   if (st.method == QUARRY_LSTSQ_SKETCH_SOLVE) {
     return {true, st.sketch_rows > 0 ? st.sketch_rows : std::min(m, 10 * n)};
   }
@@ -381,7 +434,7 @@ Plan plan(int64_t m, int64_t n, int64_t nrhs, double bytes, bool dense, const Se
   }
   // Auto on dense A: LAPACK's QR runs at about 0.05 n GF/s up to 40 (panel-bound for
   // narrow A; measured, docs/lstsq.md).
-  if (m < n || rows > m / 4) return {false, 0};
+  if (rows > m / 4) return {false, 0};
   const double rate = std::min(40e9, 0.05e9 * double(n));
   const double direct = (2.0 * double(m) * double(n) * double(n)) / rate;
   return {best < 0.8 * direct, rows};
@@ -427,7 +480,8 @@ Result direct(core::DenseView<const double> a, core::DenseView<const double> b,
   }
   if (!solved) {
     std::vector<double> sigma(static_cast<size_t>(std::min(rows, n)));
-    res.rank = core::lstsq_svd(rows, n, nrhs, qa.data(), rows, qb.data(), ldb, sigma.data());
+    res.rank = core::lstsq_svd(rows, n, nrhs, qa.data(), rows, qb.data(), ldb, sigma.data(),
+                               kRankTolerance);
     res.condition = res.rank > 0 ? sigma[0] / sigma[static_cast<size_t>(res.rank - 1)] : 1.0;
   }
   for (int64_t j = 0; j < nrhs; ++j) {
@@ -450,19 +504,26 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
   } else {
     bytes = 16.0 * double(a.nnz()) + 8.0 * double(m);
   }
-  const Plan p = plan(m, n, nrhs, bytes, dense, st);
-  if (m == 0 || n == 0 || nrhs == 0) {
-    res.method = p.sketched ? st.method : QUARRY_LSTSQ_DIRECT;
-    if (res.method == QUARRY_LSTSQ_AUTO) res.method = QUARRY_LSTSQ_DIRECT;
+  if (m == 0 || n == 0 || nrhs == 0) {  // X = 0, ||B||_F
+    res.method = st.method == QUARRY_LSTSQ_AUTO
+                     ? (dense ? QUARRY_LSTSQ_DIRECT : QUARRY_LSTSQ_SKETCH_PRECONDITION)
+                     : st.method;
     write_solution(xs, n, nrhs, x);
-    // ||B||_F: X = 0.
     double ss = 0;
     for (int64_t j = 0; j < nrhs; ++j) {
-      for (int64_t i = 0; i < m; ++i) ss += b(i, j) * b(i, j);
+      int64_t incb = 0;
+      const double* bj = column(b, j, &incb);
+      double big = 0, sum = 0;
+      for (int64_t i = 0; i < m; ++i) big = std::max(big, std::abs(bj[i * incb]));
+      for (int64_t i = 0; i < m && big > 0; ++i) sum += (bj[i * incb] / big) * (bj[i * incb] / big);
+      ss += big * big * sum;
     }
     res.residual_norm = std::sqrt(ss);
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
+  check_sketch_rows(m, n, st);
+  const Plan p = plan(m, n, nrhs, bytes, dense, st);
   const double a_norm = op.frobenius();
   double residual_ss = 0;
   // LAPACK's solve, with the residual pass of the report for each right-hand side.
@@ -478,7 +539,7 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
       const double rn = norm2(wk.r.data(), m);
       residual_ss += rn * rn;
       res.backward_error =
-          std::max(res.backward_error, backward_bound(op, a_norm, xs.data() + j * n, wk));
+          std::max(res.backward_error, backward_bound(op, a_norm, st.ridge, xs.data() + j * n, wk));
     }
   };
   // Preconditioned by the Cholesky factor of A^T A + lambda I: false (and nothing done)
@@ -532,6 +593,19 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
     std::vector<double> sb(static_cast<size_t>(core::checked_mul(s, nrhs, "sketch rows x nrhs")));
     sk.apply(threads, b, core::DenseView<double>{core::Layout::ColMajor, s, nrhs, sb.data(), s});
     const Factor f(s, n, st.ridge, false, resketch);
+    if (sketch_lost_rank(op, f, a_norm)) {
+      if constexpr (std::is_same_v<A, core::DenseView<const double>>) {
+        run_direct();
+        res.residual_norm = std::sqrt(residual_ss);
+        write_solution(xs, n, nrhs, x);
+        res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return res;
+      }
+      core::fail(QUARRY_ERR_NO_CONVERGENCE,
+                 "the sketch of A ({} rows) lost rank that A has: raise QUARRY_OPT_SKETCH_ROWS "
+                 "(at least 2 n = {} rows is safe)",
+                 s, 2 * n);
+    }
     Work wk(m, n, std::max<int64_t>(f.rank(), 1));
     for (int64_t j = 0; j < nrhs; ++j) f.sketch_solve(sb.data() + j * s, xs.data() + j * n);
     res.method = st.method == QUARRY_LSTSQ_SKETCH_SOLVE ? QUARRY_LSTSQ_SKETCH_SOLVE
@@ -558,7 +632,7 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
         bound = std::max(bound, e < obj ? obj / std::sqrt(obj * obj - e * e)
                                         : std::numeric_limits<double>::infinity());
         o.residual_norm = rn;
-        o.backward_error = backward_bound(op, a_norm, xj, wk);
+        o.backward_error = backward_bound(op, a_norm, st.ridge, xj, wk);
       } else {
         o = refine(op, f, st.ridge, a_norm, bj, incb, xj, st, st.max_iterations, wk);
       }
@@ -577,7 +651,7 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
 
 // The direct ridge path: one QR of A (m >= n) and one SVD of its R (or one SVD of A, m < n)
 // give sigma, V and c = U^T Q^T b, and x(lambda) = V (Sigma^2 + lambda)^-1 Sigma c.
-void direct_path(core::DenseView<const double> a, const double* b, int64_t incb,
+void direct_path(core::DenseView<const double> a, const double* b,
                  const std::vector<double>& lambdas, std::vector<double>& xs, Result& res) {
   const int64_t m = a.rows, n = a.cols;
   std::vector<double> qa(static_cast<size_t>(core::checked_mul(m, n, "m x n")));
@@ -585,7 +659,7 @@ void direct_path(core::DenseView<const double> a, const double* b, int64_t incb,
     for (int64_t i = 0; i < m; ++i) qa[static_cast<size_t>(i + j * m)] = a(i, j);
   }
   std::vector<double> c(static_cast<size_t>(m));
-  for (int64_t i = 0; i < m; ++i) c[static_cast<size_t>(i)] = b[i * incb];
+  std::copy(b, b + m, c.begin());
   const int64_t k = std::min(m, n);
   std::vector<double> sigma(static_cast<size_t>(k)), u(static_cast<size_t>(k * k)),
       vt(static_cast<size_t>(k * n)), cu(static_cast<size_t>(k), 0.0);
@@ -651,85 +725,87 @@ Result ridge_path(int64_t threads, core::DenseView<const double> a, const double
   const Operator op(threads, a);
   std::vector<double> xs(static_cast<size_t>(core::checked_mul(n, nl, "n x nlambda")), 0.0);
   Result res;
+  check_sketch_rows(m, n, st);
   const Plan p = plan(m, n, nl, 8.0 * double(m) * double(n), true, st);
   res.method = QUARRY_LSTSQ_DIRECT;
   if (m > 0 && n > 0) {
     const double a_norm = op.frobenius();
     const bool gram =
         m >= n && (st.method == QUARRY_LSTSQ_GRAM_PRECONDITION || st.method == QUARRY_LSTSQ_AUTO);
-    if (!gram && !p.sketched) {
-      direct_path(a, b, 1, lambdas, xs, res);
-    } else {
-      Work wk(m, n, n);
+    const bool sketched = m >= 2 * n && (st.method == QUARRY_LSTSQ_SKETCH_PRECONDITION ||
+                                         st.method == QUARRY_LSTSQ_SKETCH_SOLVE);
+    bool done = false;
+    Work wk(m, n, n);
+    if (gram) {
       // The Gram matrix and A^T b, once: each lambda then costs a Cholesky factor of
-      // A^T A + lambda I and a few passes.
-      std::vector<double> g, atb;
-      if (gram) {
-        g.resize(static_cast<size_t>(core::checked_mul(n, n, "n x n")));
-        core::gram(a.layout, m, n, a.data, a.ld, g.data());
-        const std::vector<double> zero(static_cast<size_t>(n), 0.0);
-        op.residual(zero.data(), b, 1, wk.r.data(), wk.g.data());
-        atb = wk.g;
-      }
-      // The sketch and its SVD, made when a lambda needs them.
-      std::optional<sketch::Sketch> sk;
-      std::optional<Factor> sketched;
-      std::vector<double> sb;
-      const auto sketch_factor = [&]() -> Factor& {
-        if (sketched) return *sketched;
-        // The plan's rows, or (when the plan chose LAPACK) 8 n.
-        const int64_t s = p.sketch_rows > 0 ? p.sketch_rows : std::min(m, 8 * n);
-        core::require(s >= n && s <= m, QUARRY_ERR_INVALID_ARGUMENT,
-                      "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to m = {} "
-                      "rows",
-                      s, n, m);
-        sk.emplace(st.sketch_kind, s, m, st.sketch_nnz, st.state, threads);
-        sb.resize(static_cast<size_t>(s));
-        sk->apply(threads, core::DenseView<const double>{core::Layout::ColMajor, m, 1, b, m},
-                  core::DenseView<double>{core::Layout::ColMajor, s, 1, sb.data(), s});
-        sketched.emplace(s, n, 0.0, true, [&](int64_t ld) {
-          std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
-          op.sketch(*sk, sa.data(), ld);
-          return sa;
-        });
-        res.sketch_rows = s;
-        return *sketched;
-      };
+      // A^T A + lambda I and a few passes. A lambda whose factor would not precondition
+      // sends the whole path to LAPACK.
+      std::vector<double> g(static_cast<size_t>(core::checked_mul(n, n, "n x n")));
+      core::gram(a.layout, m, n, a.data, a.ld, g.data());
+      const std::vector<double> zero(static_cast<size_t>(n), 0.0);
+      op.residual(zero.data(), b, 1, wk.r.data(), wk.g.data());
+      const std::vector<double> atb = wk.g;
       res.method = QUARRY_LSTSQ_GRAM_PRECONDITION;
       res.rank = n;
       res.condition = 0;
-      for (int64_t l = 0; l < nl; ++l) {
+      done = true;
+      for (int64_t l = 0; l < nl && done; ++l) {
         const double lambda = lambdas[static_cast<size_t>(l)];
         double* xl = xs.data() + l * n;
-        std::optional<Factor> own = gram ? gram_factor(g, n, lambda) : std::nullopt;
-        Factor* f = nullptr;
-        if (own) {
-          f = &*own;
-          own->apply_t(atb.data(), wk.h.data());  // x0 = R^-1 R^-T A^T b
-          own->apply(wk.h.data(), xl);
-        } else {
-          f = &sketch_factor();
-          f->set_ridge(lambda);
-          f->sketch_solve(sb.data(), xl);
-          res.method = st.method == QUARRY_LSTSQ_SKETCH_SOLVE ? QUARRY_LSTSQ_SKETCH_SOLVE
-                                                              : QUARRY_LSTSQ_SKETCH_PRECONDITION;
-          res.rank = std::min(res.rank, f->rank());
+        const std::optional<Factor> f = gram_factor(g, n, lambda);
+        if (!f) {
+          done = false;
+          break;
         }
+        f->apply_t(atb.data(), wk.h.data());  // x0 = R^-1 R^-T A^T b
+        f->apply(wk.h.data(), xl);
+        const Outcome o = refine(op, *f, lambda, a_norm, b, 1, xl, st, st.max_iterations, wk);
+        res.iterations += o.iterations;
+        res.converged = res.converged && o.converged;
         res.condition = std::max(res.condition, f->condition());
-        if (st.method != QUARRY_LSTSQ_SKETCH_SOLVE) {
-          const Outcome o = refine(op, *f, lambda, a_norm, b, 1, xl, st, st.max_iterations, wk);
+      }
+    } else if (sketched) {
+      // One SVD of the sketch serves every lambda: P = V (Sigma^2 + lambda)^-1/2.
+      const int64_t s = p.sketch_rows;
+      const sketch::Sketch sk(st.sketch_kind, s, m, st.sketch_nnz, st.state, threads);
+      std::vector<double> sb(static_cast<size_t>(s));
+      sk.apply(threads, core::DenseView<const double>{core::Layout::ColMajor, m, 1, b, m},
+               core::DenseView<double>{core::Layout::ColMajor, s, 1, sb.data(), s});
+      Factor f(s, n, 0.0, true, [&](int64_t ld) {
+        std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
+        op.sketch(sk, sa.data(), ld);
+        return sa;
+      });
+      // A rank the sketch lost would be dropped at lambda = 0: LAPACK then.
+      done = !sketch_lost_rank(op, f, a_norm);
+      res.method = st.method;
+      res.sketch_rows = s;
+      res.rank = f.rank();
+      res.condition = 0;
+      for (int64_t l = 0; l < nl && done; ++l) {
+        const double lambda = lambdas[static_cast<size_t>(l)];
+        double* xl = xs.data() + l * n;
+        f.set_ridge(lambda);
+        f.sketch_solve(sb.data(), xl);
+        res.condition = std::max(res.condition, f.condition());
+        if (st.method == QUARRY_LSTSQ_SKETCH_PRECONDITION) {
+          const Outcome o = refine(op, f, lambda, a_norm, b, 1, xl, st, st.max_iterations, wk);
           res.iterations += o.iterations;
           res.converged = res.converged && o.converged;
         }
       }
     }
+    if (!done) {
+      res = Result();
+      direct_path(a, b, lambdas, xs, res);
+    }
     // The report: the largest residual and backward-error bound over the path.
-    Work wk(m, n, n);
     for (int64_t l = 0; l < nl; ++l) {
       const double* xl = xs.data() + l * n;
       residual_pass(op, lambdas[static_cast<size_t>(l)], b, 1, xl, wk);
       res.residual_norm = std::max(res.residual_norm, norm2(wk.r.data(), m));
-      res.backward_error = std::max(res.backward_error, backward_bound(op, a_norm, xl, wk));
+      res.backward_error = std::max(
+          res.backward_error, backward_bound(op, a_norm, lambdas[static_cast<size_t>(l)], xl, wk));
     }
   } else {
     res.residual_norm = norm2(b, m);

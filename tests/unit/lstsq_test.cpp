@@ -497,10 +497,10 @@ TEST(Lstsq, RidgePathMatchesARidgeSolveForEachLambda) {
       ReportPtr report(rep);
       int64_t used = -1;
       quarry_report_get_i64(rep, QUARRY_REPORT_METHOD, &used);
-      // Auto takes the Cholesky factors of A^T A + lambda I; lambda = 0 at cond(A) = 1e6 is
-      // beyond them, and falls back to the sketch.
-      EXPECT_EQ(used, method == QUARRY_LSTSQ_DIRECT ? QUARRY_LSTSQ_DIRECT
-                                                    : QUARRY_LSTSQ_SKETCH_PRECONDITION);
+      // Auto and Gram take the Cholesky factors of A^T A + lambda I; lambda = 0 at
+      // cond(A) = 1e6 is beyond them, which sends the whole path to LAPACK.
+      EXPECT_EQ(used,
+                method == QUARRY_LSTSQ_SKETCH_PRECONDITION ? method : int64_t{QUARRY_LSTSQ_DIRECT});
       for (int64_t l = 0; l < nl; ++l) {
         const double lambda = lambdas[static_cast<size_t>(l)];
         std::vector<double> xl(static_cast<size_t>(n));
@@ -520,18 +520,23 @@ TEST(Lstsq, RidgePathMatchesARidgeSolveForEachLambda) {
   }
 }
 
-TEST(Lstsq, RidgePathFallsBackToTheSketchOnSmallIllConditionedProblems) {
-  // 60 x 12 at cond(A) = 1e9: too small for the cost model to sketch, too ill-conditioned
-  // for the Cholesky factor at lambda = 0, so that lambda takes the sketch's SVD.
+TEST(Lstsq, RidgePathUsesGramFactorsOrLapack) {
+  // 60 x 12 at cond(A) = 1e9: the Cholesky factor preconditions at lambda = 1, not at
+  // lambda = 0, so the whole path goes to LAPACK (one QR of A, one SVD of R).
   const int64_t m = 60, n = 12;
   const Problem p = make_problem(m, n, 1e9, 1e-3, 47);
   const std::vector<double> lambdas = {1.0, 0.0};
   std::vector<double> x(static_cast<size_t>(n * 2));
   auto ctx = make_context();
+  quarry_report* rep = nullptr;
   ASSERT_EQ(quarry_ridge_path_f64(ctx.get(), QUARRY_COL_MAJOR, m, n, p.a.data(), m, p.b.data(), 2,
-                                  lambdas.data(), x.data(), n, nullptr, nullptr),
+                                  lambdas.data(), x.data(), n, nullptr, &rep),
             QUARRY_OK)
       << quarry_context_last_error(ctx.get());
+  ReportPtr report(rep);
+  int64_t used = -1;
+  quarry_report_get_i64(rep, QUARRY_REPORT_METHOD, &used);
+  EXPECT_EQ(used, QUARRY_LSTSQ_DIRECT);
   for (int64_t l = 0; l < 2; ++l) {
     const std::vector<double> xl(x.begin() + l * n, x.begin() + (l + 1) * n);
     const std::vector<double> xr = ridge_reference(p, lambdas[static_cast<size_t>(l)]);
@@ -663,6 +668,39 @@ TEST(Lstsq, CsrInputMatchesTheDenseSolveWithoutDensifying) {
 // ---------------------------------------------------------------------------------------
 // Bad input.
 
+TEST(Lstsq, ASketchThatLosesRankIsNeverReturnedAsAnAnswer) {
+  // A square CSR diagonal: a sparse sketch with n rows leaves about n e^-8 of its rows
+  // empty, so S A misses some of A's directions. The solver must see it: an error, or
+  // (never) a solution confined to the sketch's subspace.
+  const int64_t n = 3000;
+  std::vector<int64_t> row_ptr(static_cast<size_t>(n + 1)), col_idx(static_cast<size_t>(n));
+  std::vector<double> val(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    row_ptr[static_cast<size_t>(i + 1)] = i + 1;
+    col_idx[static_cast<size_t>(i)] = i;
+    val[static_cast<size_t>(i)] = 1.0 + double(i);
+  }
+  const std::vector<double> b = quarry_test::normals(95, n);
+  auto ctx = make_context();
+  const OptionsPtr o = method_options(QUARRY_LSTSQ_SKETCH_PRECONDITION, n, 3);
+  std::vector<double> x(static_cast<size_t>(n));
+  const quarry_status st =
+      quarry_lstsq_csr_f64(ctx.get(), n, n, 1, row_ptr.data(), col_idx.data(), val.data(),
+                           QUARRY_COL_MAJOR, b.data(), n, x.data(), n, o.get(), nullptr);
+  if (st == QUARRY_OK) {
+    for (int64_t i = 0; i < n; ++i) EXPECT_NEAR(x[i], b[i] / (1.0 + double(i)), 1e-12) << i;
+  } else {
+    EXPECT_EQ(st, QUARRY_ERR_NO_CONVERGENCE);
+    EXPECT_NE(std::string(quarry_context_last_error(ctx.get())).find("lost rank"),
+              std::string::npos);
+  }
+  // Dense A less than twice as tall as wide goes to LAPACK whatever the method asked.
+  const Problem p = make_problem(70, 40, 1e3, 1e-3, 96);
+  const Solved sd = solve(p.a, 70, 40, p.b, method_options(QUARRY_LSTSQ_SKETCH_PRECONDITION).get());
+  EXPECT_EQ(sd.method, QUARRY_LSTSQ_DIRECT);
+  EXPECT_LE(diff_norm(sd.x, dgels(p)), 1e-12 * norm(sd.x));
+}
+
 TEST(Lstsq, BadInputGetsAClearStatusAndMessage) {
   auto ctx = make_context();
   const int64_t m = 50, n = 5;
@@ -752,9 +790,11 @@ TEST(Lstsq, BadInputGetsAClearStatusAndMessage) {
   EXPECT_EQ(quarry_lstsq_csr_f64(ctx.get(), 2, 2, 1, row_ptr, bad_cols, val, QUARRY_COL_MAJOR, bb,
                                  2, xx, 2, nullptr, nullptr),
             QUARRY_ERR_INVALID_ARGUMENT);
+  quarry_report* stale = reinterpret_cast<quarry_report*>(&x);
   EXPECT_EQ(quarry_lstsq_f64(nullptr, QUARRY_COL_MAJOR, m, n, 1, a.data(), m, b.data(), m, x.data(),
-                             n, nullptr, nullptr),
+                             n, nullptr, &stale),
             QUARRY_ERR_NULL_POINTER);
+  EXPECT_EQ(stale, nullptr);  // the report slot is cleared even without a context
 }
 
 }  // namespace

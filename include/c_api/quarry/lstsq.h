@@ -8,9 +8,10 @@
  *   or the SVD (`dgelsd`) when R is numerically singular or m < n, which gives the
  *   minimum-norm solution; ridge: QR of [A; sqrt(lambda) I]. Dense only.
  * - `QUARRY_LSTSQ_SKETCH_SOLVE`: one sketch S (default 10 n rows, sparse sign), a QR of
- *   S A, X = argmin ||S (A X - B)||: fast, residual within a factor of about
- *   1 + n / (s - n) of the optimum in expectation, not LAPACK's accuracy. The report's
- *   `QUARRY_REPORT_RESIDUAL_BOUND` bounds ||A X - B|| / min ||A X - B|| a posteriori.
+ *   S A, X = argmin ||S (A X - B)||: fast, squared residual within a factor of about
+ *   1 + n / (s - n - 1) of the optimum (Gaussian theory), not LAPACK's accuracy. The
+ *   report's `QUARRY_REPORT_RESIDUAL_BOUND` bounds ||A X - B|| / min ||A X - B|| (with
+ *   ridge: the same ratio for the objective's square root) a posteriori.
  * - `QUARRY_LSTSQ_SKETCH_PRECONDITION`: sketch and precondition (Blendenpik, LSRN) with
  *   iterative refinement (Epperly, Meier and Nakatsukasa, "Fast randomized least-squares
  *   solvers can be just as accurate and stable as classical direct solvers", 2024): the
@@ -20,12 +21,19 @@
  *   refinement step recomputes the residual B - A X and solves for the correction, until
  *   the correction no longer shrinks. Converges at a rate of about sqrt(n / s) per
  *   iteration whatever the condition number of A.
+ * - `QUARRY_LSTSQ_GRAM_PRECONDITION`: the Cholesky factor of A^T A + lambda I (one dsyrk)
+ *   as the preconditioner, the same refinement; sketch and precondition when that factor
+ *   is too ill-conditioned (cond(A) above about 1e6 without ridge). Dense A only.
  * - `QUARRY_LSTSQ_AUTO` (default): a cost model picks direct or sketch and precondition
  *   (direct when A is not much taller than wide, or when the sketch would have more rows
  *   than a quarter of A's).
  *
- * Dense problems with m < n always get the minimum-norm solution from the SVD (`dgelsd`),
- * whatever the method asked; the report says so.
+ * Dense A less than twice as tall as wide (m < 2n) is solved by LAPACK whatever the method
+ * asked (a sketch of it would cost as much, and one with about n rows may lose A's rank):
+ * the QR, or the minimum-norm solution by the SVD when A is rank deficient or m < n (with
+ * ridge, the QR of [A; sqrt(lambda) I]). The report says which method ran. A sketch whose
+ * rank falls short of A's (a direction S A drops but A does not) is detected: dense A then
+ * goes to LAPACK, CSR A fails with `QUARRY_ERR_NO_CONVERGENCE` (raise the sketch rows).
  *
  * Multiple right-hand sides share the sketch and its factorization; each column then
  * iterates alone. Ridge (lambda > 0) goes into the preconditioner ([S A; sqrt(lambda) I]),
@@ -84,11 +92,12 @@ QUARRY_BEGIN_DECLS
  *        over right-hand sides), `QUARRY_REPORT_SKETCH_ROWS` (0 for direct),
  *        `QUARRY_REPORT_RANK` (numerical rank used), `QUARRY_REPORT_RESIDUAL_NORM`
  *        (||A X - B||_F), `QUARRY_REPORT_BACKWARD_ERROR` (largest over right-hand sides of
- *        the bound min(||r|| / ||x||, ||A^T r - lambda x|| / ||r||) / ||A||_F),
+ *        the bound min(||r_a|| / ||x||, ||A^T r - lambda x|| / ||r_a||) / ||A_a||_F, with
+ *        r_a = [r; -sqrt(lambda) x] and A_a = [A; sqrt(lambda) I]),
  *        `QUARRY_REPORT_CONDITION_ESTIMATE` (of A, or of [A; sqrt(lambda) I]; from R or
  *        the singular values), `QUARRY_REPORT_SECONDS`, and for sketch and solve
- *        `QUARRY_REPORT_RESIDUAL_BOUND`. Set on success and on
- *        `QUARRY_ERR_NO_CONVERGENCE`, NULL otherwise.
+ *        `QUARRY_REPORT_RESIDUAL_BOUND`. Set on success and when the iteration limit was
+ *        reached; NULL otherwise (also when an SVD fails to converge).
  * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
  *         `QUARRY_ERR_BAD_DIMENSION`, `QUARRY_ERR_BAD_LEADING_DIM`, `QUARRY_ERR_NONFINITE`
  *         (A or B holds a NaN or infinity, named), `QUARRY_ERR_INVALID_ARGUMENT` (an
@@ -113,8 +122,9 @@ QUARRY_API quarry_status quarry_lstsq_f64(quarry_context *ctx, int32_t layout, i
  * (row_ptr[m] entries each; column indices in [0, n), in any order, duplicates add up).
  * B and X are dense in `layout_b`. Methods: `QUARRY_LSTSQ_AUTO` and
  * `QUARRY_LSTSQ_SKETCH_PRECONDITION` (the sparse-sign sketch of A costs O(nnz k)), and
- * `QUARRY_LSTSQ_SKETCH_SOLVE`; `QUARRY_LSTSQ_DIRECT` and m < n are not supported
- * (`QUARRY_ERR_UNSUPPORTED`: a sparse direct solver such as SuiteSparseQR does that job).
+ * `QUARRY_LSTSQ_SKETCH_SOLVE`; `QUARRY_LSTSQ_DIRECT`, `QUARRY_LSTSQ_GRAM_PRECONDITION` and
+ * m < n are not supported (`QUARRY_ERR_UNSUPPORTED`: a sparse direct solver such as
+ * SuiteSparseQR does that job).
  * @return As `quarry_lstsq_f64`, and `QUARRY_ERR_INVALID_ARGUMENT` for malformed CSR
  *         arrays, `QUARRY_ERR_UNSUPPORTED` as above.
  * @since 0.1
@@ -128,14 +138,18 @@ QUARRY_API quarry_status quarry_lstsq_csr_f64(quarry_context *ctx, int64_t m, in
 
 /**
  * @brief A ridge path: x_j = argmin ||A x - b||^2 + lambdas[j] ||x||^2 for every j, sharing
- * one factorization across the lambdas.
+ * the expensive work across the lambdas.
  *
- * Sketch and precondition takes one SVD of the sketch S A = U Sigma V^T, which
- * preconditions every lambda exactly as a QR of [S A; sqrt(lambda) I] would
- * (P = V (Sigma^2 + lambda I)^-1/2), then iterates and refines each lambda as
- * `quarry_lstsq_f64` does. Direct takes one QR of A and one SVD of its R, after which
- * each lambda costs O(n^2): x = V_R (Sigma_R^2 + lambda)^-1 Sigma_R U_R^T Q^T b.
- * `QUARRY_LSTSQ_AUTO` picks by the cost model, counting the lambdas as right-hand sides.
+ * `QUARRY_LSTSQ_AUTO` and `QUARRY_LSTSQ_GRAM_PRECONDITION` (the default path, m >= n): one
+ * dsyrk gives A^T A and one pass A^T b; each lambda then takes the Cholesky factor of
+ * A^T A + lambda I as its preconditioner and refines as `quarry_lstsq_f64` does (a few
+ * passes over A). When one lambda's factor is too ill-conditioned (lambda = 0 with cond(A)
+ * above about 1e6), the whole path goes to direct. `QUARRY_LSTSQ_DIRECT`: one QR of A and
+ * one SVD of its R, after which each lambda costs O(n^2):
+ * x = V_R (Sigma_R^2 + lambda)^-1 Sigma_R U_R^T Q^T b (m < n: the SVD of A).
+ * `QUARRY_LSTSQ_SKETCH_PRECONDITION` (m >= 2n): one SVD of the sketch S A = U Sigma V^T
+ * preconditions every lambda as a QR of [S A; sqrt(lambda) I] would
+ * (P = V (Sigma^2 + lambda I)^-1/2); `QUARRY_LSTSQ_SKETCH_SOLVE` stops at its start.
  *
  * @param layout `QUARRY_ROW_MAJOR` or `QUARRY_COL_MAJOR`, for A and X.
  * @param b The right-hand side, m entries.

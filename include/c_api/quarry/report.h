@@ -58,7 +58,8 @@ enum {
   QUARRY_REPORT_RANK = 15,
   /**
    * f64: an a-posteriori bound on ||A X - B|| / min ||A X - B|| of a sketch-and-solve
-   * solution (valid when the sketch embeds A's column space, docs/lstsq.md).
+   * solution (with ridge: on the square root of the objective); valid when the sketch
+   * embeds A's column space (docs/lstsq.md).
    */
   QUARRY_REPORT_RESIDUAL_BOUND = 16
 };
