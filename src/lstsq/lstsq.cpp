@@ -37,13 +37,20 @@ constexpr int kMaxSteps = 8;
 // estimate's slack).
 constexpr double kGramRcond = 1e-6;
 
-double norm2(const double* v, int64_t n) {
+// sqrt(sum_i entry(i)^2) for i < n, scaled by the largest entry so that it neither
+// overflows nor underflows.
+template <class Entry>
+double scaled_norm(int64_t n, Entry entry) {
   double big = 0;
-  for (int64_t i = 0; i < n; ++i) big = std::max(big, std::abs(v[i]));
+  for (int64_t i = 0; i < n; ++i) big = std::max(big, std::abs(entry(i)));
   if (big == 0) return 0;
   double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += (v[i] / big) * (v[i] / big);
+  for (int64_t i = 0; i < n; ++i) s += (entry(i) / big) * (entry(i) / big);
   return big * std::sqrt(s);
+}
+
+double norm2(const double* v, int64_t n) {
+  return scaled_norm(n, [v](int64_t i) { return v[i]; });
 }
 
 double dot(const double* x, const double* y, int64_t n) {
@@ -263,11 +270,8 @@ double residual_pass(const Operator& op, double ridge, const double* b, int64_t 
   const int64_t m = op.rows(), n = op.cols();
   for (int64_t j = 0; j < n; ++j) wk.g[static_cast<size_t>(j)] -= ridge * x[j];
   // ||A x|| = ||b - r||, scaled by the largest entry as norm2 does.
-  const auto fit_entry = [&](int64_t i) { return b[i * incb] - wk.r[static_cast<size_t>(i)]; };
-  double big = 0, sum = 0;
-  for (int64_t i = 0; i < m; ++i) big = std::max(big, std::abs(fit_entry(i)));
-  for (int64_t i = 0; i < m && big > 0; ++i) sum += (fit_entry(i) / big) * (fit_entry(i) / big);
-  const double fit = big * std::sqrt(sum);
+  const double fit =
+      scaled_norm(m, [&](int64_t i) { return b[i * incb] - wk.r[static_cast<size_t>(i)]; });
   const double xn = norm2(x, n);
   return std::sqrt(fit * fit + ridge * xn * xn);
 }
@@ -403,14 +407,13 @@ double sketched_time(double n, double nrhs, double bytes, double gamma, double r
          nrhs * (iterations_for(gamma, reduction) + 3) * bytes / kPassBandwidth;
 }
 
-// QUARRY_OPT_SKETCH_ROWS, when set, must lie in [n, m] (n + 1 for sketch and solve
-// without ridge, whose sketch must be taller than wide).
-void check_sketch_rows(int64_t m, int64_t n, const Settings& st) {
-  if (st.sketch_rows <= 0 || m < n) return;
+// Sketch rows (QUARRY_OPT_SKETCH_ROWS, or the plan's) must lie in [n, m] (n + 1 for sketch and
+// solve without ridge, whose sketch must be taller than wide).
+void check_sketch_rows(int64_t rows, int64_t m, int64_t n, const Settings& st) {
   const int64_t least = n + (st.method == QUARRY_LSTSQ_SKETCH_SOLVE && st.ridge == 0 ? 1 : 0);
-  core::require(st.sketch_rows >= least && st.sketch_rows <= m, QUARRY_ERR_INVALID_ARGUMENT,
+  core::require(rows >= least && rows <= m, QUARRY_ERR_INVALID_ARGUMENT,
                 "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to m = {} rows",
-                st.sketch_rows, least, m);
+                rows, least, m);
 }
 
 Plan plan(int64_t m, int64_t n, int64_t nrhs, double bytes, bool dense, const Settings& st) {
@@ -513,16 +516,14 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
     for (int64_t j = 0; j < nrhs; ++j) {
       int64_t incb = 0;
       const double* bj = column(b, j, &incb);
-      double big = 0, sum = 0;
-      for (int64_t i = 0; i < m; ++i) big = std::max(big, std::abs(bj[i * incb]));
-      for (int64_t i = 0; i < m && big > 0; ++i) sum += (bj[i * incb] / big) * (bj[i * incb] / big);
-      ss += big * big * sum;
+      const double bn = scaled_norm(m, [&](int64_t i) { return bj[i * incb]; });
+      ss += bn * bn;
     }
     res.residual_norm = std::sqrt(ss);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
-  check_sketch_rows(m, n, st);
+  if (st.sketch_rows > 0 && m >= n) check_sketch_rows(st.sketch_rows, m, n, st);
   const Plan p = plan(m, n, nrhs, bytes, dense, st);
   const double a_norm = op.frobenius();
   double residual_ss = 0;
@@ -580,10 +581,7 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
     run_direct();
   } else {
     const int64_t s = p.sketch_rows;
-    const int64_t least = n + (st.method == QUARRY_LSTSQ_SKETCH_SOLVE && st.ridge == 0 ? 1 : 0);
-    core::require(s >= least && s <= m, QUARRY_ERR_INVALID_ARGUMENT,
-                  "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to m = {} rows",
-                  s, least, m);
+    check_sketch_rows(s, m, n, st);
     const sketch::Sketch sk(st.sketch_kind, s, m, st.sketch_nnz, st.state, threads);
     const auto resketch = [&](int64_t ld) {
       std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
@@ -594,54 +592,49 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
     sk.apply(threads, b, core::DenseView<double>{core::Layout::ColMajor, s, nrhs, sb.data(), s});
     const Factor f(s, n, st.ridge, false, resketch);
     if (sketch_lost_rank(op, f, a_norm)) {
-      if constexpr (std::is_same_v<A, core::DenseView<const double>>) {
-        run_direct();
-        res.residual_norm = std::sqrt(residual_ss);
-        write_solution(xs, n, nrhs, x);
-        res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        return res;
+      core::require(dense, QUARRY_ERR_NO_CONVERGENCE,
+                    "the sketch of A ({} rows) lost rank that A has: raise "
+                    "QUARRY_OPT_SKETCH_ROWS (at least 2 n = {} rows is safe)",
+                    s, 2 * n);
+      run_direct();
+    } else {
+      Work wk(m, n, std::max<int64_t>(f.rank(), 1));
+      for (int64_t j = 0; j < nrhs; ++j) f.sketch_solve(sb.data() + j * s, xs.data() + j * n);
+      res.method = st.method == QUARRY_LSTSQ_SKETCH_SOLVE ? QUARRY_LSTSQ_SKETCH_SOLVE
+                                                          : QUARRY_LSTSQ_SKETCH_PRECONDITION;
+      res.sketch_rows = s;
+      res.rank = f.rank();
+      res.condition = f.condition();
+      double bound = 1;
+      for (int64_t j = 0; j < nrhs; ++j) {
+        int64_t incb = 0;
+        const double* bj = column(b, j, &incb);
+        double* xj = xs.data() + j * n;
+        Outcome o;
+        if (res.method == QUARRY_LSTSQ_SKETCH_SOLVE) {
+          // A posteriori: ||A_aug (x - x*)|| <= (1 + sqrt(n / s)) ||P^T g|| when S embeds
+          // A's range with distortion sqrt(n / s), and r^2 = r*^2 + ||A_aug (x - x*)||^2
+          // (A_aug = [A; sqrt(lambda) I], r the augmented residual).
+          residual_pass(op, st.ridge, bj, incb, xj, wk);
+          f.apply_t(wk.g.data(), wk.h.data());
+          const double e = (1 + std::sqrt(double(n) / double(s))) * norm2(wk.h.data(), f.rank());
+          const double rn = norm2(wk.r.data(), m);
+          const double xn = norm2(xj, n);
+          const double obj = std::sqrt(rn * rn + st.ridge * xn * xn);
+          bound = std::max(bound, e < obj ? obj / std::sqrt(obj * obj - e * e)
+                                          : std::numeric_limits<double>::infinity());
+          o.residual_norm = rn;
+          o.backward_error = backward_bound(op, a_norm, st.ridge, xj, wk);
+        } else {
+          o = refine(op, f, st.ridge, a_norm, bj, incb, xj, st, st.max_iterations, wk);
+        }
+        res.iterations += o.iterations;
+        res.converged = res.converged && o.converged;
+        residual_ss += o.residual_norm * o.residual_norm;
+        res.backward_error = std::max(res.backward_error, o.backward_error);
       }
-      core::fail(QUARRY_ERR_NO_CONVERGENCE,
-                 "the sketch of A ({} rows) lost rank that A has: raise QUARRY_OPT_SKETCH_ROWS "
-                 "(at least 2 n = {} rows is safe)",
-                 s, 2 * n);
+      if (res.method == QUARRY_LSTSQ_SKETCH_SOLVE) res.residual_bound = bound;
     }
-    Work wk(m, n, std::max<int64_t>(f.rank(), 1));
-    for (int64_t j = 0; j < nrhs; ++j) f.sketch_solve(sb.data() + j * s, xs.data() + j * n);
-    res.method = st.method == QUARRY_LSTSQ_SKETCH_SOLVE ? QUARRY_LSTSQ_SKETCH_SOLVE
-                                                        : QUARRY_LSTSQ_SKETCH_PRECONDITION;
-    res.sketch_rows = s;
-    res.rank = f.rank();
-    res.condition = f.condition();
-    double bound = 1;
-    for (int64_t j = 0; j < nrhs; ++j) {
-      int64_t incb = 0;
-      const double* bj = column(b, j, &incb);
-      double* xj = xs.data() + j * n;
-      Outcome o;
-      if (res.method == QUARRY_LSTSQ_SKETCH_SOLVE) {
-        // A posteriori: ||A_aug (x - x*)|| <= (1 + sqrt(n / s)) ||P^T g|| when S embeds
-        // A's range with distortion sqrt(n / s), and r^2 = r*^2 + ||A_aug (x - x*)||^2
-        // (A_aug = [A; sqrt(lambda) I], r the augmented residual).
-        residual_pass(op, st.ridge, bj, incb, xj, wk);
-        f.apply_t(wk.g.data(), wk.h.data());
-        const double e = (1 + std::sqrt(double(n) / double(s))) * norm2(wk.h.data(), f.rank());
-        const double rn = norm2(wk.r.data(), m);
-        const double xn = norm2(xj, n);
-        const double obj = std::sqrt(rn * rn + st.ridge * xn * xn);
-        bound = std::max(bound, e < obj ? obj / std::sqrt(obj * obj - e * e)
-                                        : std::numeric_limits<double>::infinity());
-        o.residual_norm = rn;
-        o.backward_error = backward_bound(op, a_norm, st.ridge, xj, wk);
-      } else {
-        o = refine(op, f, st.ridge, a_norm, bj, incb, xj, st, st.max_iterations, wk);
-      }
-      res.iterations += o.iterations;
-      res.converged = res.converged && o.converged;
-      residual_ss += o.residual_norm * o.residual_norm;
-      res.backward_error = std::max(res.backward_error, o.backward_error);
-    }
-    if (res.method == QUARRY_LSTSQ_SKETCH_SOLVE) res.residual_bound = bound;
   }
   res.residual_norm = std::sqrt(residual_ss);
   write_solution(xs, n, nrhs, x);
@@ -725,7 +718,7 @@ Result ridge_path(int64_t threads, core::DenseView<const double> a, const double
   const Operator op(threads, a);
   std::vector<double> xs(static_cast<size_t>(core::checked_mul(n, nl, "n x nlambda")), 0.0);
   Result res;
-  check_sketch_rows(m, n, st);
+  if (st.sketch_rows > 0 && m >= n) check_sketch_rows(st.sketch_rows, m, n, st);
   const Plan p = plan(m, n, nl, 8.0 * double(m) * double(n), true, st);
   res.method = QUARRY_LSTSQ_DIRECT;
   if (m > 0 && n > 0) {
