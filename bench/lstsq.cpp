@@ -6,6 +6,8 @@
 //       LAPACKE_dgels  vs  quarry auto, sketch and precondition, sketch and solve (10 n rows)
 //   ridge path, 10 lambdas log-spaced 1e-3 .. 1e3, on D3 with kappa 1e6:
 //       normal-equations Cholesky (dsyrk once, then dposv per lambda)  vs  quarry, 10 calls
+//   crossover: n = 500, m / n from 2 to 64, kappa 1e6: dgels vs sketch and precondition
+//       and auto (where the iterative method overtakes LAPACK)
 //   CSR S1 1e6 x 1e3, 10 non-zeros a row, columns scaled to kappa 1 and 1e8:
 //       quarry alone (its peer, scipy's lsqr, is in bench/lstsq_peers.py)
 //
@@ -24,7 +26,7 @@
 //
 // Usage: bench_lstsq [--quick] [--only NAME]...
 //   --quick      every m and n divided by 10: a smoke run of a few seconds
-//   --only NAME  run only D1, D3, D5, D6, ridge or S1 (repeatable)
+//   --only NAME  run only D1, D3, D5, D6, ridge, crossover or S1 (repeatable)
 #include <cblas.h>
 #include <lapacke.h>
 #include <malloc.h>
@@ -368,6 +370,26 @@ void dense_section(quarry_context* ctx, const char* name, int64_t m, int64_t n, 
   }
 }
 
+// Where sketch and precondition overtakes LAPACK: n fixed, m / n from 2 to 64, kappa 1e6;
+// dgels beside quarry's sketch and precondition and auto (which picks by its cost model).
+void crossover_section(quarry_context* ctx, int64_t n, uint64_t seed) {
+  std::printf(
+      "| m x n | m / n | dgels | quarry sketch_precondition | dgels / sketch_precondition | "
+      "quarry auto | auto picked | dgels / auto |\n|---|---|---|---|---|---|---|---|\n");
+  for (const int64_t ratio : {2, 3, 4, 6, 8, 12, 16, 32, 64}) {
+    const int64_t m = ratio * n;
+    const Dense p = make_dense(ctx, m, n, 1e6, seed + static_cast<uint64_t>(ratio));
+    const Outcome ref = run_dgels(p);
+    const Outcome pre = run_quarry(ctx, p, QUARRY_LSTSQ_SKETCH_PRECONDITION, 0, 0);
+    const Outcome aut = run_quarry(ctx, p, QUARRY_LSTSQ_AUTO, 0, 0);
+    std::printf("| %lld x %lld | %lld | %.3f s | %.3f s | %.2f | %.3f s | %s | %.2f |\n",
+                static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(ratio),
+                ref.seconds, pre.seconds, ref.seconds / pre.seconds, aut.seconds,
+                aut.method.c_str(), ref.seconds / aut.seconds);
+    std::fflush(stdout);
+  }
+}
+
 // ||A x - b||^2 + lambda ||x||^2.
 double ridge_objective(const Dense& p, const std::vector<double>& x, double lambda) {
   const double r = norm2(residual(p, x)), xn = norm2(x);
@@ -544,7 +566,8 @@ int main(int argc, char** argv) {
     } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only.emplace_back(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: bench_lstsq [--quick] [--only D1|D3|D5|D6|ridge|S1]...\n");
+      std::fprintf(stderr,
+                   "usage: bench_lstsq [--quick] [--only D1|D3|D5|D6|ridge|crossover|S1]...\n");
       return 2;
     }
   }
@@ -555,7 +578,8 @@ int main(int argc, char** argv) {
   std::printf("quarry %s, %lld threads; %s\n", quarry_version_string(),
               static_cast<long long>(threads), quarry_blas_info());
   std::printf(
-      "Data seeds: D1 10, D3 20, D5 30, D6 40, ridge 50, S1 60 (quarry's Philox stream); "
+      "Data seeds: D1 10, D3 20, D5 30, D6 40, ridge 50, S1 60, crossover 70 + m / n "
+      "(quarry's Philox stream); "
       "solver QUARRY_OPT_SEED = %lld.%s\n\n",
       static_cast<long long>(kSolverSeed), quick ? " --quick: m and n divided by 10." : "");
 
@@ -590,6 +614,13 @@ int main(int argc, char** argv) {
         "f(x) = ‖Ax − b‖² + λ‖x‖²; reference: normal-equations Cholesky:\n\n",
         static_cast<long long>(100000 / q), static_cast<long long>(1000 / q));
     ridge_section(ctx, 100000 / q, 1000 / q, 50);
+  }
+  if (wanted(only, "crossover")) {
+    std::printf(
+        "\nCrossover, n = %lld, κ = 1e6, m / n from 2 to 64 (auto on dense A below 2 n "
+        "rows is LAPACK by rule):\n\n",
+        static_cast<long long>(500 / q));
+    crossover_section(ctx, 500 / q, 70);
   }
   if (wanted(only, "S1")) {
     std::printf(

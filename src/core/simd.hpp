@@ -6,13 +6,14 @@
 #include <cstring>
 #include <vector>
 
-// Hot loops are compiled for x86-64-v4 (AVX-512 F/BW/CD/DQ/VL), AVX2 and baseline x86-64,
-// picked at load time (GCC function multi-versioning). The clones use only IEEE
-// operations (+, -, *, /, sqrt, exact conversions, bit manipulation), and the library is
-// compiled with -ffp-contract=off (no fused multiply-adds), so every clone gives bitwise
-// the same result.
+// Hot loops are compiled for x86-64-v4 (AVX-512 F/BW/CD/DQ/VL), x86-64-v3 (AVX2, FMA) and
+// baseline x86-64, picked at load time (GCC function multi-versioning). The clones use only
+// correctly rounded IEEE operations (+, -, *, /, sqrt, an explicit fma, exact conversions,
+// bit manipulation), and the library is compiled with -ffp-contract=off (no multiply-add
+// fused behind the code's back), so every clone gives bitwise the same result.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define QUARRY_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#define QUARRY_SIMD_CLONES \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define QUARRY_SIMD_CLONES
 #endif

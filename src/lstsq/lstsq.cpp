@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -238,6 +239,27 @@ bool sketch_lost_rank(const Operator& op, const Factor& f, double a_norm) {
   return false;
 }
 
+// What sketch and solve and sketch and precondition start from: S B (s x nrhs,
+// column-major) and the factor of S A (see Factor).
+struct SketchedProblem {
+  std::vector<double> sb;
+  Factor factor;
+};
+
+SketchedProblem sketch_problem(int64_t threads, const Operator& op, core::DenseView<const double> b,
+                               int64_t s, double ridge, bool svd, const Settings& st) {
+  const int64_t n = op.cols();
+  const sketch::Sketch sk(st.sketch_kind, s, op.rows(), st.sketch_nnz, st.state, threads);
+  std::vector<double> sb(static_cast<size_t>(core::checked_mul(s, b.cols, "sketch rows x nrhs")));
+  sk.apply(threads, b, core::DenseView<double>{core::Layout::ColMajor, s, b.cols, sb.data(), s});
+  Factor f(s, n, ridge, svd, [&](int64_t ld) {
+    std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
+    op.sketch(sk, sa.data(), ld);
+    return sa;
+  });
+  return {std::move(sb), std::move(f)};
+}
+
 // What one right-hand side's solve ends with.
 struct Outcome {
   int64_t iterations = 0;
@@ -248,9 +270,11 @@ struct Outcome {
 
 // Work vectors of the iteration, sized once.
 struct Work {
-  std::vector<double> x_before, r, g, h, y, res, q, u, w, pw;
+  std::vector<double> x_before, r_before, g_before, r, g, h, y, res, q, u, w, pw;
   Work(int64_t m, int64_t n, int64_t rank)
       : x_before(static_cast<size_t>(n)),
+        r_before(static_cast<size_t>(m)),
+        g_before(static_cast<size_t>(n)),
         r(static_cast<size_t>(m)),
         g(static_cast<size_t>(n)),
         h(static_cast<size_t>(rank)),
@@ -307,6 +331,9 @@ Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm,
   double previous = std::numeric_limits<double>::infinity();
   bool cut_short = false;
   for (int step = 0;; ++step) {
+    // The last step's residual and gradient are kept, at x_before, should it be undone.
+    std::swap(wk.r, wk.r_before);
+    std::swap(wk.g, wk.g_before);
     const double scale = residual_pass(op, ridge, b, incb, x, wk);
     f.apply_t(wk.g.data(), wk.h.data());
     const double hn = norm2(wk.h.data(), k);
@@ -316,11 +343,12 @@ Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm,
       break;
     }
     // At the rounding floor of the computed gradient: the last step gained less than half.
-    // A step that lost ground is undone (and the residual pass redone for the report).
+    // A step that lost ground is undone.
     if (step > 0 && hn > kStagnation * previous) {
       if (hn > previous) {
         std::copy(wk.x_before.begin(), wk.x_before.end(), x);
-        residual_pass(op, ridge, b, incb, x, wk);
+        std::swap(wk.r, wk.r_before);
+        std::swap(wk.g, wk.g_before);
       }
       break;
     }
@@ -389,6 +417,7 @@ void write_solution(const std::vector<double>& xs, int64_t n, int64_t nrhs,
 constexpr double kPassBandwidth = 20e9;   // bytes/s of one fused pass over A
 constexpr double kSketchBandwidth = 8e9;  // bytes/s of a sparse-sign sketch of A
 constexpr double kQrRate = 30e9;          // flop/s of dgeqrf on the sketch
+constexpr double kMaxSketchRows = 8192;   // see plan()
 
 // Iterations of conjugate gradients to reduce the error by `reduction` with a sketch of
 // gamma n rows: the rate is about 1 / sqrt(gamma).
@@ -425,7 +454,10 @@ Plan plan(int64_t m, int64_t n, int64_t nrhs, double bytes, bool dense, const Se
   }
   const double reduction = std::max(st.tolerance, 1e-16);
   double best_gamma = 4, best = std::numeric_limits<double>::infinity();
-  for (double gamma : {4.0, 6.0, 8.0, 12.0}) {
+  for (double gamma : {4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0}) {
+    // Above 4 n rows, at most kMaxSketchRows and m / 8: a sparse sign sketch slows down
+    // once a panel of S A (8 columns) outgrows L2, and too tall a sketch saves nothing.
+    if (gamma > 4 && gamma * double(n) > std::min(kMaxSketchRows, double(m) / 8)) break;
     const double t = sketched_time(double(n), double(nrhs), bytes, gamma, reduction);
     if (t < best) best = t, best_gamma = gamma;
   }
@@ -449,11 +481,19 @@ Result direct(core::DenseView<const double> a, core::DenseView<const double> b,
   const int64_t m = a.rows, n = a.cols, nrhs = b.cols;
   const int64_t rows = m + (ridge > 0 ? n : 0);
   const int64_t ldb = std::max(rows, n);
+  // Written entry by entry, not zeroed first: zeroing would be one more pass over a copy
+  // as large as A.
   const auto copy_a = [&] {
-    std::vector<double> qa(static_cast<size_t>(core::checked_mul(rows, n, "rows x n")), 0.0);
+    auto qa = std::make_unique_for_overwrite<double[]>(
+        static_cast<size_t>(core::checked_mul(rows, n, "rows x n")));
     for (int64_t j = 0; j < n; ++j) {
-      for (int64_t i = 0; i < m; ++i) qa[static_cast<size_t>(i + j * rows)] = a(i, j);
-      if (ridge > 0) qa[static_cast<size_t>(m + j + j * rows)] = std::sqrt(ridge);
+      double* col = qa.get() + j * rows;
+      if (a.layout == core::Layout::ColMajor) {
+        std::copy(a.data + j * a.ld, a.data + j * a.ld + m, col);
+      } else {
+        for (int64_t i = 0; i < m; ++i) col[i] = a(i, j);
+      }
+      for (int64_t i = m; i < rows; ++i) col[i] = i - m == j ? std::sqrt(ridge) : 0.0;
     }
     return qa;
   };
@@ -463,16 +503,16 @@ Result direct(core::DenseView<const double> a, core::DenseView<const double> b,
   }
   Result res;
   res.method = QUARRY_LSTSQ_DIRECT;
-  std::vector<double> qa = copy_a();
+  auto qa = copy_a();
   bool solved = false;
   if (rows >= n) {
     std::vector<double> tau(static_cast<size_t>(n));
-    core::qr_factor(rows, n, qa.data(), rows, tau.data());
-    const double rcond = core::triangular_rcond(n, qa.data(), rows);
+    core::qr_factor(rows, n, qa.get(), rows, tau.data());
+    const double rcond = core::triangular_rcond(n, qa.get(), rows);
     if (rcond >= kSingularRcond) {
-      core::qr_apply_qt(rows, n, qa.data(), rows, tau.data(), nrhs, qb.data(), ldb);
+      core::qr_apply_qt(rows, n, qa.get(), rows, tau.data(), nrhs, qb.data(), ldb);
       for (int64_t j = 0; j < nrhs; ++j) {
-        core::triangular_solve(false, n, qa.data(), rows, qb.data() + j * ldb);
+        core::triangular_solve(false, n, qa.get(), rows, qb.data() + j * ldb);
       }
       res.rank = n;
       res.condition = 1 / rcond;
@@ -483,7 +523,7 @@ Result direct(core::DenseView<const double> a, core::DenseView<const double> b,
   }
   if (!solved) {
     std::vector<double> sigma(static_cast<size_t>(std::min(rows, n)));
-    res.rank = core::lstsq_svd(rows, n, nrhs, qa.data(), rows, qb.data(), ldb, sigma.data(),
+    res.rank = core::lstsq_svd(rows, n, nrhs, qa.get(), rows, qb.data(), ldb, sigma.data(),
                                kRankTolerance);
     res.condition = res.rank > 0 ? sigma[0] / sigma[static_cast<size_t>(res.rank - 1)] : 1.0;
   }
@@ -507,7 +547,8 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
   } else {
     bytes = 16.0 * double(a.nnz()) + 8.0 * double(m);
   }
-  if (m == 0 || n == 0 || nrhs == 0) {  // X = 0, ||B||_F
+  if (m == 0 || n == 0 || nrhs == 0) {   // X = 0, ||B||_F
+    if (m > 0 && n > 0) op.frobenius();  // A is checked all the same
     res.method = st.method == QUARRY_LSTSQ_AUTO
                      ? (dense ? QUARRY_LSTSQ_DIRECT : QUARRY_LSTSQ_SKETCH_PRECONDITION)
                      : st.method;
@@ -582,15 +623,7 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
   } else {
     const int64_t s = p.sketch_rows;
     check_sketch_rows(s, m, n, st);
-    const sketch::Sketch sk(st.sketch_kind, s, m, st.sketch_nnz, st.state, threads);
-    const auto resketch = [&](int64_t ld) {
-      std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
-      op.sketch(sk, sa.data(), ld);
-      return sa;
-    };
-    std::vector<double> sb(static_cast<size_t>(core::checked_mul(s, nrhs, "sketch rows x nrhs")));
-    sk.apply(threads, b, core::DenseView<double>{core::Layout::ColMajor, s, nrhs, sb.data(), s});
-    const Factor f(s, n, st.ridge, false, resketch);
+    const auto [sb, f] = sketch_problem(threads, op, b, s, st.ridge, false, st);
     if (sketch_lost_rank(op, f, a_norm)) {
       core::require(dense, QUARRY_ERR_NO_CONVERGENCE,
                     "the sketch of A ({} rows) lost rank that A has: raise "
@@ -760,15 +793,9 @@ Result ridge_path(int64_t threads, core::DenseView<const double> a, const double
     } else if (sketched) {
       // One SVD of the sketch serves every lambda: P = V (Sigma^2 + lambda)^-1/2.
       const int64_t s = p.sketch_rows;
-      const sketch::Sketch sk(st.sketch_kind, s, m, st.sketch_nnz, st.state, threads);
-      std::vector<double> sb(static_cast<size_t>(s));
-      sk.apply(threads, core::DenseView<const double>{core::Layout::ColMajor, m, 1, b, m},
-               core::DenseView<double>{core::Layout::ColMajor, s, 1, sb.data(), s});
-      Factor f(s, n, 0.0, true, [&](int64_t ld) {
-        std::vector<double> sa(static_cast<size_t>(core::checked_mul(ld, n, "sketch rows x n")));
-        op.sketch(sk, sa.data(), ld);
-        return sa;
-      });
+      auto [sb, f] = sketch_problem(
+          threads, op, core::DenseView<const double>{core::Layout::ColMajor, m, 1, b, m}, s, 0.0,
+          true, st);
       // A rank the sketch lost would be dropped at lambda = 0: LAPACK then.
       done = !sketch_lost_rank(op, f, a_norm);
       res.method = st.method;

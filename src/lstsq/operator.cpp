@@ -20,13 +20,14 @@ int64_t chunk_rows_for(int64_t m) {
   return (rows + 511) / 512 * 512;
 }
 
-// Rows per tile of a column-major pass: the tile (rows x n doubles, 512 KiB) stays in L2
-// between its two products. A multiple of 8, from 8 to 1024.
+// Rows per tile of a column-major pass: 8 V rows, V = 8, 4, 2 or 1, held in V registers of
+// 8 doubles while the tile (8 V x n doubles, at most 512 KiB for n <= 8192) stays in L2
+// between its two products.
 int64_t tile_rows_for(int64_t n) {
-  return std::clamp<int64_t>(65536 / std::max<int64_t>(n, 1) / 8 * 8, 8, 1024);
+  int64_t rows = 64;
+  while (rows > 8 && rows * n > 65536) rows /= 2;
+  return rows;
 }
-
-constexpr int64_t kPrefetchColumns = 16;
 
 // sum_i x[i] y[i] for i < h, in a fixed order for every instruction set: 8 lanes of
 // partial sums over the full groups of 8, added pairwise, then the tail in order.
@@ -39,15 +40,17 @@ QUARRY_VECTOR_INLINE double dot(const double* x, const double* y, int64_t h) {
   return s;
 }
 
-// Error-free transformations (Dekker's product, Knuth's sum; no fused multiply-add, so
-// every instruction set gives the same bits) for T = double or f64x8: a * b = p + e and
-// a + b = s + e exactly.
-template <class T>
-QUARRY_VECTOR_INLINE void two_prod(T a, T b, T& p, T& e) {
+// Error-free transformations for T = double or f64x8: a * b = p + e and a + b = s + e
+// exactly. The product's error comes from a fused multiply-add, which is exact by
+// definition, so every instruction set gives the same bits (one instruction on x86-64-v3
+// and v4; a call to the C library's correctly rounded fma in the baseline clone).
+QUARRY_VECTOR_INLINE void two_prod(double a, double b, double& p, double& e) {
   p = a * b;
-  const T ca = 134217729.0 * a, cb = 134217729.0 * b;  // 2^27 + 1: Veltkamp's split
-  const T ah = ca - (ca - a), al = a - ah, bh = cb - (cb - b), bl = b - bh;
-  e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+  e = __builtin_fma(a, b, -p);
+}
+QUARRY_VECTOR_INLINE void two_prod(f64x8 a, f64x8 b, f64x8& p, f64x8& e) {
+  p = a * b;
+  for (int l = 0; l < 8; ++l) e[l] = __builtin_fma(a[l], b[l], -p[l]);
 }
 template <class T>
 QUARRY_VECTOR_INLINE void two_sum(T a, T b, T& s, T& e) {
@@ -85,22 +88,67 @@ QUARRY_VECTOR_INLINE void dot2(const double* x, const double* y, int64_t h, doub
   add_pair(hi, lo, th, tl);
 }
 
-// Rows [i0, i0 + h) of a column-major A (h <= 1024): t = b - A p on those rows (b = 0 when
-// NULL), r = t if given, out += A^T t (accumulated as out + out_lo, twice as accurate,
-// when out_lo is given).
+// Rows [i0, i0 + 8 V) of a column-major A, held in V vector registers: t = b - A p on
+// those rows (b = 0 when NULL), r = t if given, out += A^T t (as out + out_lo, twice as
+// accurate, when out_lo is given). Each column segment is read once from memory and once
+// from L2; with the products in registers the pass runs at the speed of one GEMV.
+template <int V>
+QUARRY_VECTOR_INLINE void colmajor_tile_in_registers(const double* a, int64_t ld, int64_t n,
+                                                     int64_t i0, const double* p, const double* b,
+                                                     int64_t incb, double* r, double* out,
+                                                     double* out_lo) {
+  f64x8 t[V];
+#pragma GCC unroll 8
+  for (int k = 0; k < V; ++k) t[k] = f64x8{};
+  for (int64_t j = 0; j < n; ++j) {
+    const double* col = a + j * ld + i0;
+    const f64x8 pj = f64x8{} + p[j];
+#pragma GCC unroll 8
+    for (int k = 0; k < V; ++k) t[k] += load8(col + 8 * k) * pj;
+  }
+  alignas(64) double tv[8 * V];
+#pragma GCC unroll 8
+  for (int k = 0; k < V; ++k) core::store8(tv + 8 * k, t[k]);
+  for (int64_t i = 0; i < 8 * V; ++i) {
+    tv[i] = (b != nullptr ? b[(i0 + i) * incb] : 0.0) - tv[i];
+    if (r != nullptr) r[i0 + i] = tv[i];
+  }
+#pragma GCC unroll 8
+  for (int k = 0; k < V; ++k) t[k] = load8(tv + 8 * k);
+  for (int64_t j = 0; j < n; ++j) {
+    const double* col = a + j * ld + i0;
+    if (out_lo == nullptr) {
+      f64x8 acc = load8(col) * t[0];
+#pragma GCC unroll 8
+      for (int k = 1; k < V; ++k) acc += load8(col + 8 * k) * t[k];
+      out[j] += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    } else {
+      f64x8 vh{}, vl{};
+#pragma GCC unroll 8
+      for (int k = 0; k < V; ++k) add_product(vh, vl, load8(col + 8 * k), t[k]);
+      double hi = 0, lo = 0;
+      for (int l = 0; l < 8; ++l) add_pair(hi, lo, vh[l], vl[l]);
+      add_pair(out[j], out_lo[j], hi, lo);
+    }
+  }
+}
+
+// Rows [i0, i0 + h) of a column-major A (h <= 64), as colmajor_tile_in_registers: in
+// registers when h is 8, 16, 32 or 64, else (the last rows of A) through memory.
 QUARRY_SIMD_CLONES void colmajor_tile(const double* a, int64_t ld, int64_t n, int64_t i0, int64_t h,
                                       const double* p, const double* b, int64_t incb, double* r,
                                       double* out, double* out_lo) {
-  alignas(64) double t[1024];
+  switch (h) {
+    case 64: return colmajor_tile_in_registers<8>(a, ld, n, i0, p, b, incb, r, out, out_lo);
+    case 32: return colmajor_tile_in_registers<4>(a, ld, n, i0, p, b, incb, r, out, out_lo);
+    case 16: return colmajor_tile_in_registers<2>(a, ld, n, i0, p, b, incb, r, out, out_lo);
+    case 8: return colmajor_tile_in_registers<1>(a, ld, n, i0, p, b, incb, r, out, out_lo);
+    default: break;
+  }
+  alignas(64) double t[64];
   std::fill(t, t + h, 0.0);
   for (int64_t j = 0; j < n; ++j) {
     const double* col = a + j * ld + i0;
-    // Each column's segment is a few cache lines far from the last one's: too many short
-    // streams for the hardware prefetcher, so ask for the segment kPrefetchColumns ahead.
-    if (j + kPrefetchColumns < n) {
-      const double* ahead = col + kPrefetchColumns * ld;
-      for (int64_t i = 0; i < h; i += 8) __builtin_prefetch(ahead + i);
-    }
     const double pj = p[j];
     for (int64_t i = 0; i < h; ++i) t[i] += col[i] * pj;
   }
@@ -143,8 +191,9 @@ QUARRY_SIMD_CLONES void rowmajor_rows(const double* a, int64_t ld, int64_t n, in
   }
 }
 
-void csr_rows(const core::CsrView<const double>& a, int64_t i0, int64_t i1, const double* p,
-              const double* b, int64_t incb, double* r, double* out, double* out_lo) {
+QUARRY_SIMD_CLONES void csr_rows(const core::CsrView<const double>& a, int64_t i0, int64_t i1,
+                                 const double* p, const double* b, int64_t incb, double* r,
+                                 double* out, double* out_lo) {
   for (int64_t i = i0; i < i1; ++i) {
     double s = 0;
     for (int64_t q = a.row_ptr[i]; q < a.row_ptr[i + 1]; ++q) s += a.val[q] * p[a.col_idx[q]];
@@ -220,30 +269,70 @@ void Operator::residual(const double* x, const double* b, int64_t incb, double* 
   fused(x, b, incb, r, g, true);
 }
 
-double Operator::frobenius() const {
-  const auto visit = [&](auto&& f) {
-    if (const auto* d = std::get_if<core::DenseView<const double>>(&a_)) {
-      // In memory order: as (outer, inner) = (cols, rows) column-major, (rows, cols) row-major.
-      const bool col = d->layout == core::Layout::ColMajor;
-      const int64_t outer = col ? cols_ : rows_, inner = col ? rows_ : cols_;
-      for (int64_t o = 0; o < outer; ++o) {
-        for (int64_t i = 0; i < inner; ++i) f(d->data[o * d->ld + i]);
+// sum of (v / scale)^2 over a run of n contiguous entries, in a fixed order (scale 1:
+// no division).
+QUARRY_SIMD_CLONES double scaled_squares(const double* v, int64_t n, double scale) {
+  const f64x8 sv = f64x8{} + scale;
+  f64x8 acc{};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const f64x8 w = scale == 1 ? load8(v + i) : load8(v + i) / sv;
+    acc += w * w;
+  }
+  double sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; i < n; ++i) sum += (v[i] / scale) * (v[i] / scale);
+  return sum;
+}
+
+double Operator::sum_of_squares(double scale) const {
+  // The runs of A in memory: columns (column-major), rows (row-major) or one run of
+  // non-zeros (CSR), taken in fixed groups of about 64 Ki entries whose sums are added in
+  // order: the same bits for any thread count.
+  const double* data = nullptr;
+  int64_t runs = 1, length = 0, stride = 0;
+  if (const auto* d = std::get_if<core::DenseView<const double>>(&a_)) {
+    const bool col = d->layout == core::Layout::ColMajor;
+    data = d->data;
+    runs = col ? cols_ : rows_;
+    length = col ? rows_ : cols_;
+    stride = d->ld;
+  } else {
+    const auto& c = std::get<core::CsrView<const double>>(a_);
+    data = c.val;
+    length = c.nnz();
+  }
+  if (length == 0) return 0;
+  const int64_t per_group = std::max<int64_t>(1, 65536 / length);
+  const int64_t groups = (runs + per_group - 1) / per_group;
+  std::vector<double> partial(static_cast<size_t>(groups), 0.0);
+  core::parallel_for(threads_, groups, 1, [&](int64_t g0, int64_t g1) {
+    for (int64_t g = g0; g < g1; ++g) {
+      for (int64_t o = g * per_group; o < std::min(runs, (g + 1) * per_group); ++o) {
+        partial[static_cast<size_t>(g)] += scaled_squares(data + o * stride, length, scale);
       }
-    } else {
-      const auto& c = std::get<core::CsrView<const double>>(a_);
-      for (int64_t q = 0; q < c.nnz(); ++q) f(c.val[q]);
     }
-  };
+  });
   double sum = 0;
-  visit([&](double v) { sum += v * v; });
+  for (const double v : partial) sum += v;
+  return sum;
+}
+
+double Operator::frobenius() const {
+  const double sum = sum_of_squares(1);
   if (std::isfinite(sum) && sum > 1e-250) return std::sqrt(sum);
-  // Over- or underflow: again, scaled by the largest entry.
   double big = 0;
-  visit([&](double v) { big = std::max(big, std::abs(v)); });
+  if (const auto* d = std::get_if<core::DenseView<const double>>(&a_)) {
+    core::require_finite("A", *d);  // a NaN or infinity, named; else overflow or underflow
+    for (int64_t j = 0; j < cols_; ++j) {
+      for (int64_t i = 0; i < rows_; ++i) big = std::max(big, std::abs((*d)(i, j)));
+    }
+  } else {
+    const auto& c = std::get<core::CsrView<const double>>(a_);
+    for (int64_t q = 0; q < c.nnz(); ++q) big = std::max(big, std::abs(c.val[q]));
+  }
   if (big == 0) return 0;
-  sum = 0;
-  visit([&](double v) { sum += (v / big) * (v / big); });
-  return big * std::sqrt(sum);
+  // Again, scaled by the largest entry.
+  return big * std::sqrt(sum_of_squares(big));
 }
 
 void Operator::sketch(const sketch::Sketch& s, double* out, int64_t ld) const {

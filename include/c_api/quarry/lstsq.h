@@ -83,8 +83,9 @@ QUARRY_BEGIN_DECLS
  *        `QUARRY_OPT_MAX_ITERATIONS` (conjugate-gradient iterations per right-hand side,
  *        all refinement steps together; default 1000),
  *        `QUARRY_OPT_SKETCH_KIND` (default `QUARRY_SKETCH_SPARSE_SIGN`),
- *        `QUARRY_OPT_SKETCH_ROWS` (default: picked by the cost model, 4 n to 12 n, for
- *        sketch and precondition; 10 n for sketch and solve),
+ *        `QUARRY_OPT_SKETCH_ROWS` (default: picked by the cost model for sketch and
+ *        precondition, 4 n to 48 n and above 4 n at most 8192 and m / 8; 10 n for
+ *        sketch and solve),
  *        `QUARRY_OPT_SKETCH_NNZ` (sparse sign non-zeros per column, default 8),
  *        `QUARRY_OPT_SEED` (default 0).
  * @param[out] report NULL, or receives a report the caller destroys: `QUARRY_REPORT_METHOD`
