@@ -319,10 +319,51 @@ double backward_bound(const Operator& op, double a_norm, double ridge, const dou
   return bound / a_aug;
 }
 
-// Sketch and precondition with refinement, from x (n entries, the sketch-and-solve start).
-Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm, const double* b,
-               int64_t incb, double* x, const Settings& settings, int64_t budget, Work& wk) {
-  const int64_t n = op.cols(), k = f.rank();
+// Conjugate gradients on P^T M P y = wk.h (||wk.h|| = hn) from y = 0 into wk.y, M applied
+// by system(u, w): w = M u. Stops when the residual falls to target (true), when P^T M P
+// has nothing left to give (true), or when iterations reach budget (false).
+template <class System>
+bool conjugate_gradients(const Factor& f, double hn, double target, int64_t budget,
+                         int64_t& iterations, Work& wk, System system) {
+  const int64_t k = f.rank();
+  std::fill(wk.y.begin(), wk.y.end(), 0.0);
+  wk.res = wk.h;
+  wk.q = wk.h;
+  double rho = hn * hn;
+  while (iterations < budget) {
+    f.apply(wk.q.data(), wk.u.data());
+    system(wk.u.data(), wk.w.data());
+    f.apply_t(wk.w.data(), wk.pw.data());
+    ++iterations;
+    const double qw = dot(wk.q.data(), wk.pw.data(), k);
+    if (!(qw > 0)) return true;  // P^T M P q = 0: nothing left to gain
+    const double alpha = rho / qw;
+    for (int64_t i = 0; i < k; ++i) {
+      wk.y[static_cast<size_t>(i)] += alpha * wk.q[static_cast<size_t>(i)];
+      wk.res[static_cast<size_t>(i)] -= alpha * wk.pw[static_cast<size_t>(i)];
+    }
+    const double rho_next = dot(wk.res.data(), wk.res.data(), k);
+    if (std::sqrt(rho_next) <= target) return true;
+    const double beta = rho_next / rho;
+    for (int64_t i = 0; i < k; ++i) {
+      wk.q[static_cast<size_t>(i)] =
+          wk.res[static_cast<size_t>(i)] + beta * wk.q[static_cast<size_t>(i)];
+    }
+    rho = rho_next;
+  }
+  return false;
+}
+
+// The refinement loop of the tall and the wide solves. Each step: residual() computes the
+// gradient at the current iterate into wk.g (f's dimension) and returns the scale of the
+// stopping test; conjugate gradients solve P^T M P d = P^T g (system(u, w): w = M u) to a
+// relative reduction the conditioning allows; advance(u) adds u = P d to the iterate.
+// Stops at the tolerance, when a step gains less than half (the rounding floor of the
+// computed gradient; a step that lost ground is undone by undo()), or, not converged, at
+// the iteration budget or after kMaxSteps steps.
+template <class Residual, class System, class Advance, class Undo>
+Outcome refinement(const Factor& f, const Settings& settings, int64_t budget, Work& wk,
+                   Residual residual, System system, Advance advance, Undo undo) {
   // A step cannot gain more than about cond(A) u: A (P q) loses that much to rounding
   // (A P is well conditioned, P and A are not), so asking conjugate gradients for more
   // only wastes iterations; refinement steps make up the rest.
@@ -331,78 +372,105 @@ Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm,
   double previous = std::numeric_limits<double>::infinity();
   bool cut_short = false;
   for (int step = 0;; ++step) {
-    // The last step's residual and gradient are kept, at x_before, should it be undone.
-    std::swap(wk.r, wk.r_before);
-    std::swap(wk.g, wk.g_before);
-    const double scale = residual_pass(op, ridge, b, incb, x, wk);
+    const double scale = residual();
     f.apply_t(wk.g.data(), wk.h.data());
-    const double hn = norm2(wk.h.data(), k);
+    const double hn = norm2(wk.h.data(), f.rank());
     if (hn <= settings.tolerance * scale || hn == 0) break;
     if (cut_short) {  // the last step ran out of iterations before its target
       out.converged = false;
       break;
     }
-    // At the rounding floor of the computed gradient: the last step gained less than half.
-    // A step that lost ground is undone.
     if (step > 0 && hn > kStagnation * previous) {
-      if (hn > previous) {
-        std::copy(wk.x_before.begin(), wk.x_before.end(), x);
-        std::swap(wk.r, wk.r_before);
-        std::swap(wk.g, wk.g_before);
-      }
+      if (hn > previous) undo();
       break;
     }
-    if (step == kMaxSteps) {
-      out.converged = false;
-      break;
-    }
-    if (out.iterations >= budget) {
+    if (step == kMaxSteps || out.iterations >= budget) {
       out.converged = false;
       break;
     }
     previous = hn;
-    // Conjugate gradients on P^T (A^T A + lambda I) P y = h, from y = 0.
     const double target = std::max(settings.tolerance * scale, reduction * hn);
-    std::fill(wk.y.begin(), wk.y.end(), 0.0);
-    wk.res = wk.h;
-    wk.q = wk.h;
-    double rho = hn * hn;
-    cut_short = true;
-    while (out.iterations < budget) {
-      f.apply(wk.q.data(), wk.u.data());
-      op.gram(wk.u.data(), wk.w.data());
-      for (int64_t j = 0; j < n; ++j)
-        wk.w[static_cast<size_t>(j)] += ridge * wk.u[static_cast<size_t>(j)];
-      f.apply_t(wk.w.data(), wk.pw.data());
-      ++out.iterations;
-      const double qw = dot(wk.q.data(), wk.pw.data(), k);
-      if (!(qw > 0)) {  // P^T A^T A P q = 0: nothing left to gain
-        cut_short = false;
-        break;
-      }
-      const double alpha = rho / qw;
-      for (int64_t i = 0; i < k; ++i) {
-        wk.y[static_cast<size_t>(i)] += alpha * wk.q[static_cast<size_t>(i)];
-        wk.res[static_cast<size_t>(i)] -= alpha * wk.pw[static_cast<size_t>(i)];
-      }
-      const double rho_next = dot(wk.res.data(), wk.res.data(), k);
-      if (std::sqrt(rho_next) <= target) {
-        cut_short = false;
-        break;
-      }
-      const double beta = rho_next / rho;
-      for (int64_t i = 0; i < k; ++i) {
-        wk.q[static_cast<size_t>(i)] =
-            wk.res[static_cast<size_t>(i)] + beta * wk.q[static_cast<size_t>(i)];
-      }
-      rho = rho_next;
-    }
+    cut_short = !conjugate_gradients(f, hn, target, budget, out.iterations, wk, system);
     f.apply(wk.y.data(), wk.u.data());
-    std::copy(x, x + n, wk.x_before.begin());
-    for (int64_t j = 0; j < n; ++j) x[j] += wk.u[static_cast<size_t>(j)];
+    advance(wk.u.data());
   }
+  return out;
+}
+
+// Sketch and precondition with refinement, from x (n entries, the sketch-and-solve start):
+// conjugate gradients on P^T (A^T A + lambda I) P d = P^T g, g = A^T (b - A x) - lambda x.
+Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm, const double* b,
+               int64_t incb, double* x, const Settings& settings, int64_t budget, Work& wk) {
+  const int64_t n = op.cols();
+  Outcome out = refinement(
+      f, settings, budget, wk,
+      [&] {
+        // The last step's residual and gradient are kept, at x_before, should it be undone.
+        std::swap(wk.r, wk.r_before);
+        std::swap(wk.g, wk.g_before);
+        return residual_pass(op, ridge, b, incb, x, wk);
+      },
+      [&](const double* u, double* w) {
+        op.gram(u, w);
+        for (int64_t j = 0; j < n; ++j) w[j] += ridge * u[j];
+      },
+      [&](const double* u) {
+        std::copy(x, x + n, wk.x_before.begin());
+        for (int64_t j = 0; j < n; ++j) x[j] += u[j];
+      },
+      [&] {
+        std::copy(wk.x_before.begin(), wk.x_before.end(), x);
+        std::swap(wk.r, wk.r_before);
+        std::swap(wk.g, wk.g_before);
+      });
   out.residual_norm = norm2(wk.r.data(), op.rows());
   out.backward_error = backward_bound(op, a_norm, ridge, x, wk);
+  return out;
+}
+
+// The minimum-norm solve of an underdetermined A (m < n) for one right-hand side:
+// x = A^T y with (A A^T + lambda I) y = b, the minimum-norm least-squares solution (the
+// ridge solution with lambda > 0). f factors a sketch W = A S^T of A's columns (m x s,
+// W W^T close to A A^T), so conjugate gradients on P^T (A A^T + lambda I) P d = P^T rho
+// converge as fast as for tall problems; refined from rho = b - A x - lambda y in steps
+// like refine's (two passes per iteration: A^T u, then A v). wk: Work(0, m, rank).
+Outcome refine_min_norm(const Operator& op, const Factor& f, double ridge, double a_norm,
+                        const double* b, int64_t incb, double* x, const Settings& settings,
+                        int64_t budget, Work& wk) {
+  const int64_t m = op.rows(), n = op.cols();
+  std::vector<double> y(static_cast<size_t>(m)), y_before(y), fit(y), v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < m; ++i) wk.g[static_cast<size_t>(i)] = b[i * incb];
+  f.apply_t(wk.g.data(), wk.h.data());  // y = P P^T b: the sketched solve
+  f.apply(wk.h.data(), y.data());
+  Outcome out = refinement(
+      f, settings, budget, wk,
+      [&] {  // x = A^T y, g = b - (A x + lambda y)
+        op.transpose_product(y.data(), x);
+        op.product(x, fit.data());
+        for (int64_t i = 0; i < m; ++i) {
+          fit[static_cast<size_t>(i)] += ridge * y[static_cast<size_t>(i)];
+          wk.g[static_cast<size_t>(i)] = b[i * incb] - fit[static_cast<size_t>(i)];
+        }
+        return norm2(fit.data(), m);
+      },
+      [&](const double* u, double* w) {
+        op.transpose_product(u, v.data());
+        op.product(v.data(), w);
+        for (int64_t i = 0; i < m; ++i) w[i] += ridge * u[i];
+      },
+      [&](const double* u) {
+        y_before = y;
+        for (int64_t i = 0; i < m; ++i) y[static_cast<size_t>(i)] += u[i];
+      },
+      [&] {
+        y = y_before;
+        op.transpose_product(y.data(), x);
+      });
+  // The report's residual and backward-error bound, as for tall problems.
+  Work rw(m, n, 1);
+  residual_pass(op, ridge, b, incb, x, rw);
+  out.residual_norm = norm2(rw.r.data(), m);
+  out.backward_error = backward_bound(op, a_norm, ridge, x, rw);
   return out;
 }
 
@@ -441,8 +509,8 @@ double sketched_time(double n, double nrhs, double bytes, double gamma, double r
 void check_sketch_rows(int64_t rows, int64_t m, int64_t n, const Settings& st) {
   const int64_t least = n + (st.method == QUARRY_LSTSQ_SKETCH_SOLVE && st.ridge == 0 ? 1 : 0);
   core::require(rows >= least && rows <= m, QUARRY_ERR_INVALID_ARGUMENT,
-                "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to m = {} rows",
-                rows, least, m);
+                "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to {} rows", rows,
+                least, m);
 }
 
 Plan plan(int64_t m, int64_t n, int64_t nrhs, double bytes, bool dense, const Settings& st) {
@@ -564,8 +632,12 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return res;
   }
-  if (st.sketch_rows > 0 && m >= n) check_sketch_rows(st.sketch_rows, m, n, st);
-  const Plan p = plan(m, n, nrhs, bytes, dense, st);
+  // A CSR A with m < n is sketched from the right (its columns): the roles of m and n swap.
+  const bool wide = !dense && m < n;
+  if (st.sketch_rows > 0 && (m >= n || wide)) {
+    check_sketch_rows(st.sketch_rows, std::max(m, n), std::min(m, n), st);
+  }
+  const Plan p = wide ? plan(n, m, nrhs, bytes, dense, st) : plan(m, n, nrhs, bytes, dense, st);
   const double a_norm = op.frobenius();
   double residual_ss = 0;
   // LAPACK's solve, with the residual pass of the report for each right-hand side.
@@ -620,6 +692,45 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
     // gram_solve filled xs, the iterations and the residuals.
   } else if (!p.sketched) {
     run_direct();
+  } else if (wide) {
+    if constexpr (!std::is_same_v<A, core::DenseView<const double>>) {
+      // W^T = S A^T (s x m, column-major) is W = A S^T written row-major.
+      const int64_t s = p.sketch_rows;
+      check_sketch_rows(s, n, m, st);
+      const sketch::Sketch sk(st.sketch_kind, s, n, st.sketch_nnz, st.state, threads);
+      const Factor f(s, m, st.ridge, false, [&](int64_t ld) {
+        std::vector<double> wt(static_cast<size_t>(core::checked_mul(ld, m, "sketch rows x m")));
+        sk.apply_right(threads, a,
+                       core::DenseView<double>{core::Layout::RowMajor, m, s, wt.data(), ld});
+        return wt;
+      });
+      // A rank the sketch lost (||A^T v|| not small for a dropped direction v of W^T).
+      std::vector<double> atv(static_cast<size_t>(n));
+      for (int64_t t = 0; t < f.dropped(); ++t) {
+        const std::vector<double> v = f.dropped_vector(t);
+        op.transpose_product(v.data(), atv.data());
+        core::require(norm2(atv.data(), n) <= std::sqrt(kRankTolerance) * a_norm,
+                      QUARRY_ERR_NO_CONVERGENCE,
+                      "the sketch of A's columns ({} rows) lost rank that A has: raise "
+                      "QUARRY_OPT_SKETCH_ROWS (at least 2 m = {} rows is safe)",
+                      s, 2 * m);
+      }
+      res.method = QUARRY_LSTSQ_SKETCH_PRECONDITION;
+      res.sketch_rows = s;
+      res.rank = f.rank();
+      res.condition = f.condition();
+      Work wk(0, m, std::max<int64_t>(f.rank(), 1));
+      for (int64_t j = 0; j < nrhs; ++j) {
+        int64_t incb = 0;
+        const double* bj = column(b, j, &incb);
+        const Outcome o = refine_min_norm(op, f, st.ridge, a_norm, bj, incb, xs.data() + j * n, st,
+                                          st.max_iterations, wk);
+        res.iterations += o.iterations;
+        res.converged = res.converged && o.converged;
+        residual_ss += o.residual_norm * o.residual_norm;
+        res.backward_error = std::max(res.backward_error, o.backward_error);
+      }
+    }
   } else {
     const int64_t s = p.sketch_rows;
     check_sketch_rows(s, m, n, st);
@@ -736,9 +847,10 @@ Result solve(int64_t threads, const core::CsrView<const double>& a, core::DenseV
   core::require(settings.method != QUARRY_LSTSQ_DIRECT, QUARRY_ERR_UNSUPPORTED,
                 "QUARRY_LSTSQ_DIRECT needs a dense A; a sparse direct solver (SuiteSparseQR) "
                 "does that job for CSR input");
-  core::require(a.rows >= a.cols, QUARRY_ERR_UNSUPPORTED,
-                "a CSR A must have m >= n rows (got m = {}, n = {}); underdetermined sparse "
-                "problems are not supported yet",
+  core::require(a.rows >= a.cols || settings.method != QUARRY_LSTSQ_SKETCH_SOLVE,
+                QUARRY_ERR_UNSUPPORTED,
+                "QUARRY_LSTSQ_SKETCH_SOLVE needs m >= n for a CSR A (got m = {}, n = {}); "
+                "sketch and precondition (or auto) solves underdetermined sparse problems",
                 a.rows, a.cols);
   return solve_any(threads, a, b, x, settings, false);
 }

@@ -264,6 +264,19 @@ void Operator::gram(const double* p, double* out) const {
   for (int64_t j = 0; j < cols_; ++j) out[j] = -out[j];
 }
 
+void Operator::product(const double* x, double* out) const {
+  // The fused pass at p = x without b: r = -A x (its A^T r is thrown away).
+  std::vector<double> scratch(static_cast<size_t>(cols_));
+  fused(x, nullptr, 0, out, scratch.data(), false);
+  for (int64_t i = 0; i < rows_; ++i) out[i] = -out[i];
+}
+
+void Operator::transpose_product(const double* u, double* out) const {
+  // The fused pass at p = 0 with b = u: A^T (u - A 0).
+  const std::vector<double> zero(static_cast<size_t>(cols_), 0.0);
+  fused(zero.data(), u, 1, nullptr, out, false);
+}
+
 void Operator::residual(const double* x, const double* b, int64_t incb, double* r,
                         double* g) const {
   fused(x, b, incb, r, g, true);

@@ -31,6 +31,10 @@ class Operator {
   // sums): rounding in A^T r would otherwise limit a refined solution's forward error to
   // cond(A)^2 u ||r|| / ||A|| (where a Householder QR solve keeps about cond(A) u).
   void residual(const double* x, const double* b, int64_t incb, double* r, double* g) const;
+  // out = A x (rows() entries) and out = A^T u (cols() entries), one pass each, for the
+  // minimum-norm solve of an underdetermined A.
+  void product(const double* x, double* out) const;
+  void transpose_product(const double* u, double* out) const;
   // ||A||_F, one pass (two more when the sum of squares over- or underflows). Throws
   // QUARRY_ERR_NONFINITE naming the first NaN or infinity of a dense A: the pass that
   // every solve starts with doubles as the check of A.

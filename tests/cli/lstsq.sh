@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `quarry lstsq` end to end on small files written here with NumPy: X matches
 # numpy.linalg.lstsq to 1e-10 (relative) for every accurate method, from C and Fortran
-# order, dense and CSR A, 1-D and 2-D B; ridge matches the normal equations' solution;
+# order, dense and CSR A (also wide: the minimum-norm solution), 1-D and 2-D B; ridge
+# matches the normal equations' solution;
 # sketch and solve stays within the residual bound it reports; the report is printed one
 # "key: value" line each; the iteration limit writes X and exits 1; every error is one
 # "quarry: error: ..." line (exit 2 for usage, 1 for a failed run).
@@ -62,6 +63,12 @@ mtx("s.mtx", "coordinate real general", "%d %d %d" % (m, n, len(nz)),
 mtx("a_array.mtx", "array real general", "%d %d" % (m, n),
     ["%r" % a[i, j] for j in range(n) for i in range(m)])
 mtx("b_coordinate.mtx", "coordinate real general", "%d 1 1" % m, ["1 1 1"])
+# The wide s^T (10 x 200, CSR): the minimum-norm solution, numpy's lstsq (SVD) as well.
+bw = rng.standard_normal(n)
+np.save("bw.npy", bw)
+np.save("ref_wide.npy", lstsq(s.T, bw))
+mtx("wide.mtx", "coordinate real general", "%d %d %d" % (n, m, len(nz)),
+    ["%d %d %r" % (j + 1, i + 1, s[i, j]) for i, j in nz])
 with open("bad_magic.npy", "wb") as f:
     f.write(b"\x93NUMPX not a .npy file")
 with open("truncated.npy", "wb") as f:
@@ -166,6 +173,7 @@ for method in auto sketch_precondition; do
   run 0 s.mtx b.npy -o "xs_$method.npy" --method "$method" && close "xs_$method.npy" ref_s.npy
 done
 run 0 s.mtx b3.npy -o xs3.npy && close xs3.npy ref_s3.npy
+run 0 wide.mtx bw.npy -o x_wide.npy && close x_wide.npy ref_wide.npy  # m < n: minimum norm
 run 0 s.mtx b3_fortran.npy -o xs3_fortran.npy && close xs3_fortran.npy ref_s3.npy
 
 # Several right-hand sides: X is n x nrhs whatever the orders of A and B.

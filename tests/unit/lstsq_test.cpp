@@ -112,15 +112,15 @@ std::vector<double> dgels(const Problem& p) {
   return std::vector<double>(b.begin(), b.begin() + p.n);
 }
 
-// LAPACKE_dgelsd (minimum norm, rcond = eps); returns x.
+// LAPACKE_dgelsd (minimum norm; rcond < 0: eps); returns x.
 std::vector<double> dgelsd(const std::vector<double>& a0, int64_t m, int64_t n,
-                           const std::vector<double>& b0) {
+                           const std::vector<double>& b0, double rcond = -1) {
   std::vector<double> a = a0, b(static_cast<size_t>(std::max(m, n)), 0.0);
   std::copy(b0.begin(), b0.end(), b.begin());
   std::vector<double> s(static_cast<size_t>(std::min(m, n)));
   lapack_int rank = 0;
   EXPECT_EQ(LAPACKE_dgelsd(LAPACK_COL_MAJOR, m, n, 1, a.data(), m, b.data(), std::max(m, n),
-                           s.data(), -1.0, &rank),
+                           s.data(), rcond, &rank),
             0);
   return std::vector<double>(b.begin(), b.begin() + n);
 }
@@ -627,42 +627,148 @@ TEST(Lstsq, BitwiseTheSameForOneAndTwoThreads) {
   EXPECT_EQ(std::memcmp(xs[0].data(), xs[2].data(), xs[0].size() * sizeof(double)), 0);
 }
 
-TEST(Lstsq, CsrInputMatchesTheDenseSolveWithoutDensifying) {
-  // A sparse 4000 x 30 matrix (5 non-zeros per row) with columns scaled over 1e6.
-  const int64_t m = 4000, n = 30, per_row = 5;
-  const std::vector<double> vals = quarry_test::normals(71, m * per_row);
-  const std::vector<double> pos = quarry_test::normals(72, m * per_row);
-  std::vector<int64_t> row_ptr(static_cast<size_t>(m + 1)), col_idx;
-  std::vector<double> val, dense(static_cast<size_t>(m * n), 0.0);
+// A sparse m x n matrix, per_row non-zeros a row at pseudo-random columns, columns scaled
+// over `decades` orders of magnitude: as CSR and densified (column-major).
+struct Sparse {
+  std::vector<int64_t> row_ptr, col_idx;
+  std::vector<double> val, dense;
+};
+
+Sparse make_sparse(int64_t m, int64_t n, int64_t per_row, double decades, uint64_t seed) {
+  const std::vector<double> vals = quarry_test::normals(seed, m * per_row);
+  const std::vector<double> pos = quarry_test::normals(seed + 1, m * per_row);
+  Sparse a;
+  a.row_ptr.assign(static_cast<size_t>(m + 1), 0);
+  a.dense.assign(static_cast<size_t>(m * n), 0.0);
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t t = 0; t < per_row; ++t) {
       const int64_t j = static_cast<int64_t>(std::abs(pos[i * per_row + t]) * 1000) % n;
-      const double v = vals[i * per_row + t] * std::pow(10.0, 6.0 * double(j) / double(n - 1));
-      col_idx.push_back(j);
-      val.push_back(v);
-      dense[i + j * m] += v;
+      const double v = vals[i * per_row + t] * std::pow(10.0, decades * double(j) / double(n - 1));
+      a.col_idx.push_back(j);
+      a.val.push_back(v);
+      a.dense[i + j * m] += v;
     }
-    row_ptr[i + 1] = static_cast<int64_t>(col_idx.size());
+    a.row_ptr[i + 1] = static_cast<int64_t>(a.col_idx.size());
   }
+  return a;
+}
+
+// quarry_lstsq_csr_f64 with one right-hand side; out.status holds the status.
+Solved solve_csr(const Sparse& a, int64_t m, int64_t n, const std::vector<double>& b,
+                 const quarry_options* opts, int64_t* sketch_rows = nullptr, int64_t threads = 0) {
+  auto ctx = make_context();
+  if (threads > 0) {
+    EXPECT_EQ(quarry_context_set_threads(ctx.get(), threads), QUARRY_OK);
+  }
+  Solved out;
+  out.x.assign(static_cast<size_t>(n), -1.0);
+  quarry_report* rep = nullptr;
+  out.status =
+      quarry_lstsq_csr_f64(ctx.get(), m, n, 1, a.row_ptr.data(), a.col_idx.data(), a.val.data(),
+                           QUARRY_COL_MAJOR, b.data(), m, out.x.data(), n, opts, &rep);
+  EXPECT_EQ(out.status, QUARRY_OK) << quarry_context_last_error(ctx.get());
+  ReportPtr report(rep);
+  if (rep != nullptr) {
+    quarry_report_get_i64(rep, QUARRY_REPORT_METHOD, &out.method);
+    quarry_report_get_i64(rep, QUARRY_REPORT_ITERATIONS, &out.iterations);
+    quarry_report_get_i64(rep, QUARRY_REPORT_RANK, &out.rank);
+    quarry_report_get_f64(rep, QUARRY_REPORT_BACKWARD_ERROR, &out.backward);
+    quarry_report_get_f64(rep, QUARRY_REPORT_RESIDUAL_NORM, &out.residual_norm);
+    if (sketch_rows != nullptr) quarry_report_get_i64(rep, QUARRY_REPORT_SKETCH_ROWS, sketch_rows);
+  }
+  return out;
+}
+
+TEST(Lstsq, CsrInputMatchesTheDenseSolveWithoutDensifying) {
+  // A sparse 4000 x 30 matrix (5 non-zeros per row) with columns scaled over 1e6.
+  const int64_t m = 4000, n = 30;
+  const Sparse a = make_sparse(m, n, 5, 6, 71);
   const std::vector<double> b = quarry_test::normals(73, m);
-  const std::vector<double> xd = dgelsd(dense, m, n, b);
+  const std::vector<double> xd = dgelsd(a.dense, m, n, b);
   for (int64_t method : {QUARRY_LSTSQ_AUTO, QUARRY_LSTSQ_SKETCH_PRECONDITION}) {
-    auto ctx = make_context();
     const OptionsPtr o = method_options(method);
-    std::vector<double> x(static_cast<size_t>(n));
-    quarry_report* rep = nullptr;
-    ASSERT_EQ(quarry_lstsq_csr_f64(ctx.get(), m, n, 1, row_ptr.data(), col_idx.data(), val.data(),
-                                   QUARRY_COL_MAJOR, b.data(), m, x.data(), n, o.get(), &rep),
-              QUARRY_OK)
-        << quarry_context_last_error(ctx.get());
-    ReportPtr report(rep);
-    int64_t used = 0, iterations = 0;
-    quarry_report_get_i64(rep, QUARRY_REPORT_METHOD, &used);
-    quarry_report_get_i64(rep, QUARRY_REPORT_ITERATIONS, &iterations);
-    EXPECT_EQ(used, QUARRY_LSTSQ_SKETCH_PRECONDITION);
-    EXPECT_LE(iterations, 62);
-    EXPECT_LE(diff_norm(x, xd), 1e-9 * norm(xd));
+    const Solved s = solve_csr(a, m, n, b, o.get());
+    EXPECT_EQ(s.method, QUARRY_LSTSQ_SKETCH_PRECONDITION);
+    EXPECT_LE(s.iterations, 62);
+    EXPECT_LE(diff_norm(s.x, xd), 1e-9 * norm(xd));
   }
+}
+
+TEST(Lstsq, UnderdeterminedCsrGivesTheMinimumNormSolution) {
+  // 60 x 500, 12 non-zeros a row, columns scaled over 1e3: A x = b has many solutions;
+  // the minimum-norm one is dgelsd's on the densified A.
+  const int64_t m = 60, n = 500;
+  const Sparse a = make_sparse(m, n, 12, 3, 91);
+  const std::vector<double> b = quarry_test::normals(93, m);
+  const std::vector<double> xd = dgelsd(a.dense, m, n, b);
+  for (int64_t method : {QUARRY_LSTSQ_AUTO, QUARRY_LSTSQ_SKETCH_PRECONDITION}) {
+    const OptionsPtr o = method_options(method);
+    int64_t rows = 0;
+    const Solved s = solve_csr(a, m, n, b, o.get(), &rows);
+    EXPECT_EQ(s.method, QUARRY_LSTSQ_SKETCH_PRECONDITION);
+    EXPECT_EQ(s.rank, m);
+    EXPECT_GE(rows, m);
+    EXPECT_LE(rows, n);
+    EXPECT_LE(s.iterations, 62);
+    EXPECT_LE(diff_norm(s.x, xd), 1e-10 * norm(xd)) << method;
+    EXPECT_LE(norm(residual(Problem{m, n, a.dense, b, {}}, s.x)), 1e-10 * norm(b));
+    EXPECT_LE(s.residual_norm, 1e-10 * norm(b));
+  }
+  // Bitwise the same on 1 and 3 threads.
+  EXPECT_EQ(solve_csr(a, m, n, b, nullptr, nullptr, 1).x,
+            solve_csr(a, m, n, b, nullptr, nullptr, 3).x);
+  // Ridge: the objective of a direct solve of the regularized problem.
+  const Problem dense{m, n, a.dense, b, {}};
+  for (double lambda : {1e-3, 1.0, 1e2}) {
+    const OptionsPtr o = method_options(QUARRY_LSTSQ_AUTO);
+    ASSERT_EQ(quarry_options_set_f64(o.get(), QUARRY_OPT_RIDGE, lambda), QUARRY_OK);
+    const Solved s = solve_csr(a, m, n, b, o.get());
+    const std::vector<double> xr = ridge_reference(dense, lambda);
+    const auto objective = [&](const std::vector<double>& x) {
+      const double r = norm(residual(dense, x)), xn = norm(x);
+      return r * r + lambda * xn * xn;
+    };
+    EXPECT_LE(objective(s.x), objective(xr) * (1 + 1e-12)) << lambda;
+    EXPECT_LE(diff_norm(s.x, xr), 1e-9 * norm(xr)) << lambda;
+  }
+  // Rank deficient (row 7 = row 3, b not in the range): dgelsd's minimum-norm least-squares
+  // solution, rank m - 1 (dgelsd told to cut the rounding-sized singular value, as quarry
+  // does; at rcond = eps it keeps it and returns a solution of norm 1e11).
+  Sparse d = a;
+  const int64_t row3 = d.row_ptr[3], row4 = d.row_ptr[4], row7 = d.row_ptr[7];
+  ASSERT_EQ(row4 - row3, d.row_ptr[8] - row7);
+  for (int64_t q = 0; q < row4 - row3; ++q) {
+    d.col_idx[row7 + q] = d.col_idx[row3 + q];
+    d.val[row7 + q] = d.val[row3 + q];
+  }
+  std::fill(d.dense.begin(), d.dense.end(), 0.0);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t q = d.row_ptr[i]; q < d.row_ptr[i + 1]; ++q) {
+      d.dense[i + d.col_idx[q] * m] += d.val[q];
+    }
+  }
+  const std::vector<double> xdd = dgelsd(d.dense, m, n, b, 1e-12);
+  const Solved sd = solve_csr(d, m, n, b, nullptr);
+  EXPECT_EQ(sd.rank, m - 1);
+  EXPECT_LE(diff_norm(sd.x, xdd), 1e-10 * norm(xdd));
+  // Sketch rows must lie in [m, n]; sketch and solve needs m >= n.
+  auto ctx = make_context();
+  std::vector<double> x(static_cast<size_t>(n));
+  for (int64_t rows : {m - 1, n + 1}) {
+    const OptionsPtr o = method_options(QUARRY_LSTSQ_SKETCH_PRECONDITION, rows);
+    EXPECT_EQ(
+        quarry_lstsq_csr_f64(ctx.get(), m, n, 1, a.row_ptr.data(), a.col_idx.data(), a.val.data(),
+                             QUARRY_COL_MAJOR, b.data(), m, x.data(), n, o.get(), nullptr),
+        QUARRY_ERR_INVALID_ARGUMENT)
+        << rows;
+    EXPECT_NE(std::string(quarry_context_last_error(ctx.get())).find("QUARRY_OPT_SKETCH_ROWS"),
+              std::string::npos);
+  }
+  const OptionsPtr sas = method_options(QUARRY_LSTSQ_SKETCH_SOLVE);
+  EXPECT_EQ(
+      quarry_lstsq_csr_f64(ctx.get(), m, n, 1, a.row_ptr.data(), a.col_idx.data(), a.val.data(),
+                           QUARRY_COL_MAJOR, b.data(), m, x.data(), n, sas.get(), nullptr),
+      QUARRY_ERR_UNSUPPORTED);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -773,7 +879,7 @@ TEST(Lstsq, BadInputGetsAClearStatusAndMessage) {
               QUARRY_ERR_NO_CONVERGENCE)
         << limit;
   }
-  // CSR: direct and m < n are not supported; malformed arrays are refused.
+  // CSR: direct is not supported; malformed arrays are refused.
   const int64_t row_ptr[3] = {0, 1, 2}, col_idx[2] = {0, 1};
   const double val[2] = {1, 2}, bb[2] = {1, 1};
   double xx[3];
@@ -783,9 +889,6 @@ TEST(Lstsq, BadInputGetsAClearStatusAndMessage) {
                                    2, xx, 2, dense_only.get(), nullptr),
               QUARRY_ERR_UNSUPPORTED);
   }
-  EXPECT_EQ(quarry_lstsq_csr_f64(ctx.get(), 2, 3, 1, row_ptr, col_idx, val, QUARRY_COL_MAJOR, bb, 2,
-                                 xx, 3, nullptr, nullptr),
-            QUARRY_ERR_UNSUPPORTED);
   const int64_t bad_cols[2] = {0, 5};
   EXPECT_EQ(quarry_lstsq_csr_f64(ctx.get(), 2, 2, 1, row_ptr, bad_cols, val, QUARRY_COL_MAJOR, bb,
                                  2, xx, 2, nullptr, nullptr),

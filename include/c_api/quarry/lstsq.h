@@ -123,9 +123,12 @@ QUARRY_API quarry_status quarry_lstsq_f64(quarry_context *ctx, int32_t layout, i
  * (row_ptr[m] entries each; column indices in [0, n), in any order, duplicates add up).
  * B and X are dense in `layout_b`. Methods: `QUARRY_LSTSQ_AUTO` and
  * `QUARRY_LSTSQ_SKETCH_PRECONDITION` (the sparse-sign sketch of A costs O(nnz k)), and
- * `QUARRY_LSTSQ_SKETCH_SOLVE`; `QUARRY_LSTSQ_DIRECT`, `QUARRY_LSTSQ_GRAM_PRECONDITION` and
- * m < n are not supported (`QUARRY_ERR_UNSUPPORTED`: a sparse direct solver such as
- * SuiteSparseQR does that job).
+ * `QUARRY_LSTSQ_SKETCH_SOLVE` (m >= n); `QUARRY_LSTSQ_DIRECT` and
+ * `QUARRY_LSTSQ_GRAM_PRECONDITION` are not supported (`QUARRY_ERR_UNSUPPORTED`: a sparse
+ * direct solver such as SuiteSparseQR does that job). With m < n, X is the minimum-norm
+ * solution (of the ridge problem with lambda > 0), X = A^T Y with (A A^T + lambda I) Y = B,
+ * preconditioned by a sketch of A's columns (A S^T, between m and n sketch rows:
+ * `QUARRY_OPT_SKETCH_ROWS` must lie in [m, n]).
  * @return As `quarry_lstsq_f64`, and `QUARRY_ERR_INVALID_ARGUMENT` for malformed CSR
  *         arrays, `QUARRY_ERR_UNSUPPORTED` as above.
  * @since 0.1
