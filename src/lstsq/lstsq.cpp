@@ -428,15 +428,47 @@ Outcome refine(const Operator& op, const Factor& f, double ridge, double a_norm,
   return out;
 }
 
+// A copy of a CSR matrix (here: the transpose of one), and its view.
+struct CsrCopy {
+  std::vector<int64_t> row_ptr, col_idx;
+  std::vector<double> val;
+  core::CsrView<const double> view(int64_t rows, int64_t cols) const {
+    return {rows, cols, row_ptr.data(), col_idx.data(), val.data()};
+  }
+};
+
+// A^T as CSR (A's columns as rows, each in increasing row order): O(nnz + n).
+CsrCopy transpose(const core::CsrView<const double>& a) {
+  CsrCopy t;
+  const int64_t nnz = a.nnz();
+  t.row_ptr.assign(static_cast<size_t>(a.cols + 1), 0);
+  t.col_idx.resize(static_cast<size_t>(nnz));
+  t.val.resize(static_cast<size_t>(nnz));
+  for (int64_t q = 0; q < nnz; ++q) ++t.row_ptr[static_cast<size_t>(a.col_idx[q] + 1)];
+  for (int64_t j = 0; j < a.cols; ++j) {
+    t.row_ptr[static_cast<size_t>(j + 1)] += t.row_ptr[static_cast<size_t>(j)];
+  }
+  std::vector<int64_t> next(t.row_ptr.begin(), t.row_ptr.end() - 1);
+  for (int64_t i = 0; i < a.rows; ++i) {
+    for (int64_t q = a.row_ptr[i]; q < a.row_ptr[i + 1]; ++q) {
+      const int64_t p = next[static_cast<size_t>(a.col_idx[q])]++;
+      t.col_idx[static_cast<size_t>(p)] = i;
+      t.val[static_cast<size_t>(p)] = a.val[q];
+    }
+  }
+  return t;
+}
+
 // The minimum-norm solve of an underdetermined A (m < n) for one right-hand side:
 // x = A^T y with (A A^T + lambda I) y = b, the minimum-norm least-squares solution (the
 // ridge solution with lambda > 0). f factors a sketch W = A S^T of A's columns (m x s,
 // W W^T close to A A^T), so conjugate gradients on P^T (A A^T + lambda I) P d = P^T rho
 // converge as fast as for tall problems; refined from rho = b - A x - lambda y in steps
-// like refine's (two passes per iteration: A^T u, then A v). wk: Work(0, m, rank).
-Outcome refine_min_norm(const Operator& op, const Factor& f, double ridge, double a_norm,
-                        const double* b, int64_t incb, double* x, const Settings& settings,
-                        int64_t budget, Work& wk) {
+// like refine's (two passes per iteration: A^T u, through op_t over a transposed copy of
+// A, then A v). wk: Work(0, m, rank).
+Outcome refine_min_norm(const Operator& op, const Operator& op_t, const Factor& f, double ridge,
+                        double a_norm, const double* b, int64_t incb, double* x,
+                        const Settings& settings, int64_t budget, Work& wk) {
   const int64_t m = op.rows(), n = op.cols();
   std::vector<double> y(static_cast<size_t>(m)), y_before(y), fit(y), v(static_cast<size_t>(n));
   for (int64_t i = 0; i < m; ++i) wk.g[static_cast<size_t>(i)] = b[i * incb];
@@ -444,17 +476,21 @@ Outcome refine_min_norm(const Operator& op, const Factor& f, double ridge, doubl
   f.apply(wk.h.data(), y.data());
   Outcome out = refinement(
       f, settings, budget, wk,
-      [&] {  // x = A^T y, g = b - (A x + lambda y)
-        op.transpose_product(y.data(), x);
+      [&] {
+        // x = A^T y and g = b - (A x + lambda y) = (A A^T + lambda I)(y* - y); ||P^T g|| is
+        // about sqrt(||x* - x||^2 + lambda ||y* - y||^2), so the scale is the same norm of
+        // (x, y).
+        op_t.product(y.data(), x);
         op.product(x, fit.data());
         for (int64_t i = 0; i < m; ++i) {
           fit[static_cast<size_t>(i)] += ridge * y[static_cast<size_t>(i)];
           wk.g[static_cast<size_t>(i)] = b[i * incb] - fit[static_cast<size_t>(i)];
         }
-        return norm2(fit.data(), m);
+        const double xn = norm2(x, n), yn = norm2(y.data(), m);
+        return std::sqrt(xn * xn + ridge * yn * yn);
       },
       [&](const double* u, double* w) {
-        op.transpose_product(u, v.data());
+        op_t.product(u, v.data());
         op.product(v.data(), w);
         for (int64_t i = 0; i < m; ++i) w[i] += ridge * u[i];
       },
@@ -464,11 +500,18 @@ Outcome refine_min_norm(const Operator& op, const Factor& f, double ridge, doubl
       },
       [&] {
         y = y_before;
-        op.transpose_product(y.data(), x);
+        op_t.product(y.data(), x);
       });
-  // The report's residual and backward-error bound, as for tall problems.
+  // The report's residual and backward-error bound, as for tall problems (r = b - A x and
+  // g = A^T r - lambda x in working precision: the fused pass's n-long partial sums would
+  // cost O(n) memory per chunk of rows here).
   Work rw(m, n, 1);
-  residual_pass(op, ridge, b, incb, x, rw);
+  op.product(x, rw.r.data());
+  for (int64_t i = 0; i < m; ++i) {
+    rw.r[static_cast<size_t>(i)] = b[i * incb] - rw.r[static_cast<size_t>(i)];
+  }
+  op_t.product(rw.r.data(), rw.g.data());
+  for (int64_t j = 0; j < n; ++j) rw.g[static_cast<size_t>(j)] -= ridge * x[j];
   out.residual_norm = norm2(rw.r.data(), m);
   out.backward_error = backward_bound(op, a_norm, ridge, x, rw);
   return out;
@@ -698,6 +741,8 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
       const int64_t s = p.sketch_rows;
       check_sketch_rows(s, n, m, st);
       const sketch::Sketch sk(st.sketch_kind, s, n, st.sketch_nnz, st.state, threads);
+      const CsrCopy at = transpose(a);  // A^T u as a product over rows: no n-long partials
+      const Operator op_t(threads, at.view(n, m));
       const Factor f(s, m, st.ridge, false, [&](int64_t ld) {
         std::vector<double> wt(static_cast<size_t>(core::checked_mul(ld, m, "sketch rows x m")));
         sk.apply_right(threads, a,
@@ -708,12 +753,12 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
       std::vector<double> atv(static_cast<size_t>(n));
       for (int64_t t = 0; t < f.dropped(); ++t) {
         const std::vector<double> v = f.dropped_vector(t);
-        op.transpose_product(v.data(), atv.data());
+        op_t.product(v.data(), atv.data());
         core::require(norm2(atv.data(), n) <= std::sqrt(kRankTolerance) * a_norm,
                       QUARRY_ERR_NO_CONVERGENCE,
                       "the sketch of A's columns ({} rows) lost rank that A has: raise "
-                      "QUARRY_OPT_SKETCH_ROWS (at least 2 m = {} rows is safe)",
-                      s, 2 * m);
+                      "QUARRY_OPT_SKETCH_ROWS (to {}: 2 m rows, at most n, are safe)",
+                      s, std::min(2 * m, n));
       }
       res.method = QUARRY_LSTSQ_SKETCH_PRECONDITION;
       res.sketch_rows = s;
@@ -723,8 +768,8 @@ Result solve_any(int64_t threads, const A& a, core::DenseView<const double> b,
       for (int64_t j = 0; j < nrhs; ++j) {
         int64_t incb = 0;
         const double* bj = column(b, j, &incb);
-        const Outcome o = refine_min_norm(op, f, st.ridge, a_norm, bj, incb, xs.data() + j * n, st,
-                                          st.max_iterations, wk);
+        const Outcome o = refine_min_norm(op, op_t, f, st.ridge, a_norm, bj, incb,
+                                          xs.data() + j * n, st, st.max_iterations, wk);
         res.iterations += o.iterations;
         res.converged = res.converged && o.converged;
         residual_ss += o.residual_norm * o.residual_norm;

@@ -265,16 +265,22 @@ void Operator::gram(const double* p, double* out) const {
 }
 
 void Operator::product(const double* x, double* out) const {
-  // The fused pass at p = x without b: r = -A x (its A^T r is thrown away).
-  std::vector<double> scratch(static_cast<size_t>(cols_));
-  fused(x, nullptr, 0, out, scratch.data(), false);
-  for (int64_t i = 0; i < rows_; ++i) out[i] = -out[i];
-}
-
-void Operator::transpose_product(const double* u, double* out) const {
-  // The fused pass at p = 0 with b = u: A^T (u - A 0).
-  const std::vector<double> zero(static_cast<size_t>(cols_), 0.0);
-  fused(zero.data(), u, 1, nullptr, out, false);
+  core::parallel_for(threads_, rows_, 256, [&](int64_t i0, int64_t i1) {
+    if (const auto* d = std::get_if<core::DenseView<const double>>(&a_)) {
+      for (int64_t i = i0; i < i1; ++i) {
+        double s = 0;
+        for (int64_t j = 0; j < cols_; ++j) s += (*d)(i, j) * x[j];
+        out[i] = s;
+      }
+    } else {
+      const auto& c = std::get<core::CsrView<const double>>(a_);
+      for (int64_t i = i0; i < i1; ++i) {
+        double s = 0;
+        for (int64_t q = c.row_ptr[i]; q < c.row_ptr[i + 1]; ++q) s += c.val[q] * x[c.col_idx[q]];
+        out[i] = s;
+      }
+    }
+  });
 }
 
 void Operator::residual(const double* x, const double* b, int64_t incb, double* r,
@@ -298,21 +304,25 @@ QUARRY_SIMD_CLONES double scaled_squares(const double* v, int64_t n, double scal
 }
 
 double Operator::sum_of_squares(double scale) const {
-  // The runs of A in memory: columns (column-major), rows (row-major) or one run of
-  // non-zeros (CSR), taken in fixed groups of about 64 Ki entries whose sums are added in
-  // order: the same bits for any thread count.
+  // The runs of A in memory: columns (column-major), rows (row-major) or the non-zeros
+  // (CSR, in runs of 64 Ki), taken in fixed groups of about 64 Ki entries whose sums are
+  // added in order: the same bits for any thread count.
   const double* data = nullptr;
-  int64_t runs = 1, length = 0, stride = 0;
+  int64_t runs = 1, length = 0, stride = 0, last = 0;
   if (const auto* d = std::get_if<core::DenseView<const double>>(&a_)) {
     const bool col = d->layout == core::Layout::ColMajor;
     data = d->data;
     runs = col ? cols_ : rows_;
     length = col ? rows_ : cols_;
     stride = d->ld;
-  } else {
+    last = length;
+  } else {  // the non-zeros in runs of 65536 (the last one shorter)
     const auto& c = std::get<core::CsrView<const double>>(a_);
     data = c.val;
-    length = c.nnz();
+    length = std::min<int64_t>(c.nnz(), 65536);
+    stride = length;
+    runs = length > 0 ? (c.nnz() + length - 1) / length : 0;
+    last = c.nnz() - (runs - 1) * length;
   }
   if (length == 0) return 0;
   const int64_t per_group = std::max<int64_t>(1, 65536 / length);
@@ -321,7 +331,8 @@ double Operator::sum_of_squares(double scale) const {
   core::parallel_for(threads_, groups, 1, [&](int64_t g0, int64_t g1) {
     for (int64_t g = g0; g < g1; ++g) {
       for (int64_t o = g * per_group; o < std::min(runs, (g + 1) * per_group); ++o) {
-        partial[static_cast<size_t>(g)] += scaled_squares(data + o * stride, length, scale);
+        partial[static_cast<size_t>(g)] +=
+            scaled_squares(data + o * stride, o == runs - 1 ? last : length, scale);
       }
     }
   });

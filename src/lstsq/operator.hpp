@@ -31,11 +31,10 @@ class Operator {
   // sums): rounding in A^T r would otherwise limit a refined solution's forward error to
   // cond(A)^2 u ||r|| / ||A|| (where a Householder QR solve keeps about cond(A) u).
   void residual(const double* x, const double* b, int64_t incb, double* r, double* g) const;
-  // out = A x (rows() entries) and out = A^T u (cols() entries), one pass each, for the
-  // minimum-norm solve of an underdetermined A.
+  // out = A x (rows() entries), one pass in parallel over rows, each entry summed in the
+  // stored order (A^T u is the product of an Operator over A's transpose).
   void product(const double* x, double* out) const;
-  void transpose_product(const double* u, double* out) const;
-  // ||A||_F, one pass (two more when the sum of squares over- or underflows). Throws
+  // ||A||_F, one pass (three more when the sum of squares over- or underflows). Throws
   // QUARRY_ERR_NONFINITE naming the first NaN or infinity of a dense A: the pass that
   // every solve starts with doubles as the check of A.
   double frobenius() const;
@@ -43,11 +42,11 @@ class Operator {
   void sketch(const sketch::Sketch& s, double* out, int64_t ld) const;
 
  private:
+  // sum of (a_ij / scale)^2 over A's stored entries, in parallel, thread-count invariant.
+  double sum_of_squares(double scale) const;
   // Runs the fused pass: for every row i, t_i = (b ? b_i : 0) - a_i^T p, then
   // out += t_i a_i (so out = -A^T A p without b, A^T (b - A p) with it); t to r if given;
   // accurate: out summed in about twice the working precision.
-  // sum of (a_ij / scale)^2 over A's stored entries, in parallel, thread-count invariant.
-  double sum_of_squares(double scale) const;
   void fused(const double* p, const double* b, int64_t incb, double* r, double* out,
              bool accurate) const;
 

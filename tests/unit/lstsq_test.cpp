@@ -642,7 +642,7 @@ Sparse make_sparse(int64_t m, int64_t n, int64_t per_row, double decades, uint64
   a.dense.assign(static_cast<size_t>(m * n), 0.0);
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t t = 0; t < per_row; ++t) {
-      const int64_t j = static_cast<int64_t>(std::abs(pos[i * per_row + t]) * 1000) % n;
+      const int64_t j = static_cast<int64_t>(std::abs(pos[i * per_row + t]) * 1e6) % n;
       const double v = vals[i * per_row + t] * std::pow(10.0, decades * double(j) / double(n - 1));
       a.col_idx.push_back(j);
       a.val.push_back(v);
@@ -714,9 +714,15 @@ TEST(Lstsq, UnderdeterminedCsrGivesTheMinimumNormSolution) {
     EXPECT_LE(norm(residual(Problem{m, n, a.dense, b, {}}, s.x)), 1e-10 * norm(b));
     EXPECT_LE(s.residual_norm, 1e-10 * norm(b));
   }
-  // Bitwise the same on 1 and 3 threads.
-  EXPECT_EQ(solve_csr(a, m, n, b, nullptr, nullptr, 1).x,
-            solve_csr(a, m, n, b, nullptr, nullptr, 3).x);
+  // Bitwise the same on 1 and 3 threads, on a problem large enough to split every pass
+  // (600 x 20000, 8 non-zeros a row: A x over 3 blocks of rows, A^T u over 79).
+  {
+    const Sparse big = make_sparse(600, 20000, 8, 2, 95);
+    const std::vector<double> bb = quarry_test::normals(96, 600);
+    const Solved one = solve_csr(big, 600, 20000, bb, nullptr, nullptr, 1);
+    EXPECT_EQ(one.x, solve_csr(big, 600, 20000, bb, nullptr, nullptr, 3).x);
+    EXPECT_LE(one.residual_norm, 1e-10 * norm(bb));
+  }
   // Ridge: the objective of a direct solve of the regularized problem.
   const Problem dense{m, n, a.dense, b, {}};
   for (double lambda : {1e-3, 1.0, 1e2}) {
@@ -731,9 +737,10 @@ TEST(Lstsq, UnderdeterminedCsrGivesTheMinimumNormSolution) {
     EXPECT_LE(objective(s.x), objective(xr) * (1 + 1e-12)) << lambda;
     EXPECT_LE(diff_norm(s.x, xr), 1e-9 * norm(xr)) << lambda;
   }
-  // Rank deficient (row 7 = row 3, b not in the range): dgelsd's minimum-norm least-squares
-  // solution, rank m - 1 (dgelsd told to cut the rounding-sized singular value, as quarry
-  // does; at rcond = eps it keeps it and returns a solution of norm 1e11).
+  // Rank deficient (row 7 = row 3, b not in the range): dgelsd's minimum-norm
+  // least-squares solution, rank m - 1 (dgelsd told to cut the rounding-sized singular
+  // value, as quarry does; at rcond = eps it keeps it and returns a solution of norm
+  // 1e11).
   Sparse d = a;
   const int64_t row3 = d.row_ptr[3], row4 = d.row_ptr[4], row7 = d.row_ptr[7];
   ASSERT_EQ(row4 - row3, d.row_ptr[8] - row7);
