@@ -128,7 +128,8 @@ QUARRY_API quarry_status quarry_lstsq_f64(quarry_context *ctx, int32_t layout, i
  * direct solver such as SuiteSparseQR does that job). With m < n, X is the minimum-norm
  * solution (of the ridge problem with lambda > 0), X = A^T Y with (A A^T + lambda I) Y = B,
  * preconditioned by a sketch of A's columns (A S^T, between m and n sketch rows:
- * `QUARRY_OPT_SKETCH_ROWS` must lie in [m, n]).
+ * `QUARRY_OPT_SKETCH_ROWS` must lie in [m, n]); the tolerance is then relative to
+ * sqrt(||X||^2 + lambda ||Y||^2), and the solve keeps a transposed copy of A's non-zeros.
  * @return As `quarry_lstsq_f64`, and `QUARRY_ERR_INVALID_ARGUMENT` for malformed CSR
  *         arrays, `QUARRY_ERR_UNSUPPORTED` as above.
  * @since 0.1
