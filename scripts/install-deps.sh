@@ -9,8 +9,8 @@ packages=(
   g++ gcc make cmake ninja-build pkgconf binutils clang-format
   # libraries
   libopenblas-dev liblapacke-dev libfmt-dev librandom123-dev libcli11-dev nlohmann-json3-dev
-  # tests
-  libgtest-dev libgmock-dev
+  # tests (Python: the binding's tests and the CLI's NumPy-made test files)
+  libgtest-dev libgmock-dev python3 python3-numpy python3-scipy python3-pytest
 )
 
 missing=()

@@ -1,0 +1,356 @@
+"""quarry for Python: least squares and ridge regression through libquarry's C ABI.
+
+Loaded with ctypes (no compiled extension): the library is found through the
+QUARRY_LIBRARY environment variable (a path to libquarry.so.0), else the system's
+library path (``ctypes.util.find_library("quarry")``). Arrays are NumPy float64; dense
+matrices in C or Fortran order (any row or column stride) are passed without a copy,
+anything else is copied once into C order. Sparse matrices are any ``scipy.sparse``
+matrix (converted to CSR with 64-bit indices: a copy unless it already is one).
+
+Errors raise :class:`QuarryError` with the C status (``status``, ``status_name``) and
+the library's message; a solve that hit its iteration limit raises
+:class:`NoConvergence`, which carries the last iterate and the report.
+
+    >>> import numpy as np, quarry
+    >>> a = np.random.default_rng(0).standard_normal((10000, 50))
+    >>> b = a @ np.ones(50)
+    >>> x, report = quarry.lstsq(a, b)
+    >>> bool(np.allclose(x, 1)), report["QUARRY_REPORT_METHOD"] in quarry.METHODS.values()
+    (True, True)
+"""
+
+import ctypes
+import ctypes.util
+import os
+
+import numpy as np
+
+__all__ = [
+    "ABI_VERSION", "METHODS", "SKETCH_KINDS", "STATUS_NAMES", "QuarryError", "NoConvergence", "Context",
+    "version", "lstsq", "ridge_path",
+]
+
+# The ABI generation this binding was written for (QUARRY_ABI_VERSION in quarry/version.h).
+ABI_VERSION = 0
+
+# QUARRY_LSTSQ_* and QUARRY_SKETCH_* (quarry/options.h).
+METHODS = {"auto": 0, "direct": 1, "sketch_solve": 2, "sketch_precondition": 3,
+           "gram_precondition": 4}
+SKETCH_KINDS = {"gaussian": 1, "srht": 2, "countsketch": 3, "sparse_sign": 4,
+                "uniform_rows": 5}
+
+# quarry_status codes (quarry/status.h).
+STATUS_NAMES = {
+    0: "QUARRY_OK", 1: "QUARRY_ERR_INVALID_ARGUMENT", 2: "QUARRY_ERR_NULL_POINTER",
+    3: "QUARRY_ERR_BAD_DIMENSION", 4: "QUARRY_ERR_BAD_LEADING_DIM", 5: "QUARRY_ERR_BAD_LAYOUT",
+    6: "QUARRY_ERR_UNSUPPORTED", 7: "QUARRY_ERR_NONFINITE", 100: "QUARRY_ERR_OUT_OF_MEMORY",
+    101: "QUARRY_ERR_SIZE_OVERFLOW", 200: "QUARRY_ERR_NO_CONVERGENCE",
+    300: "QUARRY_ERR_CALLBACK_ABORTED", 301: "QUARRY_ERR_ORACLE", 302: "QUARRY_ERR_BUDGET",
+    400: "QUARRY_ERR_IO", 401: "QUARRY_ERR_FORMAT", 900: "QUARRY_ERR_INTERNAL",
+}
+
+_ROW_MAJOR, _COL_MAJOR = 101, 102
+_OK, _NO_CONVERGENCE = 0, 200
+_TYPE_I64, _TYPE_F64 = 1, 2
+_OPT = {"seed": 1, "tol": 2, "max_iter": 3, "sketch_kind": 100, "sketch_rows": 101,
+        "sketch_nnz": 102, "method": 200, "ridge": 201}
+
+_p, _i32, _i64, _f64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_double
+_pd, _pi64 = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64)
+
+
+def _load():
+    path = os.environ.get("QUARRY_LIBRARY") or ctypes.util.find_library("quarry")
+    if not path:
+        raise ImportError("quarry: libquarry not found; set QUARRY_LIBRARY to the path of "
+                          "libquarry.so.0 or install it where the linker finds it")
+    lib = ctypes.CDLL(path)
+    sigs = {
+        "quarry_abi_version": (_i32, []),
+        "quarry_version_string": (ctypes.c_char_p, []),
+        "quarry_status_string": (ctypes.c_char_p, [_i32]),
+        "quarry_context_create": (_i32, [ctypes.POINTER(_p)]),
+        "quarry_context_destroy": (None, [_p]),
+        "quarry_context_set_threads": (_i32, [_p, _i64]),
+        "quarry_context_get_threads": (_i32, [_p, ctypes.POINTER(_i64)]),
+        "quarry_context_last_error": (ctypes.c_char_p, [_p]),
+        "quarry_options_create": (_i32, [ctypes.POINTER(_p)]),
+        "quarry_options_destroy": (None, [_p]),
+        "quarry_options_set_i64": (_i32, [_p, _i32, _i64]),
+        "quarry_options_set_f64": (_i32, [_p, _i32, _f64]),
+        "quarry_report_destroy": (None, [_p]),
+        "quarry_report_count": (_i32, [_p, ctypes.POINTER(_i64)]),
+        "quarry_report_key_at": (_i32, [_p, _i64, ctypes.POINTER(_i32)]),
+        "quarry_report_key_name": (ctypes.c_char_p, [_i32]),
+        "quarry_report_key_type": (_i32, [_i32]),
+        "quarry_report_get_i64": (_i32, [_p, _i32, ctypes.POINTER(_i64)]),
+        "quarry_report_get_f64": (_i32, [_p, _i32, ctypes.POINTER(_f64)]),
+        "quarry_lstsq_f64": (_i32, [_p, _i32, _i64, _i64, _i64, _pd, _i64, _pd, _i64, _pd,
+                                    _i64, _p, ctypes.POINTER(_p)]),
+        "quarry_lstsq_csr_f64": (_i32, [_p, _i64, _i64, _i64, _pi64, _pi64, _pd, _i32, _pd,
+                                        _i64, _pd, _i64, _p, ctypes.POINTER(_p)]),
+        "quarry_ridge_path_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _pd, _i64, _pd,
+                                         _pd, _i64, _p, ctypes.POINTER(_p)]),
+    }
+    for name, (res, args) in sigs.items():
+        f = getattr(lib, name)
+        f.restype, f.argtypes = res, args
+    abi = lib.quarry_abi_version()
+    if abi != ABI_VERSION:
+        raise ImportError(f"quarry: {path} has ABI version {abi}, this binding needs "
+                          f"{ABI_VERSION}; install a matching libquarry")
+    return lib
+
+
+_lib = _load()
+
+
+class QuarryError(Exception):
+    """A quarry call failed: ``status`` (the C status code), ``status_name`` (its C name),
+    ``description`` (quarry_status_string) and the library's message."""
+
+    def __init__(self, status, message):
+        self.status = status
+        self.status_name = STATUS_NAMES.get(status, f"status {status}")
+        self.description = _lib.quarry_status_string(status).decode()
+        super().__init__(f"{self.status_name} ({self.description}): {message}")
+
+
+class NoConvergence(QuarryError):
+    """The iteration limit was reached: ``x`` is the last iterate, ``report`` its report."""
+
+    def __init__(self, status, message, x, report):
+        super().__init__(status, message)
+        self.x, self.report = x, report
+
+
+def version():
+    """The loaded library's version string."""
+    return _lib.quarry_version_string().decode()
+
+
+class Context:
+    """A quarry context: thread count and error messages. Use as a context manager, or
+    call close(); a context is not shared between Python threads at the same time."""
+
+    def __init__(self, threads=0):
+        handle = _p()
+        _check(_lib.quarry_context_create(ctypes.byref(handle)), None)
+        self._handle = handle
+        if threads:
+            self.threads = threads
+
+    @property
+    def threads(self):
+        t = _i64()
+        _check(_lib.quarry_context_get_threads(self._ptr(), ctypes.byref(t)), self)
+        return t.value
+
+    @threads.setter
+    def threads(self, n):
+        _check(_lib.quarry_context_set_threads(self._ptr(), int(n)), self)
+
+    def _ptr(self):
+        if self._handle is None:
+            raise ValueError("quarry: this Context is closed")
+        return self._handle
+
+    def close(self):
+        if self._handle is not None:
+            _lib.quarry_context_destroy(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+def _message(ctx):
+    text = _lib.quarry_context_last_error(ctx._handle) if ctx is not None else None
+    return text.decode() if text else "(no message)"
+
+
+def _check(status, ctx):
+    if status != _OK:
+        raise QuarryError(status, _message(ctx))
+
+
+class _Options:
+    def __init__(self, **values):
+        handle = _p()
+        _check(_lib.quarry_options_create(ctypes.byref(handle)), None)
+        self.handle = handle
+        for name, value in values.items():
+            if value is None:
+                continue
+            key = _OPT[name]
+            if isinstance(value, float):
+                status = _lib.quarry_options_set_f64(handle, key, value)
+            else:
+                status = _lib.quarry_options_set_i64(handle, key, int(value))
+            if status != _OK:
+                raise QuarryError(status, f"option {name} = {value!r} is out of range")
+
+    def __del__(self):
+        _lib.quarry_options_destroy(self.handle)
+
+
+def _report(handle):
+    """The report as a dict keyed by the C names (QUARRY_REPORT_*)."""
+    out = {}
+    if not handle:
+        return out
+    count = _i64()
+    _lib.quarry_report_count(handle, ctypes.byref(count))
+    for i in range(count.value):
+        key = _i32()
+        _lib.quarry_report_key_at(handle, i, ctypes.byref(key))
+        name = _lib.quarry_report_key_name(key.value).decode()
+        if _lib.quarry_report_key_type(key.value) == _TYPE_I64:
+            v = _i64()
+            _lib.quarry_report_get_i64(handle, key.value, ctypes.byref(v))
+        else:
+            v = _f64()
+            _lib.quarry_report_get_f64(handle, key.value, ctypes.byref(v))
+        out[name] = v.value
+    _lib.quarry_report_destroy(handle)
+    return out
+
+
+def _dense(a, name):
+    """(array, layout, ld) for a 2-D float64 array, without a copy when one stride is the
+    element size; C order copy otherwise."""
+    a = np.asarray(a)
+    if a.ndim != 2:
+        raise ValueError(f"quarry: {name} must be 2-D, got {a.ndim}-D")
+    if a.dtype != np.float64:
+        a = a.astype(np.float64)
+    rows, cols = a.shape
+    s0, s1 = (s // 8 if s % 8 == 0 else -1 for s in a.strides)
+    if s1 == 1 and s0 >= max(cols, 1):
+        return a, _ROW_MAJOR, max(s0, 1)
+    if s0 == 1 and s1 >= max(rows, 1):
+        return a, _COL_MAJOR, max(s1, 1)
+    a = np.ascontiguousarray(a)
+    return a, _ROW_MAJOR, max(cols, 1)
+
+
+def _ptr(a):
+    return a.ctypes.data_as(_pd)
+
+
+def _settings(method, ridge, tol, max_iter, sketch_kind, sketch_rows, sketch_nnz, seed):
+    if method not in METHODS:
+        raise ValueError(f"quarry: method must be one of {sorted(METHODS)}, got {method!r}")
+    if sketch_kind is not None and sketch_kind not in SKETCH_KINDS:
+        raise ValueError(f"quarry: sketch_kind must be one of {sorted(SKETCH_KINDS)}")
+    return _Options(method=METHODS[method], ridge=None if ridge is None else float(ridge),
+                    tol=None if tol is None else float(tol), max_iter=max_iter,
+                    sketch_kind=None if sketch_kind is None else SKETCH_KINDS[sketch_kind],
+                    sketch_rows=sketch_rows, sketch_nnz=sketch_nnz, seed=seed)
+
+
+def lstsq(a, b, *, ridge=None, method="auto", tol=None, max_iter=None, sketch_kind=None,
+          sketch_rows=None, sketch_nnz=None, seed=None, ctx=None):
+    """x = argmin ||a x - b||^2 + ridge ||x||^2 (minimum norm when a has more columns than
+    rows or is rank deficient), and the solver's report as a dict.
+
+    a: a 2-D array (m x n) or a scipy.sparse matrix; b: m values or an m x k array (x is
+    then n x k). Options as in quarry/lstsq.h: method ('auto', 'direct', 'sketch_solve',
+    'sketch_precondition', 'gram_precondition'), tol, max_iter, sketch_kind, sketch_rows,
+    sketch_nnz, seed. ctx: a Context (default: a new one with all cores).
+    """
+    own = ctx is None
+    ctx = Context() if own else ctx
+    try:
+        opts = _settings(method, ridge, tol, max_iter, sketch_kind, sketch_rows, sketch_nnz,
+                         seed)
+        b = np.asarray(b, dtype=np.float64)
+        if b.ndim not in (1, 2):
+            raise ValueError(f"quarry: b must be 1-D or 2-D, got {b.ndim}-D")
+        b2 = np.ascontiguousarray(b.reshape(b.shape[0], -1).T)  # nrhs x m, C order = m x nrhs F
+        m, nrhs = b.shape[0], b2.shape[0]
+        report = _p()
+        if hasattr(a, "tocsr"):  # a scipy.sparse matrix
+            csr = a.tocsr()
+            csr.sum_duplicates()
+            rows, n = csr.shape
+            indptr = np.ascontiguousarray(csr.indptr, dtype=np.int64)
+            indices = np.ascontiguousarray(csr.indices, dtype=np.int64)
+            data = np.ascontiguousarray(csr.data, dtype=np.float64)
+            if rows != m:
+                raise ValueError(f"quarry: b has {m} rows but a has {rows}")
+            x = np.zeros((nrhs, n))
+            status = _lib.quarry_lstsq_csr_f64(
+                ctx._ptr(), rows, n, nrhs, indptr.ctypes.data_as(_pi64),
+                indices.ctypes.data_as(_pi64), _ptr(data), _COL_MAJOR, _ptr(b2), max(m, 1),
+                _ptr(x), max(n, 1), opts.handle, ctypes.byref(report))
+        else:
+            arr, layout, ld = _dense(a, "a")
+            rows, n = arr.shape
+            if rows != m:
+                raise ValueError(f"quarry: b has {m} rows but a has {rows}")
+            if layout == _ROW_MAJOR:  # B and X share A's layout
+                bl = np.ascontiguousarray(b2.T)
+                x = np.zeros((n, nrhs))
+                status = _lib.quarry_lstsq_f64(
+                    ctx._ptr(), layout, rows, n, nrhs, _ptr(arr), ld, _ptr(bl), max(nrhs, 1),
+                    _ptr(x), max(nrhs, 1), opts.handle, ctypes.byref(report))
+                x = x.T
+            else:
+                x = np.zeros((nrhs, n))
+                status = _lib.quarry_lstsq_f64(
+                    ctx._ptr(), layout, rows, n, nrhs, _ptr(arr), ld, _ptr(b2), max(m, 1),
+                    _ptr(x), max(n, 1), opts.handle, ctypes.byref(report))
+        rep = _report(report)
+        x = x[0].copy() if b.ndim == 1 else np.ascontiguousarray(x.T)
+        if status == _NO_CONVERGENCE and rep:
+            raise NoConvergence(status, _message(ctx), x, rep)
+        _check(status, ctx)
+        return x, rep
+    finally:
+        if own:
+            ctx.close()
+
+
+def ridge_path(a, b, lambdas, *, method="auto", tol=None, max_iter=None, sketch_kind=None,
+               sketch_rows=None, sketch_nnz=None, seed=None, ctx=None):
+    """x[:, j] = argmin ||a x - b||^2 + lambdas[j] ||x||^2 for a dense a (m x n) and b
+    (m values), sharing one factorization; returns (x, report)."""
+    own = ctx is None
+    ctx = Context() if own else ctx
+    try:
+        opts = _settings(method, None, tol, max_iter, sketch_kind, sketch_rows, sketch_nnz,
+                         seed)
+        arr, layout, ld = _dense(a, "a")
+        m, n = arr.shape
+        b = np.ascontiguousarray(b, dtype=np.float64)
+        lam = np.ascontiguousarray(np.atleast_1d(lambdas), dtype=np.float64)
+        if b.shape != (m,):
+            raise ValueError(f"quarry: b must have shape ({m},), got {b.shape}")
+        nl = lam.shape[0]
+        report = _p()
+        if layout == _ROW_MAJOR:
+            x = np.zeros((n, nl))
+            status = _lib.quarry_ridge_path_f64(ctx._ptr(), layout, m, n, _ptr(arr), ld,
+                                                _ptr(b), nl, _ptr(lam), _ptr(x), max(nl, 1),
+                                                opts.handle, ctypes.byref(report))
+        else:
+            xt = np.zeros((nl, n))
+            status = _lib.quarry_ridge_path_f64(ctx._ptr(), layout, m, n, _ptr(arr), ld,
+                                                _ptr(b), nl, _ptr(lam), _ptr(xt), max(n, 1),
+                                                opts.handle, ctypes.byref(report))
+            x = np.ascontiguousarray(xt.T)
+        rep = _report(report)
+        if status == _NO_CONVERGENCE and rep:
+            raise NoConvergence(status, _message(ctx), x, rep)
+        _check(status, ctx)
+        return x, rep
+    finally:
+        if own:
+            ctx.close()

@@ -1,0 +1,142 @@
+"""pytest suite of the Python binding, against NumPy and SciPy as references."""
+
+import numpy as np
+import pytest
+
+import quarry
+
+
+def problem(m, n, seed, kappa=1e3):
+    rng = np.random.default_rng(seed)
+    u, _ = np.linalg.qr(rng.standard_normal((m, n)))
+    v, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    a = (u * np.logspace(0, -np.log10(kappa), n)) @ v.T
+    b = a @ rng.standard_normal(n) + 1e-3 * rng.standard_normal(m)
+    return a, b
+
+
+def test_loads_the_library_with_a_matching_abi():
+    assert quarry.version().count(".") == 2
+    assert quarry.ABI_VERSION == 0
+
+
+@pytest.mark.parametrize("method", sorted(quarry.METHODS))
+def test_lstsq_matches_numpy_for_every_method(method):
+    a, b = problem(3000, 40, 1)
+    ref = np.linalg.lstsq(a, b, rcond=None)[0]
+    x, report = quarry.lstsq(a, b, method=method)
+    r, r_ref = np.linalg.norm(a @ x - b), np.linalg.norm(a @ ref - b)
+    if method == "sketch_solve":
+        assert r <= 1.2 * r_ref
+        assert report["QUARRY_REPORT_RESIDUAL_BOUND"] >= r / r_ref * (1 - 1e-12)
+    else:
+        assert r <= r_ref * (1 + 1e-12)
+        assert np.linalg.norm(x - ref) <= 1e-9 * np.linalg.norm(ref)
+    assert report["QUARRY_REPORT_METHOD"] in quarry.METHODS.values()
+    assert report["QUARRY_REPORT_SECONDS"] >= 0
+
+
+def test_layouts_strides_and_several_right_hand_sides_agree_without_copies():
+    a, b = problem(2000, 30, 2)
+    b3 = np.stack([b, 2 * b, -b], axis=1)
+    ref = np.linalg.lstsq(a, b3, rcond=None)[0]
+    padded = np.zeros((2000, 37))
+    padded[:, :30] = a
+    for view in (a, np.asfortranarray(a), padded[:, :30], a[::2]):
+        bb = b3[: view.shape[0]]
+        want = ref if view.shape[0] == 2000 else np.linalg.lstsq(view, bb, rcond=None)[0]
+        x, _ = quarry.lstsq(view, bb)
+        assert x.shape == (30, 3)
+        assert np.allclose(x, want, rtol=1e-9, atol=1e-12)
+    x1, _ = quarry.lstsq(a, b)
+    assert x1.shape == (30,)
+    assert np.allclose(x1, ref[:, 0], rtol=1e-9)
+
+
+def test_ridge_and_the_ridge_path_match_the_regularized_normal_equations():
+    a, b = problem(2000, 25, 3)
+    lambdas = [1e-3, 1.0, 100.0]
+    path, report = quarry.ridge_path(a, b, lambdas)
+    for j, lam in enumerate(lambdas):
+        ref = np.linalg.solve(a.T @ a + lam * np.eye(25), a.T @ b)
+        x, _ = quarry.lstsq(a, b, ridge=lam)
+        assert np.allclose(x, ref, rtol=1e-8)
+        assert np.allclose(path[:, j], ref, rtol=1e-8)
+    assert "QUARRY_REPORT_RESIDUAL_NORM" in report
+
+
+def test_sparse_input_tall_and_wide_matches_scipy_and_numpy():
+    sp = pytest.importorskip("scipy.sparse")
+    rng = np.random.default_rng(4)
+    a = sp.random(4000, 60, density=0.05, random_state=5, format="coo") + sp.eye(4000, 60)
+    b = rng.standard_normal(4000)
+    ref = np.linalg.lstsq(a.toarray(), b, rcond=None)[0]
+    x, report = quarry.lstsq(a, b)
+    assert np.allclose(x, ref, rtol=1e-9, atol=1e-12)
+    assert report["QUARRY_REPORT_METHOD"] == quarry.METHODS["sketch_precondition"]
+    wide = a.T.tocsr()[:, :2000]  # 60 x 2000: the minimum-norm solution
+    bw = rng.standard_normal(60)
+    xw, _ = quarry.lstsq(wide, bw)
+    assert np.allclose(xw, np.linalg.lstsq(wide.toarray(), bw, rcond=None)[0], rtol=1e-9,
+                       atol=1e-12)
+
+
+def test_errors_carry_the_status_and_the_message():
+    a, b = problem(500, 10, 6)
+    bad = a.copy()
+    bad[7, 3] = np.nan
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.lstsq(bad, b)
+    assert e.value.status_name == "QUARRY_ERR_NONFINITE"
+    assert "A[7, 3]" in str(e.value)
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.lstsq(a, b, ridge=-1.0)
+    assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"
+    with pytest.raises(ValueError):
+        quarry.lstsq(a, b, method="qr")
+    with pytest.raises(ValueError):
+        quarry.lstsq(a, b[:-1])
+    with pytest.raises(quarry.NoConvergence) as e:
+        quarry.lstsq(problem(500, 10, 7, kappa=1e8)[0], b, method="sketch_precondition",
+                     max_iter=1, sketch_rows=12)
+    assert e.value.x.shape == (10,)
+    assert e.value.report["QUARRY_REPORT_ITERATIONS"] >= 1
+
+
+def test_a_context_sets_threads_and_results_do_not_depend_on_them():
+    a, b = problem(20000, 20, 8)
+    with quarry.Context(threads=1) as one, quarry.Context(threads=2) as two:
+        assert one.threads == 1 and two.threads == 2
+        x1, _ = quarry.lstsq(a, b, ctx=one, method="sketch_precondition")
+        x2, _ = quarry.lstsq(a, b, ctx=two, method="sketch_precondition")
+    assert np.array_equal(x1, x2)
+    with pytest.raises(quarry.QuarryError):
+        quarry.Context(threads=-1)
+    closed = quarry.Context()
+    closed.close()
+    with pytest.raises(ValueError):
+        quarry.lstsq(a, b, ctx=closed)
+
+
+def test_the_binding_mirrors_the_c_headers():
+    """The constants copied from the headers (status codes, methods, sketch kinds, option
+    keys, ABI generation) still match them."""
+    import os
+    import re
+    inc = os.path.join(os.path.dirname(__file__), "..", "..", "..", "include", "c_api", "quarry")
+    text = "".join(open(os.path.join(inc, h)).read()
+                   for h in ("status.h", "options.h", "version.h"))
+    enum = {k: int(v) for k, v in re.findall(r"\b(QUARRY_[A-Z0-9_]+) = (\d+)", text)}
+    for code, name in quarry.STATUS_NAMES.items():
+        assert enum[name] == code, name
+    for name, code in quarry.METHODS.items():
+        assert enum["QUARRY_LSTSQ_" + name.upper()] == code
+    for name, code in quarry.SKETCH_KINDS.items():
+        assert enum["QUARRY_SKETCH_" + name.upper()] == code
+    assert re.search(r"#define QUARRY_ABI_VERSION (\d+)", text).group(1) == str(
+        quarry.ABI_VERSION)
+    c_names = {"seed": "SEED", "tol": "TOLERANCE", "max_iter": "MAX_ITERATIONS",
+               "sketch_kind": "SKETCH_KIND", "sketch_rows": "SKETCH_ROWS",
+               "sketch_nnz": "SKETCH_NNZ", "method": "LSTSQ_METHOD", "ridge": "RIDGE"}
+    for name, key in quarry._OPT.items():
+        assert enum["QUARRY_OPT_" + c_names[name]] == key, name
