@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Python binding's tests (pytest) and its docstring example, against the library just
-# built. Needs Debian's /usr/bin/python3 with NumPy and pytest (SciPy for the sparse
+# The Python binding's tests (pytest), its docstring example and examples/example.py,
+# against the library just built. Needs Debian's /usr/bin/python3 with NumPy and pytest (SciPy for the sparse
 # tests); without them the test is skipped (77).
 # Usage: run.sh <path to libquarry.so.0> <source dir>
 set -uo pipefail
@@ -11,4 +11,5 @@ export QUARRY_LIBRARY=$lib PYTHONPATH=$src/bindings/python PYTHONDONTWRITEBYTECO
 cd "$src/bindings/python" || exit 1
 "$python" -m pytest -q -p no:cacheprovider tests || exit 1
 "$python" -m doctest quarry/__init__.py || exit 1
-echo "python binding: tests and docstring example pass"
+"$python" examples/example.py || exit 1
+echo "python binding: tests, the docstring example and examples/example.py pass"

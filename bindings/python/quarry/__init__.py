@@ -1,4 +1,5 @@
-"""quarry for Python: least squares and ridge regression through libquarry's C ABI.
+"""quarry for Python: least squares, ridge regression and ReLU-network extraction
+through libquarry's C ABI.
 
 Loaded with ctypes (no compiled extension): the library is found through the
 QUARRY_LIBRARY environment variable (a path to libquarry.so.0), else the system's
@@ -26,8 +27,9 @@ import os
 import numpy as np
 
 __all__ = [
-    "ABI_VERSION", "METHODS", "SKETCH_KINDS", "STATUS_NAMES", "QuarryError", "NoConvergence", "Context",
-    "version", "lstsq", "ridge_path",
+    "ABI_VERSION", "METHODS", "SKETCH_KINDS", "STATUS_NAMES", "QuarryError", "NoConvergence",
+    "ExtractionIncomplete", "Context", "ReluNet", "version", "lstsq", "ridge_path",
+    "extract_relu1",
 ]
 
 # The ABI generation this binding was written for (QUARRY_ABI_VERSION in quarry/version.h).
@@ -53,10 +55,13 @@ _ROW_MAJOR, _COL_MAJOR = 101, 102
 _OK, _NO_CONVERGENCE = 0, 200
 _TYPE_I64, _TYPE_F64 = 1, 2
 _OPT = {"seed": 1, "tol": 2, "max_iter": 3, "sketch_kind": 100, "sketch_rows": 101,
-        "sketch_nnz": 102, "method": 200, "ridge": 201}
+        "sketch_nnz": 102, "method": 200, "ridge": 201, "budget": 300, "refine": 301,
+        "noise": 302, "lower": 306, "upper": 307}
 
 _p, _i32, _i64, _f64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_double
 _pd, _pi64 = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64)
+# quarry_oracle_fn (quarry/extract.h).
+_ORACLE = ctypes.CFUNCTYPE(_i32, _i64, _i64, _pd, _i64, _pd, _p)
 
 
 def _load():
@@ -91,6 +96,18 @@ def _load():
                                         _i64, _pd, _i64, _p, ctypes.POINTER(_p)]),
         "quarry_ridge_path_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _pd, _i64, _pd,
                                          _pd, _i64, _p, ctypes.POINTER(_p)]),
+        "quarry_options_set_f64_array": (_i32, [_p, _i32, _i64, _pd]),
+        "quarry_relu_net_create_f64": (_i32, [_p, _i64, _i64, _i64, _pd, _pd, _pd, _pd, _pd,
+                                              ctypes.POINTER(_p)]),
+        "quarry_relu_net_destroy": (None, [_p]),
+        "quarry_relu_net_dims": (_i32, [_p, ctypes.POINTER(_i64), ctypes.POINTER(_i64),
+                                        ctypes.POINTER(_i64)]),
+        "quarry_relu_net_get_f64": (_i32, [_p, _pd, _pd, _pd, _pd, _pd]),
+        "quarry_relu_net_eval_f64": (_i32, [_p, _p, _i64, _pd, _pd]),
+        "quarry_relu_net_save": (_i32, [_p, _p, ctypes.c_char_p]),
+        "quarry_relu_net_load": (_i32, [_p, ctypes.c_char_p, ctypes.POINTER(_p)]),
+        "quarry_extract_relu1": (_i32, [_p, _i64, _i64, _ORACLE, _p, _p, ctypes.POINTER(_p),
+                                        ctypes.POINTER(_p)]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)
@@ -171,6 +188,8 @@ class Context:
 
 
 def _message(ctx):
+    if isinstance(ctx, _Msg):
+        return ctx.text
     text = _lib.quarry_context_last_error(ctx._handle) if ctx is not None else None
     return text.decode() if text else "(no message)"
 
@@ -189,7 +208,10 @@ class _Options:
             if value is None:
                 continue
             key = _OPT[name]
-            if isinstance(value, float):
+            if isinstance(value, np.ndarray):
+                status = _lib.quarry_options_set_f64_array(handle, key, value.size,
+                                                           _ptr(value))
+            elif isinstance(value, float):
                 status = _lib.quarry_options_set_f64(handle, key, value)
             else:
                 status = _lib.quarry_options_set_i64(handle, key, int(value))
@@ -354,3 +376,180 @@ def ridge_path(a, b, lambdas, *, method="auto", tol=None, max_iter=None, sketch_
     finally:
         if own:
             ctx.close()
+
+
+class ExtractionIncomplete(QuarryError):
+    """An extraction stopped early (query budget spent, or its estimated error is above
+    1e-3): ``net`` is the partial or inaccurate copy, ``report`` its report."""
+
+    def __init__(self, status, message, net, report):
+        super().__init__(status, message)
+        self.net, self.report = net, report
+
+
+class ReluNet:
+    """A one-hidden-layer ReLU network F(x) = A relu(W x + b) + S x + c0 (quarry_relu_net).
+
+    ReluNet(w, b, a, skip=None, c0=None): w is k x d, b k values, a c x k, skip c x d,
+    c0 c values (copied). Calling it on an n x d array (or one input of d values) gives
+    the outputs. weights() returns the arrays; save(path) and ReluNet.load(path) use
+    quarry's JSON format.
+    """
+
+    def __init__(self, w, b, a, skip=None, c0=None, *, ctx=None):
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        b = np.ascontiguousarray(b, dtype=np.float64)
+        if w.ndim != 2 or a.ndim != 2:
+            raise ValueError("quarry: w (k x d) and a (c x k) must be 2-D")
+        (k, d), c = w.shape, a.shape[0]
+        opt = [None if v is None else np.ascontiguousarray(v, dtype=np.float64)
+               for v in (skip, c0)]
+        handle = _p()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_relu_net_create_f64(
+                cx._ptr(), d, k, c, _ptr(w), _ptr(b), _ptr(a),
+                _ptr(opt[0]) if opt[0] is not None else None,
+                _ptr(opt[1]) if opt[1] is not None else None, ctypes.byref(handle)), cx)
+        self._handle = handle
+
+    @classmethod
+    def _adopt(cls, handle):
+        net = cls.__new__(cls)
+        net._handle = handle
+        return net
+
+    @classmethod
+    def load(cls, path, *, ctx=None):
+        handle = _p()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_relu_net_load(cx._ptr(), os.fsencode(path),
+                                             ctypes.byref(handle)), cx)
+        return cls._adopt(handle)
+
+    @property
+    def shape(self):
+        """(d, k, c): inputs, hidden neurons, outputs."""
+        d, k, c = _i64(), _i64(), _i64()
+        _check(_lib.quarry_relu_net_dims(self._h(), ctypes.byref(d), ctypes.byref(k),
+                                         ctypes.byref(c)), None)
+        return d.value, k.value, c.value
+
+    def weights(self):
+        """dict of w (k x d), b (k), a (c x k), skip (c x d), c0 (c)."""
+        d, k, c = self.shape
+        out = {"w": np.zeros((k, d)), "b": np.zeros(k), "a": np.zeros((c, k)),
+               "skip": np.zeros((c, d)), "c0": np.zeros(c)}
+        _check(_lib.quarry_relu_net_get_f64(self._h(), *(_ptr(out[n]) for n in
+                                                         ("w", "b", "a", "skip", "c0"))), None)
+        return out
+
+    def __call__(self, x, *, ctx=None):
+        d, _, c = self.shape
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        one = x.ndim == 1
+        x2 = x.reshape(1, -1) if one else x
+        if x2.ndim != 2 or x2.shape[1] != d:
+            raise ValueError(f"quarry: inputs must have {d} columns, got shape {x.shape}")
+        y = np.zeros((x2.shape[0], c))
+        with _use(ctx) as cx:
+            _check(_lib.quarry_relu_net_eval_f64(cx._ptr(), self._h(), x2.shape[0], _ptr(x2),
+                                                 _ptr(y)), cx)
+        return y[0] if one else y
+
+    def save(self, path, *, ctx=None):
+        with _use(ctx) as cx:
+            _check(_lib.quarry_relu_net_save(cx._ptr(), self._h(), os.fsencode(path)), cx)
+
+    def _h(self):
+        if self._handle is None:
+            raise ValueError("quarry: this ReluNet is closed")
+        return self._handle
+
+    def close(self):
+        if getattr(self, "_handle", None) is not None:
+            _lib.quarry_relu_net_destroy(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class _use:
+    """The caller's context, or a fresh one closed on exit."""
+
+    def __init__(self, ctx):
+        self.ctx, self.own = (Context(), True) if ctx is None else (ctx, False)
+
+    def __enter__(self):
+        return self.ctx
+
+    def __exit__(self, *exc):
+        if self.own:
+            self.ctx.close()
+
+
+_BUDGET, _CALLBACK_ABORTED, _ORACLE_FAILED = 302, 300, 301
+
+
+def extract_relu1(oracle, d, c, *, seed=None, budget=None, noise=None, lower=None,
+                  upper=None, refine=None, ctx=None):
+    """Copy a one-hidden-layer ReLU network from value queries (quarry_extract_relu1).
+
+    oracle(x) answers a batch: x is an n x d array (read only, valid during the call), the
+    result n x c outputs (array-like). It is called on this thread only. An exception in
+    it stops the extraction and is re-raised here (from the QuarryError it caused).
+    Options: seed, budget (queries), noise (the oracle's output noise, if known), lower
+    and upper (a box every query stays in: one bound or d), refine (1: re-measure every
+    neuron). Returns (ReluNet, report); raises ExtractionIncomplete (with the partial
+    copy) when the budget ran out or the copy's estimated error is above 1e-3.
+    """
+    raised = []
+
+    def answer(n, dd, x, cc, y, _user):
+        try:
+            xs = np.ctypeslib.as_array(x, shape=(n, dd))
+            xs.flags.writeable = False
+            ys = np.asarray(oracle(xs), dtype=np.float64)
+            if ys.shape != (n, cc) and not (cc == 1 and ys.shape == (n,)):
+                raise ValueError(f"quarry: the oracle answered shape {ys.shape} for a "
+                                 f"batch of {n} queries with {cc} outputs")
+            np.ctypeslib.as_array(y, shape=(n, cc))[...] = ys.reshape(n, cc)
+            return 0
+        except BaseException as e:  # noqa: BLE001 - nothing may unwind into C
+            raised.append(e)
+            return 1
+
+    box = [None if v is None else np.ascontiguousarray(np.atleast_1d(v), dtype=np.float64)
+           for v in (lower, upper)]
+    opts = _Options(seed=seed, budget=budget, noise=None if noise is None else float(noise),
+                    lower=box[0], upper=box[1], refine=refine)
+    callback = _ORACLE(answer)  # kept alive for the whole call
+    net, report = _p(), _p()
+    with _use(ctx) as cx:
+        status = _lib.quarry_extract_relu1(cx._ptr(), int(d), int(c), callback, None,
+                                           opts.handle, ctypes.byref(net), ctypes.byref(report))
+        message = _message(cx)
+    rep = _report(report)
+    copy = ReluNet._adopt(net) if net else None
+    if raised:
+        if copy is not None:
+            copy.close()
+        raise raised[0] from QuarryError(status, message)
+    if status in (_BUDGET, _CALLBACK_ABORTED, _NO_CONVERGENCE) and copy is not None:
+        raise ExtractionIncomplete(status, message, copy, rep)
+    _check(status, None if status == _OK else _Msg(message))
+    return copy, rep
+
+
+class _Msg:
+    """A stand-in context holding a message already read."""
+
+    def __init__(self, text):
+        self._handle, self.text = None, text

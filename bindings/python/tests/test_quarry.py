@@ -137,6 +137,83 @@ def test_the_binding_mirrors_the_c_headers():
         quarry.ABI_VERSION)
     c_names = {"seed": "SEED", "tol": "TOLERANCE", "max_iter": "MAX_ITERATIONS",
                "sketch_kind": "SKETCH_KIND", "sketch_rows": "SKETCH_ROWS",
-               "sketch_nnz": "SKETCH_NNZ", "method": "LSTSQ_METHOD", "ridge": "RIDGE"}
+               "sketch_nnz": "SKETCH_NNZ", "method": "LSTSQ_METHOD", "ridge": "RIDGE",
+               "budget": "QUERY_BUDGET", "refine": "EXTRACT_REFINE", "noise": "OUTPUT_NOISE",
+               "lower": "DOMAIN_LOWER", "upper": "DOMAIN_UPPER"}
     for name, key in quarry._OPT.items():
         assert enum["QUARRY_OPT_" + c_names[name]] == key, name
+
+
+def random_net(d, k, c, seed):
+    rng = np.random.default_rng(seed)
+    return quarry.ReluNet(rng.standard_normal((k, d)) / np.sqrt(d), rng.standard_normal(k),
+                          rng.standard_normal((c, k)) / np.sqrt(k))
+
+
+def test_a_network_evaluates_as_its_definition_and_round_trips_through_a_file(tmp_path):
+    rng = np.random.default_rng(9)
+    w, b, a = rng.standard_normal((6, 4)), rng.standard_normal(6), rng.standard_normal((3, 6))
+    skip, c0 = rng.standard_normal((3, 4)), rng.standard_normal(3)
+    with quarry.ReluNet(w, b, a, skip, c0) as net:
+        assert net.shape == (4, 6, 3)
+        x = rng.standard_normal((50, 4))
+        want = np.maximum(x @ w.T + b, 0) @ a.T + x @ skip.T + c0
+        assert np.allclose(net(x), want, rtol=1e-14, atol=1e-14)
+        assert np.allclose(net(x[0]), want[0], rtol=1e-14, atol=1e-14)
+        for name, v in zip(("w", "b", "a", "skip", "c0"), (w, b, a, skip, c0)):
+            assert np.array_equal(net.weights()[name], v)
+        net.save(tmp_path / "net.json")
+        again = quarry.ReluNet.load(tmp_path / "net.json")
+        assert np.array_equal(again(x), net(x))
+    with pytest.raises(ValueError):
+        net(x)  # closed
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.ReluNet(w, b * np.nan, a)
+    assert e.value.status_name == "QUARRY_ERR_NONFINITE"
+
+
+def test_extraction_copies_a_network_from_a_python_oracle():
+    hidden = random_net(12, 10, 2, 10)
+    queries = []
+
+    def oracle(x):
+        assert not x.flags.writeable
+        queries.append(len(x))
+        return hidden(x)
+
+    copy, report = quarry.extract_relu1(oracle, 12, 2, seed=3)
+    z = np.random.default_rng(11).standard_normal((2000, 12))
+    assert np.abs(copy(z) - hidden(z)).max() <= 1e-8 * np.abs(hidden(z)).max()
+    assert report["QUARRY_REPORT_QUERIES"] == sum(queries)
+    assert copy.shape[2] == 2 and copy.shape[1] <= 10
+    # In a box: queries stay inside it.
+    seen = []
+
+    def boxed(x):
+        seen.append(x.copy())
+        return hidden(x)
+
+    quarry.extract_relu1(boxed, 12, 2, seed=3, lower=-2.0, upper=2.0)
+    assert np.all(np.abs(np.concatenate(seen)) <= 2.0)
+
+
+def test_oracle_failures_and_budgets_reach_the_caller():
+    hidden = random_net(6, 5, 1, 12)
+
+    class Boom(Exception):
+        pass
+
+    def failing(x):
+        raise Boom("the black box is down")
+
+    with pytest.raises(Boom) as e:
+        quarry.extract_relu1(failing, 6, 1)
+    assert isinstance(e.value.__cause__, quarry.QuarryError)
+    assert e.value.__cause__.status_name == "QUARRY_ERR_ORACLE"
+    with pytest.raises(ValueError, match="shape"):
+        quarry.extract_relu1(lambda x: np.zeros((len(x), 3)), 6, 1)
+    with pytest.raises(quarry.ExtractionIncomplete) as e:
+        quarry.extract_relu1(hidden, 6, 1, budget=50)
+    assert e.value.status_name == "QUARRY_ERR_BUDGET"
+    assert e.value.net.shape[0] == 6
+    assert e.value.report["QUARRY_REPORT_QUERIES"] <= 50
