@@ -22,6 +22,7 @@ the library's message; a solve that hit its iteration limit raises
 
 import ctypes
 import ctypes.util
+import operator
 import os
 
 import numpy as np
@@ -53,7 +54,7 @@ STATUS_NAMES = {
 
 _ROW_MAJOR, _COL_MAJOR = 101, 102
 _OK, _NO_CONVERGENCE = 0, 200
-_TYPE_I64, _TYPE_F64 = 1, 2
+_TYPE_I64, _TYPE_F64, _TYPE_F64_ARRAY = 1, 2, 3
 _OPT = {"seed": 1, "tol": 2, "max_iter": 3, "sketch_kind": 100, "sketch_rows": 101,
         "sketch_nnz": 102, "method": 200, "ridge": 201, "budget": 300, "refine": 301,
         "noise": 302, "lower": 306, "upper": 307}
@@ -97,6 +98,7 @@ def _load():
         "quarry_ridge_path_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _pd, _i64, _pd,
                                          _pd, _i64, _p, ctypes.POINTER(_p)]),
         "quarry_options_set_f64_array": (_i32, [_p, _i32, _i64, _pd]),
+        "quarry_option_type": (_i32, [_i32]),
         "quarry_relu_net_create_f64": (_i32, [_p, _i64, _i64, _i64, _pd, _pd, _pd, _pd, _pd,
                                               ctypes.POINTER(_p)]),
         "quarry_relu_net_destroy": (None, [_p]),
@@ -151,6 +153,7 @@ class Context:
     call close(); a context is not shared between Python threads at the same time."""
 
     def __init__(self, threads=0):
+        self._handle = None
         handle = _p()
         _check(_lib.quarry_context_create(ctypes.byref(handle)), None)
         self._handle = handle
@@ -173,7 +176,7 @@ class Context:
         return self._handle
 
     def close(self):
-        if self._handle is not None:
+        if getattr(self, "_handle", None) is not None and _lib is not None:
             _lib.quarry_context_destroy(self._handle)
             self._handle = None
 
@@ -188,8 +191,6 @@ class Context:
 
 
 def _message(ctx):
-    if isinstance(ctx, _Msg):
-        return ctx.text
     text = _lib.quarry_context_last_error(ctx._handle) if ctx is not None else None
     return text.decode() if text else "(no message)"
 
@@ -201,6 +202,7 @@ def _check(status, ctx):
 
 class _Options:
     def __init__(self, **values):
+        self.handle = None
         handle = _p()
         _check(_lib.quarry_options_create(ctypes.byref(handle)), None)
         self.handle = handle
@@ -208,39 +210,49 @@ class _Options:
             if value is None:
                 continue
             key = _OPT[name]
-            if isinstance(value, np.ndarray):
+            kind = _lib.quarry_option_type(key)
+            if kind == _TYPE_F64_ARRAY:
+                value = np.ascontiguousarray(np.atleast_1d(value), dtype=np.float64).ravel()
                 status = _lib.quarry_options_set_f64_array(handle, key, value.size,
                                                            _ptr(value))
-            elif isinstance(value, float):
-                status = _lib.quarry_options_set_f64(handle, key, value)
+            elif kind == _TYPE_F64:
+                status = _lib.quarry_options_set_f64(handle, key, float(value))
             else:
-                status = _lib.quarry_options_set_i64(handle, key, int(value))
+                v = operator.index(value)  # an integer, never a float rounded silently
+                if not -2**63 <= v < 2**63:
+                    raise ValueError(f"quarry: {name} = {v} does not fit in 64 bits")
+                status = _lib.quarry_options_set_i64(handle, key, v)
             if status != _OK:
-                raise QuarryError(status, f"option {name} = {value!r} is out of range")
+                raise QuarryError(status, f"option {name} = {value!r} is refused")
 
     def __del__(self):
-        _lib.quarry_options_destroy(self.handle)
+        if self.handle is not None and _lib is not None:
+            _lib.quarry_options_destroy(self.handle)
 
 
 def _report(handle):
-    """The report as a dict keyed by the C names (QUARRY_REPORT_*)."""
+    """The report as a dict keyed by the C names (QUARRY_REPORT_*); destroys it."""
     out = {}
     if not handle:
         return out
-    count = _i64()
-    _lib.quarry_report_count(handle, ctypes.byref(count))
-    for i in range(count.value):
-        key = _i32()
-        _lib.quarry_report_key_at(handle, i, ctypes.byref(key))
-        name = _lib.quarry_report_key_name(key.value).decode()
-        if _lib.quarry_report_key_type(key.value) == _TYPE_I64:
-            v = _i64()
-            _lib.quarry_report_get_i64(handle, key.value, ctypes.byref(v))
-        else:
-            v = _f64()
-            _lib.quarry_report_get_f64(handle, key.value, ctypes.byref(v))
-        out[name] = v.value
-    _lib.quarry_report_destroy(handle)
+    try:
+        count = _i64()
+        _lib.quarry_report_count(handle, ctypes.byref(count))
+        for i in range(count.value):
+            key = _i32()
+            _lib.quarry_report_key_at(handle, i, ctypes.byref(key))
+            kind = _lib.quarry_report_key_type(key.value)
+            if kind == _TYPE_I64:
+                v = _i64()
+                _lib.quarry_report_get_i64(handle, key.value, ctypes.byref(v))
+            elif kind == _TYPE_F64:
+                v = _f64()
+                _lib.quarry_report_get_f64(handle, key.value, ctypes.byref(v))
+            else:  # a key of a newer library than this binding knows
+                continue
+            out[_lib.quarry_report_key_name(key.value).decode()] = v.value
+    finally:
+        _lib.quarry_report_destroy(handle)
     return out
 
 
@@ -254,9 +266,9 @@ def _dense(a, name):
         a = a.astype(np.float64)
     rows, cols = a.shape
     s0, s1 = (s // 8 if s % 8 == 0 else -1 for s in a.strides)
-    if s1 == 1 and s0 >= max(cols, 1):
+    if a.flags.aligned and s1 == 1 and s0 >= max(cols, 1):
         return a, _ROW_MAJOR, max(s0, 1)
-    if s0 == 1 and s1 >= max(rows, 1):
+    if a.flags.aligned and s0 == 1 and s1 >= max(rows, 1):
         return a, _COL_MAJOR, max(s1, 1)
     a = np.ascontiguousarray(a)
     return a, _ROW_MAJOR, max(cols, 1)
@@ -295,12 +307,11 @@ def lstsq(a, b, *, ridge=None, method="auto", tol=None, max_iter=None, sketch_ki
         b = np.asarray(b, dtype=np.float64)
         if b.ndim not in (1, 2):
             raise ValueError(f"quarry: b must be 1-D or 2-D, got {b.ndim}-D")
-        b2 = np.ascontiguousarray(b.reshape(b.shape[0], -1).T)  # nrhs x m, C order = m x nrhs F
-        m, nrhs = b.shape[0], b2.shape[0]
+        m, nrhs = b.shape[0], (1 if b.ndim == 1 else b.shape[1])
+        b2 = np.ascontiguousarray(b.reshape(m, nrhs).T)  # nrhs x m, C order = m x nrhs F
         report = _p()
         if hasattr(a, "tocsr"):  # a scipy.sparse matrix
-            csr = a.tocsr()
-            csr.sum_duplicates()
+            csr = a.tocsr()  # duplicates are added up by the library
             rows, n = csr.shape
             indptr = np.ascontiguousarray(csr.indptr, dtype=np.int64)
             indices = np.ascontiguousarray(csr.indices, dtype=np.int64)
@@ -353,6 +364,8 @@ def ridge_path(a, b, lambdas, *, method="auto", tol=None, max_iter=None, sketch_
         m, n = arr.shape
         b = np.ascontiguousarray(b, dtype=np.float64)
         lam = np.ascontiguousarray(np.atleast_1d(lambdas), dtype=np.float64)
+        if lam.ndim != 1:
+            raise ValueError(f"quarry: lambdas must be 1-D, got shape {lam.shape}")
         if b.shape != (m,):
             raise ValueError(f"quarry: b must have shape ({m},), got {b.shape}")
         nl = lam.shape[0]
@@ -397,6 +410,7 @@ class ReluNet:
     """
 
     def __init__(self, w, b, a, skip=None, c0=None, *, ctx=None):
+        self._handle = None
         w = np.ascontiguousarray(w, dtype=np.float64)
         a = np.ascontiguousarray(a, dtype=np.float64)
         b = np.ascontiguousarray(b, dtype=np.float64)
@@ -405,6 +419,12 @@ class ReluNet:
         (k, d), c = w.shape, a.shape[0]
         opt = [None if v is None else np.ascontiguousarray(v, dtype=np.float64)
                for v in (skip, c0)]
+        want = {"b": (b, (k,)), "a": (a, (c, k)), "skip": (opt[0], (c, d)),
+                "c0": (opt[1], (c,))}
+        for name, (v, shape) in want.items():
+            if v is not None and v.shape != shape:
+                raise ValueError(f"quarry: {name} must have shape {shape} (w is {k} x {d}, "
+                                 f"a has {c} rows), got {v.shape}")
         handle = _p()
         with _use(ctx) as cx:
             _check(_lib.quarry_relu_net_create_f64(
@@ -467,7 +487,7 @@ class ReluNet:
         return self._handle
 
     def close(self):
-        if getattr(self, "_handle", None) is not None:
+        if getattr(self, "_handle", None) is not None and _lib is not None:
             _lib.quarry_relu_net_destroy(self._handle)
             self._handle = None
 
@@ -514,7 +534,7 @@ def extract_relu1(oracle, d, c, *, seed=None, budget=None, noise=None, lower=Non
 
     def answer(n, dd, x, cc, y, _user):
         try:
-            xs = np.ctypeslib.as_array(x, shape=(n, dd))
+            xs = np.ctypeslib.as_array(x, shape=(n, dd)).copy()  # the oracle may keep it
             xs.flags.writeable = False
             ys = np.asarray(oracle(xs), dtype=np.float64)
             if ys.shape != (n, cc) and not (cc == 1 and ys.shape == (n,)):
@@ -544,12 +564,6 @@ def extract_relu1(oracle, d, c, *, seed=None, budget=None, noise=None, lower=Non
         raise raised[0] from QuarryError(status, message)
     if status in (_BUDGET, _CALLBACK_ABORTED, _NO_CONVERGENCE) and copy is not None:
         raise ExtractionIncomplete(status, message, copy, rep)
-    _check(status, None if status == _OK else _Msg(message))
+    if status != _OK:
+        raise QuarryError(status, message)
     return copy, rep
-
-
-class _Msg:
-    """A stand-in context holding a message already read."""
-
-    def __init__(self, text):
-        self._handle, self.text = None, text

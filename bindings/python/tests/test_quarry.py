@@ -51,6 +51,13 @@ def test_layouts_strides_and_several_right_hand_sides_agree_without_copies():
     x1, _ = quarry.lstsq(a, b)
     assert x1.shape == (30,)
     assert np.allclose(x1, ref[:, 0], rtol=1e-9)
+    # Unit-stride views go to C as they are; anything else is copied once.
+    for view in (a, np.asfortranarray(a), padded[:, :30]):
+        assert np.shares_memory(quarry._dense(view, "a")[0], view)
+    for view in (a[::-1], a[:, ::2], a.astype(np.float32)):
+        assert not np.shares_memory(quarry._dense(view, "a")[0], view)
+        want = np.linalg.lstsq(view.astype(np.float64), b, rcond=None)[0]
+        assert np.allclose(quarry.lstsq(view, b)[0], want, rtol=1e-6, atol=1e-9)
 
 
 def test_ridge_and_the_ridge_path_match_the_regularized_normal_equations():
@@ -71,7 +78,14 @@ def test_sparse_input_tall_and_wide_matches_scipy_and_numpy():
     a = sp.random(4000, 60, density=0.05, random_state=5, format="coo") + sp.eye(4000, 60)
     b = rng.standard_normal(4000)
     ref = np.linalg.lstsq(a.toarray(), b, rcond=None)[0]
-    x, report = quarry.lstsq(a, b)
+    csr = a.tocsr()
+    # Row 0 gains two entries at column 0 that cancel: a duplicate-carrying CSR of a.
+    csr_dup = sp.csr_matrix((np.r_[1.0, -1.0, csr.data],
+                             np.r_[0, 0, csr.indices].astype(np.int32),
+                             np.r_[0, csr.indptr[1:] + 2]), shape=csr.shape)
+    nnz = csr_dup.nnz
+    x, report = quarry.lstsq(csr_dup, b)  # duplicates add up; the caller's matrix is untouched
+    assert csr_dup.nnz == nnz
     assert np.allclose(x, ref, rtol=1e-9, atol=1e-12)
     assert report["QUARRY_REPORT_METHOD"] == quarry.METHODS["sketch_precondition"]
     wide = a.T.tocsr()[:, :2000]  # 60 x 2000: the minimum-norm solution
@@ -94,6 +108,12 @@ def test_errors_carry_the_status_and_the_message():
     assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"
     with pytest.raises(ValueError):
         quarry.lstsq(a, b, method="qr")
+    with pytest.raises(TypeError):
+        quarry.lstsq(a, b, max_iter=1.5)  # an integer option never takes a float
+    with pytest.raises(ValueError):
+        quarry.lstsq(a, b, seed=2**64)
+    with pytest.raises(ValueError):
+        quarry.ridge_path(a, b, [[1.0, 2.0]])
     with pytest.raises(ValueError):
         quarry.lstsq(a, b[:-1])
     with pytest.raises(quarry.NoConvergence) as e:
@@ -170,21 +190,31 @@ def test_a_network_evaluates_as_its_definition_and_round_trips_through_a_file(tm
     with pytest.raises(quarry.QuarryError) as e:
         quarry.ReluNet(w, b * np.nan, a)
     assert e.value.status_name == "QUARRY_ERR_NONFINITE"
+    # Every array's shape is checked against w and a before C reads it.
+    for bad in ({"b": b[:1]}, {"a": a[:, :2]}, {"skip": skip[:1]}, {"c0": c0[:2]}):
+        args = {"w": w, "b": b, "a": a, "skip": skip, "c0": c0, **bad}
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            quarry.ReluNet(**args)
 
 
 def test_extraction_copies_a_network_from_a_python_oracle():
     hidden = random_net(12, 10, 2, 10)
     queries = []
 
+    kept = []
+
     def oracle(x):
         assert not x.flags.writeable
         queries.append(len(x))
+        kept.append(x)  # a copy: still valid after the call
         return hidden(x)
 
     copy, report = quarry.extract_relu1(oracle, 12, 2, seed=3)
     z = np.random.default_rng(11).standard_normal((2000, 12))
     assert np.abs(copy(z) - hidden(z)).max() <= 1e-8 * np.abs(hidden(z)).max()
     assert report["QUARRY_REPORT_QUERIES"] == sum(queries)
+    assert np.allclose(np.concatenate([hidden(x) for x in kept]),
+                       np.concatenate([copy(x) for x in kept]), rtol=1e-8, atol=1e-8)
     assert copy.shape[2] == 2 and copy.shape[1] <= 10
     # In a box: queries stay inside it.
     seen = []
