@@ -132,7 +132,14 @@ class QuarryError(Exception):
         self.status = status
         self.status_name = STATUS_NAMES.get(status, f"status {status}")
         self.description = _lib.quarry_status_string(status).decode()
+        self.message = message
         super().__init__(f"{self.status_name} ({self.description}): {message}")
+
+    def __reduce__(self):  # picklable (multiprocessing), extra fields included
+        return (type(self), (self.status, self.message) + self._extra())
+
+    def _extra(self):
+        return ()
 
 
 class NoConvergence(QuarryError):
@@ -141,6 +148,9 @@ class NoConvergence(QuarryError):
     def __init__(self, status, message, x, report):
         super().__init__(status, message)
         self.x, self.report = x, report
+
+    def _extra(self):
+        return (self.x, self.report)
 
 
 def version():
@@ -398,6 +408,9 @@ class ExtractionIncomplete(QuarryError):
     def __init__(self, status, message, net, report):
         super().__init__(status, message)
         self.net, self.report = net, report
+
+    def _extra(self):  # the partial network is a C handle: it does not travel
+        return (None, self.report)
 
 
 class ReluNet:

@@ -121,6 +121,11 @@ def test_errors_carry_the_status_and_the_message():
                      max_iter=1, sketch_rows=12)
     assert e.value.x.shape == (10,)
     assert e.value.report["QUARRY_REPORT_ITERATIONS"] >= 1
+    # Errors survive pickling (multiprocessing hands them between processes).
+    import pickle
+    again = pickle.loads(pickle.dumps(e.value))
+    assert type(again) is quarry.NoConvergence and again.status == e.value.status
+    assert str(again) == str(e.value) and np.array_equal(again.x, e.value.x)
 
 
 def test_a_context_sets_threads_and_results_do_not_depend_on_them():
