@@ -158,12 +158,40 @@ def version():
     return _lib.quarry_version_string().decode()
 
 
-class Context:
+class _Owned:
+    """A C handle this object owns: destroyed by close(), on leaving a with block, or when
+    collected. Subclasses name their destroy function and what they are."""
+
+    _destroy, _what = None, "object"
+    _handle = None
+
+    def _ptr(self):
+        if self._handle is None:
+            raise ValueError(f"quarry: this {self._what} is closed")
+        return self._handle
+
+    def close(self):
+        if self._handle is not None and _lib is not None:
+            getattr(_lib, self._destroy)(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class Context(_Owned):
     """A quarry context: thread count and error messages. Use as a context manager, or
     call close(); a context is not shared between Python threads at the same time."""
 
+    _destroy, _what = "quarry_context_destroy", "Context"
+
     def __init__(self, threads=0):
-        self._handle = None
         handle = _p()
         _check(_lib.quarry_context_create(ctypes.byref(handle)), None)
         self._handle = handle
@@ -179,25 +207,6 @@ class Context:
     @threads.setter
     def threads(self, n):
         _check(_lib.quarry_context_set_threads(self._ptr(), int(n)), self)
-
-    def _ptr(self):
-        if self._handle is None:
-            raise ValueError("quarry: this Context is closed")
-        return self._handle
-
-    def close(self):
-        if getattr(self, "_handle", None) is not None and _lib is not None:
-            _lib.quarry_context_destroy(self._handle)
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
 
 
 def _message(ctx):
@@ -309,9 +318,7 @@ def lstsq(a, b, *, ridge=None, method="auto", tol=None, max_iter=None, sketch_ki
     'sketch_precondition', 'gram_precondition'), tol, max_iter, sketch_kind, sketch_rows,
     sketch_nnz, seed. ctx: a Context (default: a new one with all cores).
     """
-    own = ctx is None
-    ctx = Context() if own else ctx
-    try:
+    with _use(ctx) as ctx:
         opts = _settings(method, ridge, tol, max_iter, sketch_kind, sketch_rows, sketch_nnz,
                          seed)
         b = np.asarray(b, dtype=np.float64)
@@ -356,18 +363,13 @@ def lstsq(a, b, *, ridge=None, method="auto", tol=None, max_iter=None, sketch_ki
             raise NoConvergence(status, _message(ctx), x, rep)
         _check(status, ctx)
         return x, rep
-    finally:
-        if own:
-            ctx.close()
 
 
 def ridge_path(a, b, lambdas, *, method="auto", tol=None, max_iter=None, sketch_kind=None,
                sketch_rows=None, sketch_nnz=None, seed=None, ctx=None):
     """x[:, j] = argmin ||a x - b||^2 + lambdas[j] ||x||^2 for a dense a (m x n) and b
     (m values), sharing one factorization; returns (x, report)."""
-    own = ctx is None
-    ctx = Context() if own else ctx
-    try:
+    with _use(ctx) as ctx:
         opts = _settings(method, None, tol, max_iter, sketch_kind, sketch_rows, sketch_nnz,
                          seed)
         arr, layout, ld = _dense(a, "a")
@@ -396,9 +398,6 @@ def ridge_path(a, b, lambdas, *, method="auto", tol=None, max_iter=None, sketch_
             raise NoConvergence(status, _message(ctx), x, rep)
         _check(status, ctx)
         return x, rep
-    finally:
-        if own:
-            ctx.close()
 
 
 class ExtractionIncomplete(QuarryError):
@@ -413,7 +412,7 @@ class ExtractionIncomplete(QuarryError):
         return (None, self.report)
 
 
-class ReluNet:
+class ReluNet(_Owned):
     """A one-hidden-layer ReLU network F(x) = A relu(W x + b) + S x + c0 (quarry_relu_net).
 
     ReluNet(w, b, a, skip=None, c0=None): w is k x d, b k values, a c x k, skip c x d,
@@ -422,8 +421,9 @@ class ReluNet:
     quarry's JSON format.
     """
 
+    _destroy, _what = "quarry_relu_net_destroy", "ReluNet"
+
     def __init__(self, w, b, a, skip=None, c0=None, *, ctx=None):
-        self._handle = None
         w = np.ascontiguousarray(w, dtype=np.float64)
         a = np.ascontiguousarray(a, dtype=np.float64)
         b = np.ascontiguousarray(b, dtype=np.float64)
@@ -464,7 +464,7 @@ class ReluNet:
     def shape(self):
         """(d, k, c): inputs, hidden neurons, outputs."""
         d, k, c = _i64(), _i64(), _i64()
-        _check(_lib.quarry_relu_net_dims(self._h(), ctypes.byref(d), ctypes.byref(k),
+        _check(_lib.quarry_relu_net_dims(self._ptr(), ctypes.byref(d), ctypes.byref(k),
                                          ctypes.byref(c)), None)
         return d.value, k.value, c.value
 
@@ -473,7 +473,7 @@ class ReluNet:
         d, k, c = self.shape
         out = {"w": np.zeros((k, d)), "b": np.zeros(k), "a": np.zeros((c, k)),
                "skip": np.zeros((c, d)), "c0": np.zeros(c)}
-        _check(_lib.quarry_relu_net_get_f64(self._h(), *(_ptr(out[n]) for n in
+        _check(_lib.quarry_relu_net_get_f64(self._ptr(), *(_ptr(out[n]) for n in
                                                          ("w", "b", "a", "skip", "c0"))), None)
         return out
 
@@ -486,32 +486,13 @@ class ReluNet:
             raise ValueError(f"quarry: inputs must have {d} columns, got shape {x.shape}")
         y = np.zeros((x2.shape[0], c))
         with _use(ctx) as cx:
-            _check(_lib.quarry_relu_net_eval_f64(cx._ptr(), self._h(), x2.shape[0], _ptr(x2),
+            _check(_lib.quarry_relu_net_eval_f64(cx._ptr(), self._ptr(), x2.shape[0], _ptr(x2),
                                                  _ptr(y)), cx)
         return y[0] if one else y
 
     def save(self, path, *, ctx=None):
         with _use(ctx) as cx:
-            _check(_lib.quarry_relu_net_save(cx._ptr(), self._h(), os.fsencode(path)), cx)
-
-    def _h(self):
-        if self._handle is None:
-            raise ValueError("quarry: this ReluNet is closed")
-        return self._handle
-
-    def close(self):
-        if getattr(self, "_handle", None) is not None and _lib is not None:
-            _lib.quarry_relu_net_destroy(self._handle)
-            self._handle = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
+            _check(_lib.quarry_relu_net_save(cx._ptr(), self._ptr(), os.fsencode(path)), cx)
 
 
 class _use:
