@@ -1,0 +1,3 @@
+module github.com/quarry-project/quarry/bindings/go
+
+go 1.19

@@ -1,0 +1,874 @@
+"""
+    Quarry
+
+quarry for Julia: least squares, ridge regression and one-hidden-layer ReLU network
+extraction through libquarry's stable C ABI.
+
+The library is `ENV["QUARRY_LIBRARY"]` (a path to `libquarry.so.0`) when that is set, else
+`libquarry.so.0` as the dynamic loader finds it. It is opened when the module is loaded,
+and a library whose `quarry_abi_version()` differs from [`Quarry.ABI_VERSION`](@ref) is
+refused.
+
+Julia's conventions, not C's: dense matrices are column-major, and the points a network
+maps are columns (features × samples), so `net(X)` takes a `d × n` matrix to a `c × n`
+one, and the oracle of [`extract_relu1`](@ref) answers a `d × n` batch with `c × n`
+outputs.
+
+```julia
+using Quarry
+A = randn(10_000, 50); b = A * ones(50)
+x, report = lstsq(A, b)           # x ≈ ones(50); report["QUARRY_REPORT_METHOD"], ...
+```
+"""
+module Quarry
+
+import Libdl
+using LinearAlgebra: Adjoint, Transpose, transpose
+using SparseArrays: AbstractSparseMatrixCSC, getcolptr, nonzeros, rowvals
+
+export AbstractQuarryError, QuarryError, NoConvergence, ExtractionIncomplete
+export Context, threads, threads!
+export lstsq, ridge_path
+export ReluNet, save_relu_net, load_relu_net, extract_relu1
+
+# ---------------------------------------------------------------------------------------
+# Constants mirrored from the headers (test/runtests.jl checks them against the headers).
+
+"""
+    Quarry.ABI_VERSION
+
+The ABI generation this binding was written for (`QUARRY_ABI_VERSION` in
+`quarry/version.h`). Loading a library that reports another one fails.
+"""
+const ABI_VERSION = 0
+
+"""
+    Quarry.STATUS_NAMES
+
+The C name of every `quarry_status` code this binding knows (`quarry/status.h`), by code.
+Each name is also an `Int32` constant of the module: `Quarry.QUARRY_ERR_ORACLE == 301`.
+Codes of a newer library are named `"status N"`.
+"""
+const STATUS_NAMES = Dict{Int32,String}(
+    0 => "QUARRY_OK", 1 => "QUARRY_ERR_INVALID_ARGUMENT", 2 => "QUARRY_ERR_NULL_POINTER",
+    3 => "QUARRY_ERR_BAD_DIMENSION", 4 => "QUARRY_ERR_BAD_LEADING_DIM",
+    5 => "QUARRY_ERR_BAD_LAYOUT", 6 => "QUARRY_ERR_UNSUPPORTED", 7 => "QUARRY_ERR_NONFINITE",
+    100 => "QUARRY_ERR_OUT_OF_MEMORY", 101 => "QUARRY_ERR_SIZE_OVERFLOW",
+    200 => "QUARRY_ERR_NO_CONVERGENCE", 300 => "QUARRY_ERR_CALLBACK_ABORTED",
+    301 => "QUARRY_ERR_ORACLE", 302 => "QUARRY_ERR_BUDGET", 400 => "QUARRY_ERR_IO",
+    401 => "QUARRY_ERR_FORMAT", 900 => "QUARRY_ERR_INTERNAL")
+
+for (code, name) in STATUS_NAMES
+    @eval const $(Symbol(name)) = Int32($code)
+end
+
+"""
+    Quarry.METHODS
+
+The least-squares methods (`QUARRY_LSTSQ_*` in `quarry/options.h`), keyed by the `Symbol`
+that [`lstsq`](@ref) and [`ridge_path`](@ref) take as `method`.
+"""
+const METHODS = Dict{Symbol,Int32}(
+    :auto => 0, :direct => 1, :sketch_solve => 2, :sketch_precondition => 3,
+    :gram_precondition => 4)
+
+"""
+    Quarry.SKETCH_KINDS
+
+The sketching operators (`QUARRY_SKETCH_*` in `quarry/options.h`), keyed by the `Symbol`
+that [`lstsq`](@ref) and [`ridge_path`](@ref) take as `sketch_kind`.
+"""
+const SKETCH_KINDS = Dict{Symbol,Int32}(
+    :gaussian => 1, :srht => 2, :countsketch => 3, :sparse_sign => 4, :uniform_rows => 5)
+
+const _ROW_MAJOR = Int32(101)  # QUARRY_ROW_MAJOR (quarry/types.h)
+const _COL_MAJOR = Int32(102)  # QUARRY_COL_MAJOR
+const _TYPE_I64 = Int32(1)     # QUARRY_TYPE_I64
+const _TYPE_F64 = Int32(2)     # QUARRY_TYPE_F64
+const _TYPE_F64_ARRAY = Int32(3)  # QUARRY_TYPE_F64_ARRAY
+
+# Keyword argument => option key (QUARRY_OPT_* in quarry/options.h).
+const _OPTIONS = (seed = 1, tol = 2, maxiter = 3, sketch_kind = 100, sketch_rows = 101,
+                  sketch_nnz = 102, method = 200, ridge = 201, budget = 300, refine = 301,
+                  noise = 302, lower = 306, upper = 307)
+
+# ---------------------------------------------------------------------------------------
+# The library.
+#
+# How it is found. `ccall((:name, lib), ...)` needs `lib` to be a constant when the calling
+# method is compiled, and a package's constants are fixed when it is precompiled: a
+# `const` path would freeze whatever QUARRY_LIBRARY said at precompile time, and
+# `__precompile__(false)` would also stop every package that loads this one from being
+# precompiled. So `__init__` opens the library named at load time with `Libdl.dlopen` and
+# stores the address of each function this file calls; each call is then
+# `@ccall $(_fn(:name))(...)`, a call through a function pointer (documented for
+# `@ccall`). The table is filled once, before any call, and only read afterwards, so calls
+# from several threads at once are safe.
+
+const _C_FUNCTIONS = (
+    :quarry_abi_version, :quarry_version_string, :quarry_status_string,
+    :quarry_context_create, :quarry_context_destroy, :quarry_context_set_threads,
+    :quarry_context_get_threads, :quarry_context_last_error,
+    :quarry_options_create, :quarry_options_destroy, :quarry_option_type,
+    :quarry_options_set_i64, :quarry_options_set_f64, :quarry_options_set_f64_array,
+    :quarry_report_destroy, :quarry_report_count, :quarry_report_key_at,
+    :quarry_report_key_name, :quarry_report_key_type, :quarry_report_get_i64,
+    :quarry_report_get_f64,
+    :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64,
+    :quarry_relu_net_create_f64, :quarry_relu_net_destroy, :quarry_relu_net_dims,
+    :quarry_relu_net_get_f64, :quarry_relu_net_eval_f64, :quarry_relu_net_save,
+    :quarry_relu_net_load, :quarry_extract_relu1)
+
+const _FUNCTIONS = Dict{Symbol,Ptr{Cvoid}}()
+
+_fn(name::Symbol) = _FUNCTIONS[name]
+
+function __init__()
+    path = get(ENV, "QUARRY_LIBRARY", "")
+    isempty(path) && (path = "libquarry.so.0")
+    handle = Libdl.dlopen(path; throw_error = false)
+    handle === nothing && error(
+        "Quarry: cannot load $path; set QUARRY_LIBRARY to the path of libquarry.so.0, ",
+        "or install libquarry where the dynamic loader finds it")
+    abi_version = Libdl.dlsym(handle, :quarry_abi_version; throw_error = false)
+    abi_version === nothing && error("Quarry: $path is not libquarry (no quarry_abi_version)")
+    abi = @ccall $abi_version()::Int32
+    abi == ABI_VERSION || error(
+        "Quarry: $path has ABI version $abi, this binding needs $ABI_VERSION; ",
+        "install a matching libquarry")
+    for name in _C_FUNCTIONS
+        fptr = Libdl.dlsym(handle, name; throw_error = false)
+        fptr === nothing && error("Quarry: $path has no function $name")
+        _FUNCTIONS[name] = fptr
+    end
+    return nothing
+end
+
+"""
+    Quarry.version() -> String
+
+The version of the loaded library, e.g. `"0.1.0"`.
+"""
+version() = unsafe_string(@ccall $(_fn(:quarry_version_string))()::Cstring)
+
+# ---------------------------------------------------------------------------------------
+# Errors.
+
+"""
+    AbstractQuarryError <: Exception
+
+Supertype of the errors quarry calls throw: [`QuarryError`](@ref), [`NoConvergence`](@ref)
+and [`ExtractionIncomplete`](@ref). Each has the fields `status` (the C `quarry_status`,
+an `Int32`), `name` (its C name, e.g. `"QUARRY_ERR_NONFINITE"`) and `message` (the
+library's message, naming the argument and the value; its indices are C's, 0-based).
+"""
+abstract type AbstractQuarryError <: Exception end
+
+"""
+    QuarryError(status, message; cause = nothing)
+
+A quarry call failed with `status`, a `quarry_status` code (`err.status`, `err.name`,
+`err.message`; see [`AbstractQuarryError`](@ref)). When an oracle of
+[`extract_relu1`](@ref) threw, the error is `QUARRY_ERR_ORACLE` and `err.cause` is a
+`CapturedException` holding what the oracle threw (`err.cause.ex`) and its backtrace;
+otherwise `err.cause` is `nothing`.
+"""
+struct QuarryError <: AbstractQuarryError
+    status::Int32
+    name::String
+    message::String
+    cause::Union{Nothing,CapturedException}
+end
+
+_status_name(status::Integer) = get(STATUS_NAMES, Int32(status), "status $status")
+
+QuarryError(status::Integer, message::AbstractString;
+            cause::Union{Nothing,CapturedException} = nothing) =
+    QuarryError(Int32(status), _status_name(status), String(message), cause)
+
+"""
+    NoConvergence <: AbstractQuarryError
+
+[`lstsq`](@ref) or [`ridge_path`](@ref) reached its iteration limit
+(`QUARRY_ERR_NO_CONVERGENCE`): `err.x` is the last iterate (shaped as the solution would
+have been) and `err.report` its report.
+"""
+struct NoConvergence <: AbstractQuarryError
+    status::Int32
+    name::String
+    message::String
+    x::Array{Float64}
+    report::Dict{String,Any}
+end
+
+NoConvergence(message::AbstractString, x::Array{Float64}, report::Dict{String,Any}) =
+    NoConvergence(QUARRY_ERR_NO_CONVERGENCE, "QUARRY_ERR_NO_CONVERGENCE", String(message), x,
+                  report)
+
+function Base.showerror(io::IO, err::AbstractQuarryError)
+    description = unsafe_string(@ccall $(_fn(:quarry_status_string))(err.status::Int32)::Cstring)
+    print(io, nameof(typeof(err)), ": ", err.name, " (", description, "): ", err.message)
+    if err isa QuarryError && err.cause !== nothing
+        print(io, "\ncaused by: ")
+        showerror(io, err.cause)
+    end
+end
+
+_message(::Nothing) = "(no message)"
+
+function _message(ctx)  # ctx::Context, defined below
+    text = unsafe_string(@ccall $(_fn(:quarry_context_last_error))(ctx::Ptr{Cvoid})::Cstring)
+    return isempty(text) ? "(no message)" : text
+end
+
+# Throws a QuarryError, with the message of `ctx` when the call took one, unless OK.
+function _check(status::Integer, ctx = nothing)
+    status == QUARRY_OK || throw(QuarryError(status, _message(ctx)))
+    return nothing
+end
+
+# ---------------------------------------------------------------------------------------
+# Owned handles.
+#
+# A C object owned by a Julia object: freed by `close`, or at the latest by the finalizer.
+# quarry's objects do not depend on each other (a network outlives the context it was made
+# with) and its destroy functions may run on any thread, so finalizers may run in any
+# order. Passing the Julia object where `@ccall` expects `Ptr{Cvoid}` goes through
+# `unsafe_convert` below, and `@ccall` keeps the object alive until the call returns, so
+# the finalizer cannot free the C object during a call.
+
+abstract type _Handle end
+
+function Base.unsafe_convert(::Type{Ptr{Cvoid}}, handle::_Handle)
+    handle.ptr == C_NULL && throw(ArgumentError("quarry: this $(nameof(typeof(handle))) is closed"))
+    return handle.ptr
+end
+
+Base.isopen(handle::_Handle) = handle.ptr != C_NULL
+
+function Base.close(handle::_Handle)
+    if handle.ptr != C_NULL
+        _destroy(handle)
+        handle.ptr = C_NULL
+    end
+    return nothing
+end
+
+"""
+    Context(; threads = 0)
+    Context(f; threads = 0)
+
+A quarry context: the number of threads quarry's own kernels use (`threads = 0`: the
+environment variable `QUARRY_NUM_THREADS`, else all hardware threads) and the message of
+the last failed call. Every function takes one as the keyword `ctx`; without it each call
+makes its own.
+
+A context is used by one task at a time; distinct contexts may be used at once from
+several threads. Free it with `close(ctx)` (idempotent; the garbage collector frees it
+otherwise), or use the do-block form, which closes it on exit:
+
+```julia
+Context(threads = 4) do ctx
+    x, report = lstsq(A, b; ctx)
+end
+```
+"""
+mutable struct Context <: _Handle
+    ptr::Ptr{Cvoid}
+    Context(ptr::Ptr{Cvoid}) = finalizer(close, new(ptr))
+end
+
+_destroy(ctx::Context) = @ccall $(_fn(:quarry_context_destroy))(ctx.ptr::Ptr{Cvoid})::Cvoid
+
+function Context(; threads::Integer = 0)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _check(@ccall $(_fn(:quarry_context_create))(out::Ref{Ptr{Cvoid}})::Int32)
+    ctx = Context(out[])
+    if threads != 0
+        try
+            threads!(ctx, threads)
+        catch
+            close(ctx)
+            rethrow()
+        end
+    end
+    return ctx
+end
+
+function Context(f::Function; threads::Integer = 0)
+    ctx = Context(; threads)
+    try
+        return f(ctx)
+    finally
+        close(ctx)
+    end
+end
+
+"""
+    threads(ctx::Context) -> Int
+
+How many threads quarry's own kernels use with `ctx` (never 0: the default is resolved).
+Results never depend on it: a random object is a function of its seed and sizes only.
+"""
+function threads(ctx::Context)
+    n = Ref{Int64}(0)
+    status = @ccall $(_fn(:quarry_context_get_threads))(ctx::Ptr{Cvoid}, n::Ref{Int64})::Int32
+    _check(status, ctx)
+    return Int(n[])
+end
+
+"""
+    threads!(ctx::Context, n::Integer) -> ctx
+
+Let quarry's own kernels use `n` threads (1 to 1024) with `ctx`; 0 restores the default
+(`QUARRY_NUM_THREADS`, else all hardware threads). Throws a [`QuarryError`](@ref)
+(`QUARRY_ERR_INVALID_ARGUMENT`) for other values.
+"""
+function threads!(ctx::Context, n::Integer)
+    status = @ccall $(_fn(:quarry_context_set_threads))(ctx::Ptr{Cvoid}, n::Int64)::Int32
+    _check(status, ctx)
+    return ctx
+end
+
+# Runs f(ctx) with the caller's context, or with a fresh one closed afterwards.
+_with_context(f, ctx::Context) = f(ctx)
+_with_context(f, ::Nothing) = Context(f)
+
+# ---------------------------------------------------------------------------------------
+# Options and reports.
+
+# Runs f(opts) with a quarry_options handle that holds every setting that is not
+# `nothing` (keyword name => value, names from _OPTIONS), and destroys it afterwards.
+function _with_options(f, settings::NamedTuple)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _check(@ccall $(_fn(:quarry_options_create))(out::Ref{Ptr{Cvoid}})::Int32)
+    opts = out[]
+    try
+        for (name, value) in pairs(settings)
+            value === nothing || _set_option(opts, name, value)
+        end
+        return f(opts)
+    finally
+        @ccall $(_fn(:quarry_options_destroy))(opts::Ptr{Cvoid})::Cvoid
+    end
+end
+
+# Sets an option by the type the library gives its key: an integer key takes only an
+# Integer (never a float rounded silently) that fits in 64 bits.
+function _set_option(opts::Ptr{Cvoid}, name::Symbol, value)
+    key = Int32(getfield(_OPTIONS, name))
+    kind = @ccall $(_fn(:quarry_option_type))(key::Int32)::Int32
+    if kind == _TYPE_F64_ARRAY
+        array = value isa AbstractArray ? Vector{Float64}(vec(value)) : [Float64(value)]
+        status = @ccall $(_fn(:quarry_options_set_f64_array))(
+            opts::Ptr{Cvoid}, key::Int32, length(array)::Int64, array::Ptr{Float64})::Int32
+    elseif kind == _TYPE_F64
+        value isa Real || throw(ArgumentError("quarry: $name must be a real number, got $(repr(value))"))
+        status = @ccall $(_fn(:quarry_options_set_f64))(
+            opts::Ptr{Cvoid}, key::Int32, Float64(value)::Float64)::Int32
+    else
+        value isa Integer || throw(ArgumentError("quarry: $name must be an integer, got $(repr(value))"))
+        typemin(Int64) <= value <= typemax(Int64) ||
+            throw(ArgumentError("quarry: $name = $value does not fit in 64 bits"))
+        status = @ccall $(_fn(:quarry_options_set_i64))(
+            opts::Ptr{Cvoid}, key::Int32, Int64(value)::Int64)::Int32
+    end
+    status == QUARRY_OK || throw(QuarryError(status, "option $name = $(repr(value)) is refused"))
+    return nothing
+end
+
+# The report as a Dict keyed by the C names (QUARRY_REPORT_*); destroys it. Keys of a
+# newer library than this binding knows are skipped.
+function _report(report::Ptr{Cvoid})
+    out = Dict{String,Any}()
+    report == C_NULL && return out
+    try
+        count = Ref{Int64}(0)
+        _check(@ccall $(_fn(:quarry_report_count))(report::Ptr{Cvoid}, count::Ref{Int64})::Int32)
+        for index in 0:count[]-1
+            key = Ref{Int32}(0)
+            _check(@ccall $(_fn(:quarry_report_key_at))(
+                report::Ptr{Cvoid}, index::Int64, key::Ref{Int32})::Int32)
+            kind = @ccall $(_fn(:quarry_report_key_type))(key[]::Int32)::Int32
+            if kind == _TYPE_I64
+                value = Ref{Int64}(0)
+                status = @ccall $(_fn(:quarry_report_get_i64))(
+                    report::Ptr{Cvoid}, key[]::Int32, value::Ref{Int64})::Int32
+            elseif kind == _TYPE_F64
+                value = Ref{Float64}(0.0)
+                status = @ccall $(_fn(:quarry_report_get_f64))(
+                    report::Ptr{Cvoid}, key[]::Int32, value::Ref{Float64})::Int32
+            else
+                continue
+            end
+            _check(status)
+            name = unsafe_string(@ccall $(_fn(:quarry_report_key_name))(key[]::Int32)::Cstring)
+            out[name] = value[]
+        end
+    finally
+        @ccall $(_fn(:quarry_report_destroy))(report::Ptr{Cvoid})::Cvoid
+    end
+    return out
+end
+
+# ---------------------------------------------------------------------------------------
+# Least squares.
+
+# `A` as a column-major Float64 array with unit row stride, and its leading dimension:
+# `A` itself when it already is one (an Array, or a strided view with any column stride;
+# with `contiguous`, only when its columns are adjacent), else a copy made once.
+# Arrays are passed to `@ccall` as themselves, never as raw pointers, so `@ccall` keeps
+# them alive (and Julia's collector never moves them) for the whole call.
+function _dense(A::AbstractVecOrMat; contiguous::Bool = false)
+    rows = size(A, 1)
+    if A isa StridedVecOrMat{Float64} && stride(A, 1) == 1 &&
+       UInt(pointer(A)) % sizeof(Float64) == 0
+        ld = A isa AbstractVector ? rows : stride(A, 2)
+        (ld == rows || (!contiguous && ld > rows)) && return (A, max(ld, 1))
+    end
+    return (Array{Float64}(A), max(rows, 1))
+end
+
+# A's CSR arrays (0-based, 64-bit indices): the CSC arrays of A's transpose.
+function _csr(A::AbstractSparseMatrixCSC)
+    At = permutedims(A)
+    return (Int64[p - 1 for p in getcolptr(At)], Int64[i - 1 for i in rowvals(At)],
+            convert(Vector{Float64}, nonzeros(At)))
+end
+
+_choices(names) = join(sort!([repr(name) for name in keys(names)]), ", ")
+
+function _solver_settings(method, sketch_kind; settings...)
+    haskey(METHODS, method) ||
+        throw(ArgumentError("quarry: method must be one of $(_choices(METHODS)), got $(repr(method))"))
+    sketch_kind === nothing || haskey(SKETCH_KINDS, sketch_kind) ||
+        throw(ArgumentError("quarry: sketch_kind must be one of $(_choices(SKETCH_KINDS)), got $(repr(sketch_kind))"))
+    kind = sketch_kind === nothing ? nothing : SKETCH_KINDS[sketch_kind]
+    return merge((method = METHODS[method], sketch_kind = kind), values(settings))
+end
+
+# Runs call(ctx, opts, report_ref) -> status, which writes the solution into the buffer X,
+# and returns (finish(X), report); throws NoConvergence (holding finish(X), the last
+# iterate) when the iteration limit was reached, a QuarryError for any other failure.
+function _solve(call, X::Array{Float64}, settings::NamedTuple, ctx; finish = identity)
+    return _with_context(ctx) do cx
+        _with_options(settings) do opts
+            report_ref = Ref{Ptr{Cvoid}}(C_NULL)
+            status = call(cx, opts, report_ref)
+            report = _report(report_ref[])
+            status == QUARRY_ERR_NO_CONVERGENCE && !isempty(report) &&
+                throw(NoConvergence(_message(cx), finish(X), report))
+            _check(status, cx)
+            return (finish(X), report)
+        end
+    end
+end
+
+# A dense matrix as quarry takes it: (data, layout, ld). A transpose or adjoint (the same
+# for real numbers) of a Float64 array P is, in P's column-major memory, the row-major
+# `size(P, 2) × size(P, 1)` matrix with ld = stride(P, 2): P is passed as _dense gives it,
+# itself when it has unit stride along its first dimension (else a copy, still read
+# row-major). Any other matrix goes column-major through _dense.
+function _matrix(A::AbstractMatrix)
+    Ad, ld = _dense(A)
+    return (Ad, _COL_MAJOR, ld)
+end
+
+function _matrix(A::Union{Transpose{Float64},Adjoint{Float64}})
+    P, ld = _dense(parent(A))
+    return (P, _ROW_MAJOR, ld)
+end
+
+# B (m × k: a vector or a matrix) in `layout`, and its leading dimension. With k <= 1
+# both layouts are the same memory (row-major ld = 1), so B goes as _dense gives it;
+# row-major with several columns takes a row-major copy (a k × m column-major matrix).
+function _rhs(b::AbstractVecOrMat, layout::Int32)
+    k = size(b, 2)
+    layout == _COL_MAJOR && return _dense(b)
+    k <= 1 && return (_dense(b)[1], 1)
+    return (Matrix{Float64}(transpose(b)), k)
+end
+
+# The buffer quarry writes the n × k solution X into in `layout` (X is a vector of n values
+# when `vector`), its leading dimension, and the function that makes X of the buffer.
+# Column-major, or k <= 1 (the same memory in both layouts), the buffer is X itself;
+# row-major with several columns it is k × n, and X its transpose.
+function _solution(layout::Int32, n::Integer, k::Integer, vector::Bool)
+    layout == _COL_MAJOR && return (vector ? zeros(n) : zeros(n, k), max(n, 1), identity)
+    k <= 1 && return (vector ? zeros(n) : zeros(n, k), 1, identity)
+    return (zeros(k, n), k, permutedims)
+end
+
+# The call of quarry_lstsq_f64 for a dense A, with the buffer it writes X into and the
+# function that makes X of it: A in the layout _matrix gives, B and X in the same one.
+function _lstsq_call(A::AbstractMatrix, b::AbstractVecOrMat)
+    Ad, layout, lda = _matrix(A)
+    m, n = size(A)
+    nrhs = size(b, 2)
+    B, ldb = _rhs(b, layout)
+    X, ldx, finish = _solution(layout, n, nrhs, b isa AbstractVector)
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_lstsq_f64))(
+        cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, nrhs::Int64,
+        Ad::Ptr{Float64}, lda::Int64, B::Ptr{Float64}, ldb::Int64, X::Ptr{Float64},
+        ldx::Int64, opts::Ptr{Cvoid}, report::Ref{Ptr{Cvoid}})::Int32
+    return (call, X, finish)
+end
+
+# The call of quarry_lstsq_csr_f64 for a sparse A, as above; B and X column-major.
+function _lstsq_call(A::AbstractSparseMatrixCSC, b::AbstractVecOrMat)
+    m, n = size(A)
+    nrhs = size(b, 2)
+    row_ptr, col_idx, val = _csr(A)
+    B, ldb = _dense(b)
+    X, ldx, finish = _solution(_COL_MAJOR, n, nrhs, b isa AbstractVector)
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_lstsq_csr_f64))(
+        cx::Ptr{Cvoid}, m::Int64, n::Int64, nrhs::Int64, row_ptr::Ptr{Int64},
+        col_idx::Ptr{Int64}, val::Ptr{Float64}, _COL_MAJOR::Int32, B::Ptr{Float64},
+        ldb::Int64, X::Ptr{Float64}, ldx::Int64, opts::Ptr{Cvoid},
+        report::Ref{Ptr{Cvoid}})::Int32
+    return (call, X, finish)
+end
+
+"""
+    lstsq(A, b; method = :auto, ridge, tol, maxiter, sketch_kind, sketch_rows,
+          sketch_nnz, seed, ctx) -> (x, report)
+
+The least-squares solution `x = argmin ‖A x - b‖² + ridge ‖x‖²` (the minimum-norm one
+when `A` has more columns than rows or is rank deficient), at LAPACK's accuracy, and the
+solver's report: a `Dict{String,Any}` keyed by the C names (`"QUARRY_REPORT_METHOD"`,
+`"QUARRY_REPORT_ITERATIONS"`, `"QUARRY_REPORT_RESIDUAL_NORM"`, ...).
+
+- `A`: an `m × n` matrix, dense or a `SparseMatrixCSC`. A `Matrix{Float64}`, or a strided
+  view of one with unit row stride (`view(M, 1:m, cols)`, any column stride), is passed to
+  the library as it is, and so is `M'` or `transpose(M)` of such an `M` (as a row-major
+  matrix over `M`'s memory); any other dense matrix (another element type, a row-strided
+  view) is converted once. A sparse matrix is handed over as CSR with 64-bit indices (a
+  converted copy; never densified).
+- `b`: `m` values (then `x` has `n`) or an `m × k` matrix (then `x` is `n × k`), passed
+  like `A`; when `A` goes row-major (a transpose) and `k > 1`, `b` and `x` pass through
+  small row-major copies (`k × m` and `k × n`).
+
+Options (those of `quarry_lstsq_f64`, `quarry/lstsq.h`; `nothing` means the library's
+default): `method`, one of `keys(Quarry.METHODS)` (`:auto`, `:direct`, `:sketch_solve`,
+`:sketch_precondition`, `:gram_precondition`; the report says which ran); `ridge` (λ ≥ 0);
+`tol`; `maxiter` (an `Integer`); `sketch_kind` (one of `keys(Quarry.SKETCH_KINDS)`);
+`sketch_rows`; `sketch_nnz`; `seed` (an `Integer`: the same seed and input give bitwise
+the same `x` for any thread count). `ctx`: a [`Context`](@ref) (default: a new one).
+
+Throws a [`QuarryError`](@ref) (e.g. `QUARRY_ERR_NONFINITE` for a NaN in `A`), a
+[`NoConvergence`](@ref) carrying the last iterate when the iteration limit was reached,
+`DimensionMismatch` when `b` does not have `m` rows, `ArgumentError` for a bad option.
+"""
+function lstsq(A::AbstractMatrix, b::AbstractVecOrMat; method = :auto, ridge = nothing,
+               tol = nothing, maxiter = nothing, sketch_kind = nothing, sketch_rows = nothing,
+               sketch_nnz = nothing, seed = nothing, ctx::Union{Context,Nothing} = nothing)
+    settings = _solver_settings(method, sketch_kind; ridge, tol, maxiter, sketch_rows,
+                                sketch_nnz, seed)
+    m = size(A, 1)
+    size(b, 1) == m || throw(DimensionMismatch("quarry: b has $(size(b, 1)) rows but A has $m"))
+    call, X, finish = _lstsq_call(A, b)
+    return _solve(call, X, settings, ctx; finish)
+end
+
+"""
+    ridge_path(A, b, lambdas; method = :auto, tol, maxiter, sketch_kind, sketch_rows,
+               sketch_nnz, seed, ctx) -> (X, report)
+
+Ridge regression for several λ at once, sharing the expensive work (one Gram matrix or
+one factorization): column `j` of the `n × length(lambdas)` matrix `X` is
+`argmin ‖A x - b‖² + lambdas[j] ‖x‖²`. `A` is a dense `m × n` matrix (passed as in
+[`lstsq`](@ref)), `b` a vector of `m` values, `lambdas` one value or a vector (each finite
+and ≥ 0). Options, report and errors as in [`lstsq`](@ref), without `ridge`; the report's
+`QUARRY_REPORT_RESIDUAL_NORM` is the largest ‖A xⱼ - b‖.
+"""
+function ridge_path(A::AbstractMatrix, b::AbstractVector, lambdas::Union{Real,AbstractVector};
+                    method = :auto, tol = nothing, maxiter = nothing, sketch_kind = nothing,
+                    sketch_rows = nothing, sketch_nnz = nothing, seed = nothing,
+                    ctx::Union{Context,Nothing} = nothing)
+    settings = _solver_settings(method, sketch_kind; tol, maxiter, sketch_rows, sketch_nnz,
+                                seed)
+    m, n = size(A)
+    length(b) == m || throw(DimensionMismatch("quarry: b has $(length(b)) values but A has $m rows"))
+    Ad, layout, lda = _matrix(A)
+    bd, _ = _dense(b)
+    lam = lambdas isa Real ? [Float64(lambdas)] : Vector{Float64}(lambdas)
+    nlambda = length(lam)
+    X, ldx, finish = _solution(layout, n, nlambda, false)
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_ridge_path_f64))(
+        cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64}, lda::Int64,
+        bd::Ptr{Float64}, nlambda::Int64, lam::Ptr{Float64}, X::Ptr{Float64}, ldx::Int64,
+        opts::Ptr{Cvoid}, report::Ref{Ptr{Cvoid}})::Int32
+    return _solve(call, X, settings, ctx; finish)
+end
+
+ridge_path(A::AbstractSparseMatrixCSC, b::AbstractVector, lambdas::Union{Real,AbstractVector};
+           kwargs...) = throw(ArgumentError(
+    "quarry: ridge_path takes a dense A (quarry_ridge_path_f64 is dense only); pass Matrix(A)"))
+
+# ---------------------------------------------------------------------------------------
+# ReLU networks.
+
+"""
+    ReluNet(W, b, A, skip = nothing, c0 = nothing; ctx)
+
+A one-hidden-layer ReLU network `F(x) = A relu.(W x + b) + skip x + c0` from `R^d` to
+`R^c` with `k` hidden neurons: `W` is `k × d`, `b` has `k` values, `A` is `c × k`, `skip`
+is `c × d` (`nothing`: none) and `c0` has `c` values (`nothing`: zeros). The weights are
+copied; the network is immutable, so tasks may share it.
+
+- `net(X)` evaluates it on the columns of a `d × n` matrix and returns `c × n` outputs;
+  `net(x)` on one input of `d` values returns `c` values (keyword `ctx` as everywhere).
+- [`Quarry.dims`](@ref)`(net)` is `(d, k, c)`; [`Quarry.weights`](@ref) copies the
+  weights out (both unexported, so call them qualified: their names are common ones);
+  [`save_relu_net`](@ref) and [`load_relu_net`](@ref) use quarry's JSON format.
+- `close(net)` frees it (idempotent; the garbage collector does otherwise).
+
+Throws `DimensionMismatch` when a shape does not fit `W` and `A`, and a
+[`QuarryError`](@ref) (`QUARRY_ERR_NONFINITE`) for a NaN or infinite weight.
+"""
+mutable struct ReluNet <: _Handle
+    ptr::Ptr{Cvoid}
+    ReluNet(ptr::Ptr{Cvoid}) = finalizer(close, new(ptr))
+end
+
+_destroy(net::ReluNet) = @ccall $(_fn(:quarry_relu_net_destroy))(net.ptr::Ptr{Cvoid})::Cvoid
+
+# quarry takes matrices row-major: a matrix's row-major storage is its transpose's
+# column-major storage.
+_rowmajor(M::AbstractMatrix) = Matrix{Float64}(transpose(M))
+
+function ReluNet(W::AbstractMatrix, b::AbstractVector, A::AbstractMatrix,
+                 skip::Union{AbstractMatrix,Nothing} = nothing,
+                 c0::Union{AbstractVector,Nothing} = nothing;
+                 ctx::Union{Context,Nothing} = nothing)
+    k, d = size(W)
+    c = size(A, 1)
+    for (name, value, want) in (("b", b, (k,)), ("A", A, (c, k)), ("skip", skip, (c, d)),
+                                ("c0", c0, (c,)))
+        value === nothing || size(value) == want || throw(DimensionMismatch(
+            "quarry: $name must have size $want (W is $k×$d, A has $c rows), got $(size(value))"))
+    end
+    w, bias, a = _rowmajor(W), Vector{Float64}(b), _rowmajor(A)
+    s = skip === nothing ? C_NULL : _rowmajor(skip)
+    offset = c0 === nothing ? C_NULL : Vector{Float64}(c0)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_relu_net_create_f64))(
+            cx::Ptr{Cvoid}, d::Int64, k::Int64, c::Int64, w::Ptr{Float64}, bias::Ptr{Float64},
+            a::Ptr{Float64}, s::Ptr{Float64}, offset::Ptr{Float64}, out::Ref{Ptr{Cvoid}})::Int32
+        _check(status, cx)
+    end
+    return ReluNet(out[])
+end
+
+"""
+    Quarry.dims(net::ReluNet) -> (d, k, c)
+
+The network's inputs `d`, hidden neurons `k` and outputs `c`. Not exported (`dims` is a
+common name; a network is not an array, so it is not `size`): call it `Quarry.dims`.
+"""
+function dims(net::ReluNet)
+    d, k, c = Ref{Int64}(0), Ref{Int64}(0), Ref{Int64}(0)
+    status = @ccall $(_fn(:quarry_relu_net_dims))(
+        net::Ptr{Cvoid}, d::Ref{Int64}, k::Ref{Int64}, c::Ref{Int64})::Int32
+    _check(status)
+    return (Int(d[]), Int(k[]), Int(c[]))
+end
+
+function Base.show(io::IO, net::ReluNet)
+    if isopen(net)
+        d, k, c = dims(net)
+        print(io, "ReluNet(d = ", d, ", k = ", k, ", c = ", c, ")")
+    else
+        print(io, "ReluNet(closed)")
+    end
+end
+
+"""
+    Quarry.weights(net::ReluNet) -> (; W, b, A, skip, c0)
+
+Copies of the network's weights, shaped as [`ReluNet`](@ref) takes them: `W` (`k × d`),
+`b` (`k`), `A` (`c × k`), `skip` (`c × d`, zeros when the network has none), `c0` (`c`).
+Not exported (it would collide with `StatsBase.weights`): call it `Quarry.weights`.
+"""
+function weights(net::ReluNet)
+    d, k, c = dims(net)
+    # Filled row-major by the library: d × k here is W (k × d) row-major, and so on.
+    w, b, a, s, c0 = zeros(d, k), zeros(k), zeros(k, c), zeros(d, c), zeros(c)
+    status = @ccall $(_fn(:quarry_relu_net_get_f64))(
+        net::Ptr{Cvoid}, w::Ptr{Float64}, b::Ptr{Float64}, a::Ptr{Float64}, s::Ptr{Float64},
+        c0::Ptr{Float64})::Int32
+    _check(status)
+    return (W = permutedims(w), b = b, A = permutedims(a), skip = permutedims(s), c0 = c0)
+end
+
+function (net::ReluNet)(X::AbstractVecOrMat; ctx::Union{Context,Nothing} = nothing)
+    d, _, c = dims(net)
+    size(X, 1) == d || throw(DimensionMismatch(
+        "quarry: the network takes $d inputs (one point per column), got an input of size $(size(X))"))
+    n = size(X, 2)
+    # A d × n column-major matrix is the n × d row-major one quarry reads: no transpose.
+    Xd, _ = _dense(X; contiguous = true)
+    Y = X isa AbstractVector ? zeros(c) : zeros(c, n)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_relu_net_eval_f64))(
+            cx::Ptr{Cvoid}, net::Ptr{Cvoid}, n::Int64, Xd::Ptr{Float64}, Y::Ptr{Float64})::Int32
+        _check(status, cx)
+    end
+    return Y
+end
+
+"""
+    save_relu_net(path, net::ReluNet; ctx)
+
+Save the network to the file `path` in quarry's JSON format ("quarry-relu-net", version
+1), whose doubles read back bit for bit. The file is written beside `path` and renamed
+over it, so readers never see half a file. Throws a [`QuarryError`](@ref)
+(`QUARRY_ERR_IO`) when it cannot be written.
+"""
+function save_relu_net(path::AbstractString, net::ReluNet; ctx::Union{Context,Nothing} = nothing)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_relu_net_save))(
+            cx::Ptr{Cvoid}, net::Ptr{Cvoid}, path::Cstring)::Int32
+        _check(status, cx)
+    end
+    return nothing
+end
+
+"""
+    load_relu_net(path; ctx) -> ReluNet
+
+Load a network saved by [`save_relu_net`](@ref) (or by any program writing quarry's
+format). Throws a [`QuarryError`](@ref): `QUARRY_ERR_IO` when the file cannot be read,
+`QUARRY_ERR_FORMAT` (naming the field) when it does not hold such a network.
+"""
+function load_relu_net(path::AbstractString; ctx::Union{Context,Nothing} = nothing)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_relu_net_load))(
+            cx::Ptr{Cvoid}, path::Cstring, out::Ref{Ptr{Cvoid}})::Int32
+        _check(status, cx)
+    end
+    return ReluNet(out[])
+end
+
+"""
+    ExtractionIncomplete <: AbstractQuarryError
+
+[`extract_relu1`](@ref) stopped early: the query budget ran out (`QUARRY_ERR_BUDGET`), or
+the copy's estimated relative error is above 1e-3 (`QUARRY_ERR_NO_CONVERGENCE`: a black
+box noisier or less precise than the extraction handles). `err.net` is the partial or
+inaccurate copy (a [`ReluNet`](@ref)), `err.report` the report.
+"""
+struct ExtractionIncomplete <: AbstractQuarryError
+    status::Int32
+    name::String
+    message::String
+    net::ReluNet
+    report::Dict{String,Any}
+end
+
+ExtractionIncomplete(status::Integer, message::AbstractString, net::ReluNet,
+                     report::Dict{String,Any}) =
+    ExtractionIncomplete(Int32(status), _status_name(status), String(message), net, report)
+
+# ---------------------------------------------------------------------------------------
+# Extraction.
+
+# What the C oracle callback needs: the user's oracle, and what it threw.
+mutable struct _OracleState
+    oracle::Any
+    error::Any      # the exception the oracle threw, or nothing
+    backtrace::Any  # its catch_backtrace()
+end
+
+# The quarry_oracle_fn handed to quarry_extract_relu1: a top-level function (a constant
+# @cfunction, valid on every platform, unlike closures), which finds the oracle through
+# `user_data`, a pointer to the _OracleState that extract_relu1 keeps alive. quarry calls
+# it only on the thread that called the extraction. Nothing may unwind into C: every
+# exception is caught and stored, and a non-zero return stops the extraction.
+function _answer_queries(n::Int64, d::Int64, x::Ptr{Float64}, c::Int64, y::Ptr{Float64},
+                         user_data::Ptr{Cvoid})::Int32
+    state = unsafe_pointer_to_objref(user_data)::_OracleState
+    try
+        # C's n × d row-major batch read column-major is d × n: one query per column. The
+        # oracle gets a copy, which it may keep after the call.
+        X = copy(unsafe_wrap(Array, x, (Int(d), Int(n))))
+        Y = state.oracle(X)
+        fits = Y isa AbstractMatrix ? size(Y) == (c, n) :
+               Y isa AbstractVector && c == 1 && length(Y) == n
+        fits || throw(DimensionMismatch(
+            "quarry: the oracle answered a $(summary(Y)) for a batch of $n queries with $c " *
+            "outputs; expected a $c×$n matrix (one column per query)"))
+        # quarry's n × c row-major answer is, column-major, c × n: Y's linear order.
+        copyto!(unsafe_wrap(Array, y, (Int(c), Int(n))), Y)
+        return Int32(0)
+    catch err
+        state.error = err
+        state.backtrace = catch_backtrace()
+        return Int32(1)
+    end
+end
+
+"""
+    extract_relu1(oracle, d, c; seed, budget, noise, lower, upper, refine, ctx)
+        -> (net::ReluNet, report)
+
+Copy a one-hidden-layer ReLU network `F: R^d → R^c` from value queries alone
+(`quarry_extract_relu1`, algorithm in `docs/extract.md`). `oracle(X)` answers a batch:
+`X` is a `d × n` `Matrix{Float64}` holding one query per column (a copy the oracle may
+keep), and the answer is a `c × n` matrix, one output column per query (for `c == 1` a
+vector of `n` values also does). `oracle` may be any callable, e.g. a [`ReluNet`](@ref).
+It is called on the calling thread, inside the C call: it must not use the same `ctx`.
+
+Options (`nothing`: the library's default): `seed` (an `Integer`: the same seed and
+oracle give the same copy and query count), `budget` (the most queries), `noise` (the
+oracle's output noise, if known), `lower` and `upper` (a box every query stays in: one
+bound for every input, or `d` bounds), `refine` (`true`: re-measure every neuron).
+
+Returns the copy and the report (`"QUARRY_REPORT_QUERIES"`, `"QUARRY_REPORT_NEURONS"`,
+`"QUARRY_REPORT_RELATIVE_ERROR"`, ...). Throws [`ExtractionIncomplete`](@ref) carrying
+the partial copy when the budget ran out or the copy's estimated error is above 1e-3,
+and a [`QuarryError`](@ref) otherwise; when the oracle threw, that error is
+`QUARRY_ERR_ORACLE` and its `cause` holds the oracle's exception and backtrace (an
+`InterruptException` is rethrown as it is).
+"""
+function extract_relu1(oracle, d::Integer, c::Integer; seed = nothing, budget = nothing,
+                       noise = nothing, lower = nothing, upper = nothing, refine = nothing,
+                       ctx::Union{Context,Nothing} = nothing)
+    settings = (; seed, budget, noise, lower, upper, refine)
+    state = _OracleState(oracle, nothing, nothing)
+    answer = @cfunction(_answer_queries, Int32,
+                        (Int64, Int64, Ptr{Float64}, Int64, Ptr{Float64}, Ptr{Cvoid}))
+    out, report_ref = Ref{Ptr{Cvoid}}(C_NULL), Ref{Ptr{Cvoid}}(C_NULL)
+    status, message = _with_context(ctx) do cx
+        _with_options(settings) do opts
+            code = GC.@preserve state begin
+                @ccall $(_fn(:quarry_extract_relu1))(
+                    cx::Ptr{Cvoid}, d::Int64, c::Int64, answer::Ptr{Cvoid},
+                    pointer_from_objref(state)::Ptr{Cvoid}, opts::Ptr{Cvoid},
+                    out::Ref{Ptr{Cvoid}}, report_ref::Ref{Ptr{Cvoid}})::Int32
+            end
+            (code, _message(cx))
+        end
+    end
+    # The network first: owned by its finalizer, it cannot leak if reading the report throws.
+    net = out[] == C_NULL ? nothing : ReluNet(out[])
+    report = _report(report_ref[])
+    if state.error !== nothing
+        net === nothing || close(net)
+        state.error isa InterruptException && throw(state.error)
+        throw(QuarryError(status, message; cause = CapturedException(state.error, state.backtrace)))
+    end
+    if net !== nothing &&
+       status in (QUARRY_ERR_BUDGET, QUARRY_ERR_CALLBACK_ABORTED, QUARRY_ERR_NO_CONVERGENCE)
+        throw(ExtractionIncomplete(status, message, net, report))
+    end
+    if status != QUARRY_OK
+        net === nothing || close(net)
+        throw(QuarryError(status, message))
+    end
+    return net, report
+end
+
+end # module Quarry

@@ -1,0 +1,392 @@
+//! The safe crate against references computed here: exact solutions of consistent
+//! problems, the ridge normal equations, a network's definition; and every failure path.
+
+use quarry::{
+    report_key, Context, Csr, Dense, ErrorKind, Extract, Layout, Lstsq, Method, Partial, ReluNet,
+    Weights,
+};
+
+/// A small deterministic generator (splitmix64) with normal deviates (Box-Muller).
+struct Rng(u64);
+
+impl Rng {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn normal(&mut self) -> f64 {
+        let (u, v) = (self.uniform().max(1e-300), self.uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+    fn normals(&mut self, n: usize) -> Vec<f64> {
+        (0..n).map(|_| self.normal()).collect()
+    }
+}
+
+/// An m x n row-major matrix whose column j is scaled by kappa^(-j / (n - 1)).
+fn matrix(rng: &mut Rng, m: usize, n: usize, kappa: f64) -> Vec<f64> {
+    let mut a = rng.normals(m * n);
+    for (i, v) in a.iter_mut().enumerate() {
+        *v *= kappa.powf(-((i % n) as f64) / (n.max(2) - 1) as f64);
+    }
+    a
+}
+
+fn matvec(a: &[f64], m: usize, n: usize, x: &[f64]) -> Vec<f64> {
+    (0..m).map(|i| (0..n).map(|j| a[i * n + j] * x[j]).sum()).collect()
+}
+
+fn transpose(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
+    (0..cols).flat_map(|j| (0..rows).map(move |i| a[i * cols + j])).collect()
+}
+
+fn max_diff(x: &[f64], y: &[f64]) -> f64 {
+    assert_eq!(x.len(), y.len());
+    x.iter().zip(y).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+}
+
+/// (A^T A + lambda I) x = A^T b by Cholesky, for small n.
+fn ridge_reference(a: &[f64], m: usize, n: usize, b: &[f64], lambda: f64) -> Vec<f64> {
+    let mut g = vec![0.0; n * n];
+    let mut r: Vec<f64> = (0..n).map(|j| (0..m).map(|i| a[i * n + j] * b[i]).sum()).collect();
+    for p in 0..n {
+        for q in 0..n {
+            g[p * n + q] = (0..m).map(|i| a[i * n + p] * a[i * n + q]).sum::<f64>()
+                + if p == q { lambda } else { 0.0 };
+        }
+    }
+    for j in 0..n {
+        for k in 0..j {
+            let l = g[j * n + k];
+            for i in j..n {
+                g[i * n + j] -= g[i * n + k] * l;
+            }
+        }
+        let d = g[j * n + j].sqrt();
+        for i in j..n {
+            g[i * n + j] /= d;
+        }
+    }
+    for i in 0..n {
+        r[i] = (r[i] - (0..i).map(|k| g[i * n + k] * r[k]).sum::<f64>()) / g[i * n + i];
+    }
+    for i in (0..n).rev() {
+        r[i] = (r[i] - (i + 1..n).map(|k| g[k * n + i] * r[k]).sum::<f64>()) / g[i * n + i];
+    }
+    r
+}
+
+#[test]
+fn the_library_has_this_crates_abi() {
+    assert_eq!(quarry::abi_version(), quarry::ABI_VERSION);
+    quarry::check_abi().unwrap();
+    assert!(quarry::version().starts_with("0.1."), "{}", quarry::version());
+    assert!(!quarry::blas_info().is_empty());
+}
+
+#[test]
+fn contexts_set_their_thread_count_and_refuse_a_bad_one() {
+    let mut ctx = Context::with_threads(2).unwrap();
+    assert_eq!(ctx.threads(), 2);
+    let e = ctx.set_threads(1_000_000).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.message().contains("1000000"), "{e}");
+    assert_eq!(ctx.threads(), 2);
+}
+
+#[test]
+fn dense_solves_in_every_layout_match_the_exact_solution() {
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(1);
+    let (m, n) = (3000, 40);
+    let a = matrix(&mut rng, m, n, 1e3);
+    let x0 = rng.normals(n);
+    let b = matvec(&a, m, n, &x0);
+    for method in [Method::Auto, Method::Direct, Method::SketchPrecondition] {
+        let s = Lstsq::new().method(method);
+        let row = s.solve(&mut ctx, Dense::row_major(&a, m, n).unwrap(), &b).unwrap();
+        assert!(max_diff(&row.x, &x0) < 1e-9, "{method:?}");
+        assert!(row.report.i64(report_key::METHOD).is_some());
+        let at = transpose(&a, m, n);
+        let col = s.solve(&mut ctx, Dense::col_major(&at, m, n).unwrap(), &b).unwrap();
+        assert!(max_diff(&col.x, &x0) < 1e-9, "{method:?}");
+    }
+    // A row-major view of the first 30 columns (ld = 40): no copy, the same solution as
+    // the copied submatrix.
+    let view = Dense::new(&a, m, 30, Layout::RowMajor, n).unwrap();
+    let sub: Vec<f64> = (0..m).flat_map(|i| a[i * n..i * n + 30].to_vec()).collect();
+    let b30 = matvec(&sub, m, 30, &x0[..30]);
+    let x = Lstsq::new().solve(&mut ctx, view, &b30).unwrap().x;
+    assert!(max_diff(&x, &x0[..30]) < 1e-9);
+}
+
+#[test]
+fn several_right_hand_sides_in_either_layout_give_column_major_solutions() {
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(2);
+    let (m, n, k) = (2000, 12, 3);
+    let a = matrix(&mut rng, m, n, 10.0);
+    let x0 = rng.normals(n * k); // column-major n x k
+    let cols: Vec<Vec<f64>> = (0..k).map(|j| matvec(&a, m, n, &x0[j * n..(j + 1) * n])).collect();
+    let b_col: Vec<f64> = cols.concat(); // m x k column-major
+    let b_row = transpose(&b_col, k, m); // the same values row-major
+    let at = transpose(&a, m, n);
+    for a_view in [Dense::row_major(&a, m, n).unwrap(), Dense::col_major(&at, m, n).unwrap()] {
+        for b in [Dense::col_major(&b_col, m, k).unwrap(), Dense::row_major(&b_row, m, k).unwrap()]
+        {
+            let sol = Lstsq::new().solve_many(&mut ctx, a_view, b).unwrap();
+            assert!(max_diff(&sol.x, &x0) < 1e-10);
+        }
+    }
+}
+
+#[test]
+fn sparse_solves_match_the_dense_solution() {
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(3);
+    let (m, n) = (4000, 30);
+    let (mut row_ptr, mut col_idx, mut values, mut dense) =
+        (vec![0i64], vec![], vec![], vec![0.0; m * n]);
+    for i in 0..m {
+        for j in 0..n {
+            if rng.uniform() < 0.2 || j == i % n {
+                let v = rng.normal();
+                col_idx.push(j as i64);
+                values.push(v);
+                dense[i * n + j] = v;
+            }
+        }
+        row_ptr.push(col_idx.len() as i64);
+    }
+    let x0 = rng.normals(n);
+    let b = matvec(&dense, m, n, &x0);
+    let a = Csr::new(m, n, &row_ptr, &col_idx, &values).unwrap();
+    for b_view in [Dense::col_major(&b, m, 1).unwrap(), Dense::row_major(&b, m, 1).unwrap()] {
+        let sol = Lstsq::new().solve_csr(&mut ctx, a, b_view).unwrap();
+        assert!(max_diff(&sol.x, &x0) < 1e-10);
+    }
+    // Two right-hand sides, row-major.
+    let b2: Vec<f64> = b.iter().flat_map(|v| [*v, 2.0 * v]).collect();
+    let sol = Lstsq::new().solve_csr(&mut ctx, a, Dense::row_major(&b2, m, 2).unwrap()).unwrap();
+    let twice: Vec<f64> = x0.iter().map(|v| 2.0 * v).collect();
+    assert!(max_diff(&sol.x, &[x0.clone(), twice].concat()) < 1e-10);
+    // A malformed structure is the library's to refuse: a column index out of range.
+    let mut bad = col_idx.clone();
+    bad[0] = n as i64;
+    let a = Csr::new(m, n, &row_ptr, &bad, &values).unwrap();
+    let e = Lstsq::new().solve_csr(&mut ctx, a, Dense::col_major(&b, m, 1).unwrap()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert!(Csr::new(m, n, &row_ptr[1..], &col_idx, &values).is_err());
+}
+
+#[test]
+fn ridge_solutions_match_the_normal_equations() {
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(4);
+    let (m, n) = (500, 8);
+    let a = matrix(&mut rng, m, n, 1e2);
+    let b = rng.normals(m);
+    let lambdas = [1e-3, 0.1, 10.0];
+    let at = transpose(&a, m, n);
+    for view in [Dense::row_major(&a, m, n).unwrap(), Dense::col_major(&at, m, n).unwrap()] {
+        let path = Lstsq::new().ridge_path(&mut ctx, view, &b, &lambdas).unwrap();
+        for (j, &lambda) in lambdas.iter().enumerate() {
+            let want = ridge_reference(&a, m, n, &b, lambda);
+            assert!(max_diff(&path.x[j * n..(j + 1) * n], &want) < 1e-9, "lambda {lambda}");
+            let one = Lstsq::new().ridge(lambda).solve(&mut ctx, view, &b).unwrap();
+            assert!(max_diff(&one.x, &want) < 1e-9, "lambda {lambda}");
+        }
+    }
+}
+
+#[test]
+fn bad_input_is_refused_with_its_status_and_message() {
+    let mut ctx = Context::new().unwrap();
+    let a = vec![1.0; 20];
+    let e = Dense::row_major(&a, 7, 3).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension);
+    assert_eq!(
+        Dense::new(&a, 5, 4, Layout::ColMajor, 4).unwrap_err().kind(),
+        ErrorKind::BadLeadingDim
+    );
+    assert_eq!(
+        Dense::new(&a, 5, 4, Layout::ColMajor, 6).unwrap_err().kind(),
+        ErrorKind::BadDimension
+    );
+    let view = Dense::row_major(&a, 5, 4).unwrap();
+    assert_eq!(
+        Lstsq::new().solve(&mut ctx, view, &[1.0; 4]).unwrap_err().kind(),
+        ErrorKind::BadDimension
+    );
+    // NaN: refused by the library, with its message on the context.
+    let mut rng = Rng(5);
+    let mut a = matrix(&mut rng, 100, 4, 1.0);
+    a[17] = f64::NAN;
+    let e = Lstsq::new()
+        .solve(&mut ctx, Dense::row_major(&a, 100, 4).unwrap(), &[1.0; 100])
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NonFinite);
+    assert_eq!(e.status(), quarry::sys::QUARRY_ERR_NONFINITE);
+    assert_eq!(e.status_name(), "QUARRY_ERR_NONFINITE");
+    assert!(!e.message().is_empty() && e.to_string().contains(e.message()), "{e}");
+    // Options out of range: refused before the solve, naming the option.
+    a[17] = 0.0;
+    let view = Dense::row_major(&a, 100, 4).unwrap();
+    let e = Lstsq::new().ridge(-1.0).solve(&mut ctx, view, &[1.0; 100]).unwrap_err();
+    assert!(e.message().contains("RIDGE"), "{e}");
+    let e = Lstsq::new().max_iterations(u64::MAX).solve(&mut ctx, view, &[1.0; 100]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+}
+
+#[test]
+fn an_unconverged_solve_keeps_its_last_iterate() {
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(7);
+    let (m, n) = (500, 10);
+    let a = matrix(&mut rng, m, n, 1e8);
+    let b = rng.normals(m);
+    let s = Lstsq::new().method(Method::SketchPrecondition).max_iterations(1).sketch_rows(12);
+    let e = s.solve(&mut ctx, Dense::row_major(&a, m, n).unwrap(), &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoConvergence, "{e}");
+    match e.partial() {
+        Some(Partial::Solution(sol)) => {
+            assert_eq!(sol.x.len(), n);
+            assert!(sol.report.i64(report_key::ITERATIONS).unwrap() >= 1);
+        }
+        other => panic!("expected the last iterate, got {other:?}"),
+    }
+}
+
+fn random_net(ctx: &mut Context, d: usize, k: usize, c: usize, seed: u64) -> ReluNet {
+    let mut rng = Rng(seed);
+    let scale = |v: Vec<f64>, s: usize| v.into_iter().map(|x| x / (s as f64).sqrt()).collect();
+    let weights = Weights {
+        d,
+        k,
+        c,
+        w: scale(rng.normals(k * d), d),
+        b: rng.normals(k),
+        a: scale(rng.normals(c * k), k),
+        ..Weights::default()
+    };
+    ReluNet::new(ctx, &weights).unwrap()
+}
+
+#[test]
+fn a_network_evaluates_as_its_definition_and_round_trips_through_a_file() {
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(9);
+    let (d, k, c) = (4, 6, 3);
+    let w = Weights {
+        d,
+        k,
+        c,
+        w: rng.normals(k * d),
+        b: rng.normals(k),
+        a: rng.normals(c * k),
+        skip: rng.normals(c * d),
+        c0: rng.normals(c),
+    };
+    let net = ReluNet::new(&mut ctx, &w).unwrap();
+    assert_eq!(net.dims(), (d, k, c));
+    assert_eq!(net.weights(), w);
+    let x = rng.normals(50 * d);
+    let y = net.eval(&mut ctx, &x).unwrap();
+    for (xi, yi) in x.chunks(d).zip(y.chunks(c)) {
+        let h: Vec<f64> = (0..k).map(|r| (matvec(&w.w, k, d, xi)[r] + w.b[r]).max(0.0)).collect();
+        for (o, got) in yi.iter().enumerate() {
+            let want = (0..k).map(|r| w.a[o * k + r] * h[r]).sum::<f64>()
+                + (0..d).map(|j| w.skip[o * d + j] * xi[j]).sum::<f64>()
+                + w.c0[o];
+            assert!((got - want).abs() < 1e-12);
+        }
+    }
+    let path = std::env::temp_dir().join(format!("quarry-rust-{}.json", std::process::id()));
+    net.save(&mut ctx, &path).unwrap();
+    let back = ReluNet::load(&mut ctx, &path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(back.weights(), w);
+    // Shapes are checked before C reads anything; files that are not networks are refused.
+    let short = Weights { b: vec![0.0; k - 1], ..w.clone() };
+    assert_eq!(ReluNet::new(&mut ctx, &short).unwrap_err().kind(), ErrorKind::BadDimension);
+    assert_eq!(net.eval(&mut ctx, &x[1..]).unwrap_err().kind(), ErrorKind::BadDimension);
+    let e = ReluNet::load(&mut ctx, "/nonexistent/net.json").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+}
+
+#[test]
+fn extraction_copies_a_network_from_a_closure() {
+    let mut ctx = Context::new().unwrap();
+    let mut inner = Context::new().unwrap();
+    let hidden = random_net(&mut inner, 12, 10, 2, 10);
+    let mut batches = 0;
+    let copy = Extract::new()
+        .seed(3)
+        .run(&mut ctx, 12, 2, |x, y| {
+            batches += 1;
+            hidden.eval_into(&mut inner, x, y)?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(copy.report.i64(report_key::BATCHES), Some(batches));
+    let mut rng = Rng(11);
+    let z = rng.normals(2000 * 12);
+    let (want, got) = (hidden.eval(&mut ctx, &z).unwrap(), copy.net.eval(&mut ctx, &z).unwrap());
+    let scale = want.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    assert!(max_diff(&got, &want) <= 1e-8 * scale);
+}
+
+#[derive(Debug)]
+struct Unreachable;
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the black box is unreachable")
+    }
+}
+impl std::error::Error for Unreachable {}
+
+#[test]
+fn oracle_failures_and_budgets_reach_the_caller() {
+    let mut ctx = Context::new().unwrap();
+    let mut inner = Context::new().unwrap();
+    let hidden = random_net(&mut inner, 6, 4, 1, 12);
+    // The oracle's own error is the source of the Oracle error.
+    let e = Extract::new().run(&mut ctx, 6, 1, |_, _| Err(Unreachable.into())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oracle);
+    let source = std::error::Error::source(&e).expect("the oracle's error");
+    assert!(source.downcast_ref::<Unreachable>().is_some());
+    // A panic resumes here, after the C call: nothing unwinds through C.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = Extract::new().run(&mut ctx, 6, 1, |_, _| panic!("oracle panicked"));
+    }));
+    let payload = caught.expect_err("the panic comes back");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"oracle panicked"));
+    // The context is still usable afterwards, and a spent budget keeps the partial copy.
+    let e = Extract::new()
+        .budget(50)
+        .run(&mut ctx, 6, 1, |x, y| Ok(hidden.eval_into(&mut inner, x, y)?))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Budget, "{e}");
+    match e.into_partial() {
+        Some(Partial::Extraction(p)) => {
+            assert_eq!(p.net.dims().0, 6);
+            assert!(p.report.i64(report_key::QUERIES).unwrap() <= 50);
+        }
+        other => panic!("expected the partial copy, got {other:?}"),
+    }
+    // Options are checked: an empty box is refused.
+    let e = Extract::new().domain(&[1.0], &[0.0]).run(&mut ctx, 6, 1, |_, _| Ok(())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+}
+
+#[test]
+fn errors_are_send_sync_and_display_their_status() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<quarry::Error>();
+    send_sync::<ReluNet>();
+    let mut ctx = Context::new().unwrap();
+    std::thread::spawn(move || ctx.set_threads(1).unwrap()).join().unwrap();
+}
