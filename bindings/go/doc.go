@@ -1,6 +1,9 @@
 // Package quarry is the Go binding of libquarry: least squares and ridge regression
-// (dense and CSR), ridge paths, and the extraction of one-hidden-layer ReLU networks
-// from value queries to a black box. It calls the library's stable C ABI through cgo.
+// (dense and CSR), ridge paths, reproducible random streams (RngState, FillU32,
+// FillUniform, FillNormal), sketching operators (Sketch), leverage scores and row
+// sampling (LeverageScores, RowNormsSquared, SampleWeighted, SampleTree), and the
+// extraction of one-hidden-layer ReLU networks from value queries to a black box, a Go
+// Oracle or a simulated one (NetOracle). It calls the library's stable C ABI through cgo.
 //
 // # Building
 //
@@ -27,7 +30,8 @@
 // and its fields are read with errors.As(err, &qerr) where qerr is a *quarry.Error.
 // Slice lengths are checked in Go before any C call, so C never reads or writes past a
 // slice; a mismatch is an *Error with ErrBadDimension (or ErrInvalidArgument) and a
-// message written by the binding. Using a closed Context or ReluNet gives ErrClosed.
+// message written by the binding. Using a closed (or nil) Context, ReluNet, Sketch,
+// SampleTree or NetOracle gives ErrClosed.
 //
 // Some failures come with a result, which is then returned beside the error rather than
 // hidden in it: an iterative solve that hit its iteration limit (ErrNoConvergence)
@@ -47,12 +51,28 @@
 // not be the extraction's own context (nil: a fresh one per batch). An oracle must not
 // call runtime.Goexit (t.Fatal, t.FailNow): see Oracle.
 //
+// A Sketch is immutable and may be shared like a ReluNet. A SampleTree may be sampled
+// (Sample, Size, Weight) by several goroutines at once while nobody updates it; Update
+// needs it to itself. A NetOracle is mutable (it counts its queries and draws its
+// noise): one goroutine at a time. ExtractReLU1FromNetOracle hands the library the C
+// oracle function itself, so no Go code runs per batch.
+//
+// # Random streams
+//
+// quarry has no global generator. Every randomized call takes an RngState (a plain
+// 40-byte value, copied into C at each call) or a seed (WithSeed), and is a pure
+// function of it and the sizes: the same state gives bitwise the same result for any
+// thread count. RngStateFromSeed makes a state, Advance moves it along its stream, and
+// FillU32, FillUniform and FillNormal read any part of a stream (three views of the
+// same blocks; give each consumer its own state).
+//
 // # Ownership
 //
-// Context and ReluNet own a C handle. Close releases it; Close is idempotent, but must
-// be called only once every user of the object is done: a Close racing a call on
-// another goroutine is a use-after-free. A finalizer closes a forgotten object when the
-// garbage collector finds it, but Close should be called (or deferred) since the Go
-// collector does not see C memory.
+// Context, ReluNet, Sketch, SampleTree and NetOracle own a C handle. Close releases
+// it; Close is idempotent, but must be called only once every user of the object is
+// done: a Close racing a call on another goroutine is a use-after-free. A finalizer
+// closes a forgotten object when the garbage collector finds it, but Close should be
+// called (or deferred) since the Go collector does not see C memory. A NetOracle holds
+// a copy of its network, which may be closed once the oracle is made.
 // Reports are copied into Go maps and the C report is always destroyed.
 package quarry

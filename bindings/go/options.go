@@ -102,6 +102,27 @@ func WithSketchRows(n int64) Option { return WithInt(OptSketchRows, n) }
 // WithSketchNNZ sets the non-zeros per column of a sparse-sign sketch.
 func WithSketchNNZ(n int64) Option { return WithInt(OptSketchNNZ, n) }
 
+// WithLeverageApprox asks LeverageScores for the sketched approximation of the scores
+// (QUARRY_OPT_LEVERAGE_METHOD = QUARRY_LEVERAGE_APPROX) instead of the exact ones.
+func WithLeverageApprox() Option { return WithInt(OptLeverageMethod, C.QUARRY_LEVERAGE_APPROX) }
+
+// WithOracleFloat32 makes a NetOracle evaluate with float32 weights and arithmetic, as a
+// float32 deployment would (default false: float64).
+func WithOracleFloat32(on bool) Option {
+	if on {
+		return WithInt(OptOracleFloat32, 1)
+	}
+	return WithInt(OptOracleFloat32, 0)
+}
+
+// WithOracleNoise makes a NetOracle add fresh N(0, sigma^2) noise to every output
+// (default 0). The noise comes from the stream of WithSeed.
+func WithOracleNoise(sigma float64) Option { return WithFloat(OptOracleNoise, sigma) }
+
+// WithOracleRounding makes a NetOracle round every output to a multiple of q (after the
+// noise), as a rounding defence would (default 0: no rounding).
+func WithOracleRounding(q float64) Option { return WithFloat(OptOracleRounding, q) }
+
 // WithQueryBudget sets the most oracle queries an extraction may make.
 func WithQueryBudget(n int64) Option { return WithInt(OptQueryBudget, n) }
 

@@ -7,6 +7,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"unsafe"
 )
@@ -143,8 +144,9 @@ func (e *Error) Is(target error) bool {
 // Unwrap returns the cause (an oracle's error), for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrClosed is returned when a closed Context or ReluNet is used.
-var ErrClosed = errors.New("quarry: use of a closed Context or ReluNet")
+// ErrClosed is returned when a closed (or nil) handle is used: a Context, ReluNet,
+// Sketch, SampleTree or NetOracle.
+var ErrClosed = errors.New("quarry: use of a closed Context, ReluNet, Sketch, SampleTree or NetOracle")
 
 // Context holds the thread count of quarry's kernels and the message of the last failed
 // call made with it. Use it from one goroutine at a time. Close it once every user is
@@ -245,6 +247,19 @@ func checkLen(name string, s []float64, want int) error {
 		return dimError("%s has %d entries, want %d", name, len(s), want)
 	}
 	return nil
+}
+
+// checkBatch checks a batch of rows inputs of d values (x) whose answer has c values
+// per row: rows >= 0, rows x d and rows x c fit an int, and x has rows x d entries.
+// name is the name of the row count in messages.
+func checkBatch(name string, x []float64, rows, d, c int) error {
+	if rows < 0 {
+		return dimError("%s = %d is negative", name, rows)
+	}
+	if (d > 0 && rows > math.MaxInt/d) || (c > 0 && rows > math.MaxInt/c) {
+		return dimError("%s = %d is too large for %d inputs and %d outputs", name, rows, d, c)
+	}
+	return checkLen("x", x, rows*d)
 }
 
 // f64 is the C pointer to a slice's first element, or NULL for an empty slice. The

@@ -196,7 +196,8 @@ func TestVersionAndABI(t *testing.T) {
 }
 
 func TestConstantsMatchTheCHeaders(t *testing.T) {
-	mirrored := map[string]int64{"QUARRY_ABI_VERSION": BindingABIVersion}
+	mirrored := map[string]int64{"QUARRY_ABI_VERSION": BindingABIVersion,
+		"QUARRY_RNG_PHILOX4X32_10": RngPhilox4x32_10}
 	for s, name := range statusNames {
 		mirrored[name] = int64(s)
 	}

@@ -156,10 +156,7 @@ func (n *ReluNet) Eval(ctx *Context, x []float64, rows int) ([]float64, error) {
 	var y []float64
 	err := n.do(func(net *C.quarry_relu_net) error {
 		d, _, c := n.Dims()
-		if rows < 0 {
-			return dimError("rows = %d is negative", rows)
-		}
-		if err := checkLen("x", x, rows*d); err != nil {
+		if err := checkBatch("rows", x, rows, d, c); err != nil {
 			return err
 		}
 		y = make([]float64, rows*c)

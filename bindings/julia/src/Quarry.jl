@@ -1,18 +1,19 @@
 """
     Quarry
 
-quarry for Julia: least squares, ridge regression and one-hidden-layer ReLU network
-extraction through libquarry's stable C ABI.
+quarry for Julia: least squares, ridge regression, one-hidden-layer ReLU network
+extraction, reproducible random streams, sketching operators, leverage scores and
+weighted sampling through libquarry's stable C ABI.
 
 The library is `ENV["QUARRY_LIBRARY"]` (a path to `libquarry.so.0`) when that is set, else
 `libquarry.so.0` as the dynamic loader finds it. It is opened when the module is loaded,
 and a library whose `quarry_abi_version()` differs from [`Quarry.ABI_VERSION`](@ref) is
 refused.
 
-Julia's conventions, not C's: dense matrices are column-major, and the points a network
-maps are columns (features × samples), so `net(X)` takes a `d × n` matrix to a `c × n`
-one, and the oracle of [`extract_relu1`](@ref) answers a `d × n` batch with `c × n`
-outputs.
+Julia's conventions, not C's: dense matrices are column-major, indices are 1-based, and
+the points a network maps are columns (features × samples), so `net(X)` takes a `d × n`
+matrix to a `c × n` one, and the oracle of [`extract_relu1`](@ref) answers a `d × n`
+batch with `c × n` outputs. A sketch `S` compresses rows, `S * A`, as in linear algebra.
 
 ```julia
 using Quarry
@@ -30,6 +31,10 @@ export AbstractQuarryError, QuarryError, NoConvergence, ExtractionIncomplete
 export Context, threads, threads!
 export lstsq, ridge_path
 export ReluNet, save_relu_net, load_relu_net, extract_relu1
+export RngState, fill_u32!, fill_uniform!, fill_normal!
+export Sketch, apply_left, apply_right
+export leverage_scores, row_norms_squared, sample_weighted, SampleTree
+export NetOracle, queries
 
 # ---------------------------------------------------------------------------------------
 # Constants mirrored from the headers (test/runtests.jl checks them against the headers).
@@ -86,11 +91,17 @@ const _COL_MAJOR = Int32(102)  # QUARRY_COL_MAJOR
 const _TYPE_I64 = Int32(1)     # QUARRY_TYPE_I64
 const _TYPE_F64 = Int32(2)     # QUARRY_TYPE_F64
 const _TYPE_F64_ARRAY = Int32(3)  # QUARRY_TYPE_F64_ARRAY
+const _LEVERAGE_EXACT = Int32(0)   # QUARRY_LEVERAGE_EXACT (quarry/options.h)
+const _LEVERAGE_APPROX = Int32(1)  # QUARRY_LEVERAGE_APPROX
+const _RNG_PHILOX4X32_10 = UInt32(1)  # QUARRY_RNG_PHILOX4X32_10 (quarry/rng.h)
 
 # Keyword argument => option key (QUARRY_OPT_* in quarry/options.h).
+# Names are unique: the simulated black box's noise is `oracle_noise`, the extraction's
+# estimate of its oracle's noise is `noise`.
 const _OPTIONS = (seed = 1, tol = 2, maxiter = 3, sketch_kind = 100, sketch_rows = 101,
-                  sketch_nnz = 102, method = 200, ridge = 201, budget = 300, refine = 301,
-                  noise = 302, lower = 306, upper = 307)
+                  sketch_nnz = 102, leverage_method = 103, method = 200, ridge = 201,
+                  budget = 300, refine = 301, noise = 302, float32 = 303, rounding = 304,
+                  oracle_noise = 305, lower = 306, upper = 307)
 
 # ---------------------------------------------------------------------------------------
 # The library.
@@ -117,7 +128,17 @@ const _C_FUNCTIONS = (
     :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64,
     :quarry_relu_net_create_f64, :quarry_relu_net_destroy, :quarry_relu_net_dims,
     :quarry_relu_net_get_f64, :quarry_relu_net_eval_f64, :quarry_relu_net_save,
-    :quarry_relu_net_load, :quarry_extract_relu1)
+    :quarry_relu_net_load, :quarry_extract_relu1,
+    :quarry_rng_state_from_seed, :quarry_rng_state_advance, :quarry_rng_fill_u32,
+    :quarry_rng_fill_uniform_f64, :quarry_rng_fill_normal_f64,
+    :quarry_sketch_create, :quarry_sketch_destroy, :quarry_sketch_info,
+    :quarry_sketch_apply_f64, :quarry_sketch_apply_right_f64, :quarry_sketch_apply_csr_f64,
+    :quarry_sketch_apply_right_csr_f64, :quarry_sketch_columns_f64,
+    :quarry_leverage_scores_f64, :quarry_row_norms_squared_f64, :quarry_sample_weighted,
+    :quarry_sample_tree_create, :quarry_sample_tree_destroy, :quarry_sample_tree_update,
+    :quarry_sample_tree_get, :quarry_sample_tree_sample,
+    :quarry_net_oracle_create, :quarry_net_oracle_destroy, :quarry_net_oracle_eval,
+    :quarry_net_oracle_queries)
 
 const _FUNCTIONS = Dict{Symbol,Ptr{Cvoid}}()
 
@@ -606,6 +627,659 @@ ridge_path(A::AbstractSparseMatrixCSC, b::AbstractVector, lambdas::Union{Real,Ab
     "quarry: ridge_path takes a dense A (quarry_ridge_path_f64 is dense only); pass Matrix(A)"))
 
 # ---------------------------------------------------------------------------------------
+# Random streams.
+
+"""
+    RngState(seed::Integer)
+    RngState(generator, reserved, key, counter)
+
+The state of one of quarry's reproducible random streams (`quarry_rng_state`,
+`quarry/rng.h`): Philox4x32-10 with the 64-bit key `key[1]` and the 128-bit block counter
+`counter[1] + 2^64 counter[2]`. A plain immutable value with C's 40-byte layout
+(`generator::UInt32`, `reserved::UInt32`, `key::NTuple{2,UInt64}`,
+`counter::NTuple{2,UInt64}`), passed to C by reference; copy, store, compare (`==`) and
+serialize it freely. quarry never changes a state it is given: every randomized function
+is a pure function of (state, sizes), the same for any thread count.
+
+`RngState(seed)` is the state of `quarry_rng_state_from_seed`: key `seed`, counter 0;
+distinct seeds give independent streams. `seed` is any integer in
+`typemin(Int64):typemax(UInt64)`; a negative one means its 64-bit two's complement, as
+quarry reads the integer option `seed` (so `RngState(-1) == RngState(typemax(UInt64))`).
+
+The streams ([`fill_u32!`](@ref), [`fill_uniform!`](@ref), [`fill_normal!`](@ref)) are
+three views of the same blocks, not independent streams: to draw independent values for
+several consumers from one seed, give each its own state, e.g.
+[`Quarry.advance`](@ref)`(state, blocks)` past the blocks the previous one used.
+"""
+struct RngState
+    generator::UInt32
+    reserved::UInt32
+    key::NTuple{2,UInt64}
+    counter::NTuple{2,UInt64}
+end
+
+function RngState(seed::Integer)
+    typemin(Int64) <= seed <= typemax(UInt64) ||
+        throw(ArgumentError("quarry: seed = $seed does not fit in 64 bits"))
+    raw = seed < 0 ? reinterpret(UInt64, Int64(seed)) : UInt64(seed)
+    out = Ref{RngState}()
+    status = @ccall $(_fn(:quarry_rng_state_from_seed))(raw::UInt64, out::Ref{RngState})::Int32
+    _check(status)
+    return out[]
+end
+
+"""
+    Quarry.advance(state::RngState, blocks::Integer) -> RngState
+
+The state whose stream starts `blocks` blocks (four 32-bit words each) further along the
+stream of `state`: the counter plus `blocks`, modulo 2^128. So element `i` of
+`fill_u32!` on the new state is element `i + 4 blocks` on `state`. `blocks` is in
+`0:typemax(UInt64)`. Throws a [`QuarryError`](@ref) (`QUARRY_ERR_INVALID_ARGUMENT`) for a
+state that is not valid (unknown generator, `reserved` or `key[2]` not 0). Not exported
+(`advance` is a common name): call it `Quarry.advance`.
+"""
+function advance(state::RngState, blocks::Integer)
+    0 <= blocks <= typemax(UInt64) ||
+        throw(ArgumentError("quarry: blocks = $blocks must be in 0:typemax(UInt64)"))
+    out = Ref{RngState}()
+    status = @ccall $(_fn(:quarry_rng_state_advance))(
+        state::Ref{RngState}, UInt64(blocks)::UInt64, out::Ref{RngState})::Int32
+    _check(status)
+    return out[]
+end
+
+# Runs call(buffer, n), which fills the n = length(out) elements of `buffer`, and returns
+# `out`. The buffer is `out` itself when that is contiguous memory of T (an Array, or a
+# strided vector with unit stride), else a temporary Array copied into `out` afterwards.
+function _fill!(call, out::AbstractArray{T}, ::Type{T}) where {T}
+    direct = out isa Array{T} ||
+             (out isa StridedVector{T} && stride(out, 1) == 1 &&
+              UInt(pointer(out)) % sizeof(T) == 0)
+    buffer = direct ? out : Array{T}(undef, length(out))
+    call(buffer, length(out))
+    direct || copyto!(out, buffer)
+    return out
+end
+
+"""
+    fill_u32!(out::AbstractArray{UInt32}, state::RngState; offset = 0, ctx) -> out
+
+Fill `out` (in its linear order) with elements `offset`, `offset + 1`, ... of the 32-bit
+word stream of `state` (`quarry_rng_fill_u32`): element `i` is word `i mod 4` of block
+`i ÷ 4`. `offset` is a position in the stream, counting from 0 (not an array index), so
+any part of a stream can be generated on its own and equals that part of the whole.
+The result does not depend on the thread count of `ctx`.
+
+Throws a [`QuarryError`](@ref): `QUARRY_ERR_BAD_DIMENSION` for a negative `offset`,
+`QUARRY_ERR_SIZE_OVERFLOW` when `offset + length(out)` exceeds `typemax(Int64)`,
+`QUARRY_ERR_INVALID_ARGUMENT` for a state that is not valid.
+"""
+function fill_u32!(out::AbstractArray{UInt32}, state::RngState; offset::Integer = 0,
+                   ctx::Union{Context,Nothing} = nothing)
+    _with_context(ctx) do cx
+        _fill!(out, UInt32) do buffer, n
+            status = @ccall $(_fn(:quarry_rng_fill_u32))(
+                cx::Ptr{Cvoid}, state::Ref{RngState}, offset::Int64, n::Int64,
+                buffer::Ptr{UInt32})::Int32
+            _check(status, cx)
+        end
+    end
+    return out
+end
+
+"""
+    fill_uniform!(out::AbstractArray{Float64}, state::RngState; offset = 0, ctx) -> out
+
+Fill `out` (in its linear order) with elements `offset`, `offset + 1`, ... of the uniform
+stream of `state` (`quarry_rng_fill_uniform_f64`), values in the open interval (0, 1):
+element `i` takes words `2(i mod 2)` (low) and `2(i mod 2) + 1` (high) of block `i ÷ 2`
+as `x = low + 2^32 high` and is `((x >> 12) + 0.5) * 2^-52`. `offset` counts from 0, as
+in [`fill_u32!`](@ref); so do the errors. Not `Random.rand!`: these streams are quarry's
+own, defined bit for bit (`quarry/rng.h`), and a function of the state alone.
+"""
+function fill_uniform!(out::AbstractArray{Float64}, state::RngState; offset::Integer = 0,
+                       ctx::Union{Context,Nothing} = nothing)
+    _with_context(ctx) do cx
+        _fill!(out, Float64) do buffer, n
+            status = @ccall $(_fn(:quarry_rng_fill_uniform_f64))(
+                cx::Ptr{Cvoid}, state::Ref{RngState}, offset::Int64, n::Int64,
+                buffer::Ptr{Float64})::Int32
+            _check(status, cx)
+        end
+    end
+    return out
+end
+
+"""
+    fill_normal!(out::AbstractArray{Float64}, state::RngState; offset = 0, ctx) -> out
+
+Fill `out` (in its linear order) with elements `offset`, `offset + 1`, ... of the
+standard normal stream of `state` (`quarry_rng_fill_normal_f64`): elements `2j` and
+`2j + 1` come from block `j`, by Box-Muller on the uniform elements `2j` (u1) and `2j + 1`
+(u2): `sqrt(-2 log u1) cos(2π u2)` and `sqrt(-2 log u1) sin(2π u2)`. `offset` counts from
+0, as in [`fill_u32!`](@ref); so do the errors.
+"""
+function fill_normal!(out::AbstractArray{Float64}, state::RngState; offset::Integer = 0,
+                      ctx::Union{Context,Nothing} = nothing)
+    _with_context(ctx) do cx
+        _fill!(out, Float64) do buffer, n
+            status = @ccall $(_fn(:quarry_rng_fill_normal_f64))(
+                cx::Ptr{Cvoid}, state::Ref{RngState}, offset::Int64, n::Int64,
+                buffer::Ptr{Float64})::Int32
+            _check(status, cx)
+        end
+    end
+    return out
+end
+
+# The state of the keywords `seed` and `state` (at most one of them; neither: seed 0).
+function _rng_state(seed, state::Union{RngState,Nothing})
+    seed === nothing || state === nothing ||
+        throw(ArgumentError("quarry: pass seed or state, not both"))
+    state === nothing || return state
+    seed === nothing && return RngState(0)
+    seed isa Integer || throw(ArgumentError("quarry: seed must be an integer, got $(repr(seed))"))
+    return RngState(seed)
+end
+
+# ---------------------------------------------------------------------------------------
+# Sketching operators.
+
+_sketch_kind_code(::Nothing) = nothing
+
+function _sketch_kind_code(kind)
+    haskey(SKETCH_KINDS, kind) ||
+        throw(ArgumentError("quarry: sketch_kind must be one of $(_choices(SKETCH_KINDS)), got $(repr(kind))"))
+    return SKETCH_KINDS[kind]
+end
+
+"""
+    Sketch(kind::Symbol, rows, cols; seed, state, nnz, ctx)
+
+A sketching operator `S` of size `rows × cols` (`quarry_sketch`, `quarry/sketch.h`): a
+random matrix, scaled so that `E[S'S] = I`, that compresses the `cols` rows of a tall
+matrix `A` into `rows` rows, `S * A`, keeping norms in `A`'s column space. `kind` is one
+of `keys(Quarry.SKETCH_KINDS)`: `:gaussian`, `:srht` (subsampled randomized Hadamard),
+`:countsketch`, `:sparse_sign` (SJLT / OSNAP, `nnz` non-zeros per column, default
+`min(8, rows)`), `:uniform_rows` (a uniform sample of rows; the negative control). The
+definitions, part of the ABI, are in `quarry/sketch.h`.
+
+`S` is a pure function of (kind, rows, cols, nnz, random state): the state is `state` (an
+[`RngState`](@ref)) or, without one, `RngState(seed)` (`seed` an `Integer`, default 0); give
+at most one of them. The same arguments give bitwise the same operator and products for
+any thread count. An operator is immutable, so tasks may share it.
+
+- `S * A` ([`apply_left`](@ref)): `A` a dense `cols × n` matrix (or `cols` values) or a
+  `SparseMatrixCSC`; returns `rows × n`.
+- [`apply_right`](@ref)`(S, A)`: `A * S'` for `A` of `n × cols`, e.g. a sketch of the
+  features of data stored one sample per row; returns `n × rows`.
+- [`Quarry.columns`](@ref)`(S, j0, w)`: columns `j0:j0+w-1` of `S` explicitly;
+  `Matrix(S)` all of them.
+- `size(S)` is `(rows, cols)`; [`Quarry.info`](@ref)`(S)` also gives the kind and `nnz`.
+- `close(S)` frees it (idempotent; the garbage collector does otherwise).
+
+Throws a [`QuarryError`](@ref): `QUARRY_ERR_BAD_DIMENSION` for sizes the kind does not
+allow (`rows > cols` for `:uniform_rows`, say), `QUARRY_ERR_INVALID_ARGUMENT` for an `nnz`
+that does not fit or a state that is not valid; `ArgumentError` for an unknown `kind`.
+"""
+mutable struct Sketch <: _Handle
+    ptr::Ptr{Cvoid}
+    Sketch(ptr::Ptr{Cvoid}) = finalizer(close, new(ptr))
+end
+
+_destroy(S::Sketch) = @ccall $(_fn(:quarry_sketch_destroy))(S.ptr::Ptr{Cvoid})::Cvoid
+
+function Sketch(kind::Symbol, rows::Integer, cols::Integer; seed = nothing,
+                state::Union{RngState,Nothing} = nothing, nnz = nothing,
+                ctx::Union{Context,Nothing} = nothing)
+    code = _sketch_kind_code(kind)
+    seed === nothing || state === nothing ||
+        throw(ArgumentError("quarry: pass seed or state, not both"))
+    # With a state, C reads it (a copy, rooted for the call); without one, C makes the
+    # state of the option `seed` (0 when unset), passed as an integer option.
+    seed_ptr = state === nothing ? C_NULL : Ref(state)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _with_context(ctx) do cx
+        _with_options((; seed, sketch_nnz = nnz)) do opts
+            status = @ccall $(_fn(:quarry_sketch_create))(
+                cx::Ptr{Cvoid}, code::Int32, rows::Int64, cols::Int64, opts::Ptr{Cvoid},
+                seed_ptr::Ptr{RngState}, out::Ref{Ptr{Cvoid}})::Int32
+            _check(status, cx)
+        end
+    end
+    return Sketch(out[])
+end
+
+"""
+    Quarry.info(S::Sketch) -> (; kind, rows, cols, nnz)
+
+The operator's kind (a `Symbol` of `Quarry.SKETCH_KINDS`), size and non-zeros per column
+(`k` for the sparse kinds, `rows` for `:gaussian` and `:srht`, 1 for `:uniform_rows`). Not
+exported (`info` is a common name): call it `Quarry.info`.
+"""
+function info(S::Sketch)
+    kind, rows, cols, nnz = Ref{Int32}(0), Ref{Int64}(0), Ref{Int64}(0), Ref{Int64}(0)
+    status = @ccall $(_fn(:quarry_sketch_info))(
+        S::Ptr{Cvoid}, kind::Ref{Int32}, rows::Ref{Int64}, cols::Ref{Int64},
+        nnz::Ref{Int64})::Int32
+    _check(status)
+    name = findfirst(==(kind[]), SKETCH_KINDS)  # a key of the Dict, or nothing
+    return (kind = name === nothing ? Int(kind[]) : name, rows = Int(rows[]),
+            cols = Int(cols[]), nnz = Int(nnz[]))
+end
+
+function Base.size(S::Sketch)
+    i = info(S)
+    return (i.rows, i.cols)
+end
+
+Base.size(S::Sketch, dim::Integer) = dim <= 2 ? size(S)[dim] : 1
+
+function Base.show(io::IO, S::Sketch)
+    if isopen(S)
+        i = info(S)
+        print(io, "Sketch(", repr(i.kind), ", ", i.rows, " × ", i.cols, ", nnz = ", i.nnz, ")")
+    else
+        print(io, "Sketch(closed)")
+    end
+end
+
+"""
+    apply_left(S::Sketch, A; ctx) -> S * A
+    S * A
+
+The sketch `S * A` (`rows × n`) of `A` (`cols × n`, `cols` the operator's columns), or of a
+vector of `cols` values (then a vector of `rows` values).
+
+- A dense `A` is passed as in [`lstsq`](@ref): a `Matrix{Float64}` or a strided view with
+  unit row stride as it is (`quarry_sketch_apply_f64`, column-major, the result too);
+  `M'` or `transpose(M)` of such an `M` as a row-major matrix over `M`'s memory, without
+  a copy (the result is then computed row-major, `n × rows` in memory, and returned as a
+  `rows × n` `Matrix`); anything else is converted once.
+- A `SparseMatrixCSC` goes as CSR with 64-bit indices (`quarry_sketch_apply_csr_f64`, a
+  converted copy, never densified); cost `O(k nnz(A))` for the sparse kinds.
+
+For every kind but `:gaussian` the result is bitwise the same in all these forms; a
+Gaussian sketch is applied with GEMM, whose results differ in the last bits between
+layouts. `S * A` uses a fresh context; `apply_left` takes `ctx`. Throws
+`DimensionMismatch` when `A` does not have `cols` rows, a [`QuarryError`](@ref)
+(`QUARRY_ERR_NONFINITE`) when `A` holds a NaN or an infinity that reaches the result.
+"""
+function apply_left(S::Sketch, A::AbstractVecOrMat; ctx::Union{Context,Nothing} = nothing)
+    rows, cols = size(S)
+    m, n = size(A, 1), size(A, 2)
+    m == cols || throw(DimensionMismatch(
+        "quarry: the sketch is $rows × $cols, so A needs $cols rows, got $(size(A))"))
+    if A isa AbstractVector
+        Ad, lda = _dense(A)
+        layout = _COL_MAJOR
+        B, ldb, finish = zeros(rows), max(rows, 1), identity
+    else
+        Ad, layout, lda = _matrix(A)
+        # B in A's layout: rows × n column-major, or, row-major, the n × rows buffer
+        # transposed at the end (one column: the same memory either way).
+        B, ldb, finish = _solution(layout, rows, n, false)
+    end
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sketch_apply_f64))(
+            cx::Ptr{Cvoid}, S::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64,
+            Ad::Ptr{Float64}, lda::Int64, B::Ptr{Float64}, ldb::Int64)::Int32
+        _check(status, cx)
+    end
+    return finish(B)
+end
+
+function apply_left(S::Sketch, A::AbstractSparseMatrixCSC; ctx::Union{Context,Nothing} = nothing)
+    rows, cols = size(S)
+    m, n = size(A)
+    m == cols || throw(DimensionMismatch(
+        "quarry: the sketch is $rows × $cols, so A needs $cols rows, got $(size(A))"))
+    row_ptr, col_idx, val = _csr(A)
+    B = zeros(rows, n)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sketch_apply_csr_f64))(
+            cx::Ptr{Cvoid}, S::Ptr{Cvoid}, m::Int64, n::Int64, row_ptr::Ptr{Int64},
+            col_idx::Ptr{Int64}, val::Ptr{Float64}, _COL_MAJOR::Int32, B::Ptr{Float64},
+            max(rows, 1)::Int64)::Int32
+        _check(status, cx)
+    end
+    return B
+end
+
+Base.:*(S::Sketch, A::AbstractVecOrMat) = apply_left(S, A)
+Base.:*(S::Sketch, A::AbstractSparseMatrixCSC) = apply_left(S, A)
+
+"""
+    apply_right(S::Sketch, A; ctx) -> A * S'
+
+The sketch of the rows of `A` (`n × cols`, `cols` the operator's columns): `A * S'`,
+`n × rows` (`quarry_sketch_apply_right_f64`; bitwise `permutedims(S * permutedims(A))`
+for every kind but `:gaussian`). `A` is passed as in [`apply_left`](@ref): dense
+column-major as it is, a transpose row-major without a copy (the result through an
+`rows × n` buffer), a `SparseMatrixCSC` as CSR (`quarry_sketch_apply_right_csr_f64`).
+Throws `DimensionMismatch` when `A` does not have `cols` columns.
+"""
+function apply_right(S::Sketch, A::AbstractMatrix; ctx::Union{Context,Nothing} = nothing)
+    rows, cols = size(S)
+    n, m = size(A)
+    m == cols || throw(DimensionMismatch(
+        "quarry: the sketch is $rows × $cols, so A needs $cols columns, got $(size(A))"))
+    Ad, layout, lda = _matrix(A)
+    # B (n × rows) in A's layout, as in apply_left.
+    B, ldb, finish = _solution(layout, n, rows, false)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sketch_apply_right_f64))(
+            cx::Ptr{Cvoid}, S::Ptr{Cvoid}, layout::Int32, n::Int64, m::Int64,
+            Ad::Ptr{Float64}, lda::Int64, B::Ptr{Float64}, ldb::Int64)::Int32
+        _check(status, cx)
+    end
+    return finish(B)
+end
+
+function apply_right(S::Sketch, A::AbstractSparseMatrixCSC; ctx::Union{Context,Nothing} = nothing)
+    rows, cols = size(S)
+    n, m = size(A)
+    m == cols || throw(DimensionMismatch(
+        "quarry: the sketch is $rows × $cols, so A needs $cols columns, got $(size(A))"))
+    row_ptr, col_idx, val = _csr(A)  # increasing column indices within each row
+    B = zeros(n, rows)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sketch_apply_right_csr_f64))(
+            cx::Ptr{Cvoid}, S::Ptr{Cvoid}, n::Int64, m::Int64, row_ptr::Ptr{Int64},
+            col_idx::Ptr{Int64}, val::Ptr{Float64}, _COL_MAJOR::Int32, B::Ptr{Float64},
+            max(n, 1)::Int64)::Int32
+        _check(status, cx)
+    end
+    return B
+end
+
+"""
+    Quarry.columns(S::Sketch, j0::Integer, w::Integer; ctx) -> Matrix{Float64}
+    Matrix(S::Sketch)
+
+Columns `j0`, ..., `j0 + w - 1` of `S` explicitly, a `rows × w` matrix
+(`quarry_sketch_columns_f64`; `j0` is 1-based, as everywhere in Julia): to inspect an
+operator or hand it to another library. Costs about as much as applying `S` to `w`
+columns. `Matrix(S)` is all `cols` columns. Throws a [`QuarryError`](@ref)
+(`QUARRY_ERR_BAD_DIMENSION`, with C's 0-based column in the message) when the range
+leaves `1:cols`. Not exported (it would collide with `Tables.columns`): call it
+`Quarry.columns`.
+"""
+function columns(S::Sketch, j0::Integer, w::Integer; ctx::Union{Context,Nothing} = nothing)
+    w >= 0 || throw(ArgumentError("quarry: w = $w columns must be >= 0"))
+    rows = size(S, 1)
+    j = Int64(j0) - 1  # C's columns count from 0
+    out = zeros(rows, w)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sketch_columns_f64))(
+            cx::Ptr{Cvoid}, S::Ptr{Cvoid}, j::Int64, w::Int64, _COL_MAJOR::Int32,
+            out::Ptr{Float64}, max(rows, 1)::Int64)::Int32
+        _check(status, cx)
+    end
+    return out
+end
+
+Base.Matrix(S::Sketch) = columns(S, 1, size(S, 2))
+
+# ---------------------------------------------------------------------------------------
+# Leverage scores and sampling.
+
+"""
+    leverage_scores(A; approx = false, ridge, sketch_rows, sketch_kind, seed, ctx)
+        -> Vector{Float64}
+
+The leverage scores of the rows of the dense `m × n` matrix `A` (`quarry_leverage_scores_f64`):
+score `i` is the squared norm of row `i` of an orthonormal basis of `A`'s column space,
+in [0, 1], summing to `rank(A)`. Sampling rows in proportion to them
+([`sample_weighted`](@ref)) keeps a least-squares problem's geometry. `A` is passed as in
+[`lstsq`](@ref) (a transpose without a copy: for data stored one sample per column,
+`X` of `d × N`, the scores of the samples are `leverage_scores(X')`).
+
+- `approx = false`: exact, from a thin QR of a copy of `A` (an SVD when `A` is numerically
+  rank deficient; the scores then sum to that rank).
+- `approx = true`: sketched (Drineas, Magdon-Ismail, Mahoney and Woodruff, 2012), within a
+  factor 2 of the exact scores on nearly every row; `sketch_rows` (default
+  `min(m, 20n)`), `sketch_kind` (a `Symbol` of `Quarry.SKETCH_KINDS`, default
+  `:sparse_sign`) and `seed` (an `Integer`, default 0) shape the sketch.
+- `ridge` (λ ≥ 0): ridge leverage scores `aᵢ' (A'A + λI)⁻¹ aᵢ`.
+
+Throws a [`QuarryError`](@ref) (`QUARRY_ERR_NONFINITE` for a NaN in `A`,
+`QUARRY_ERR_INVALID_ARGUMENT` for an option out of range for this problem, ...) and
+`ArgumentError` for a bad option or a sparse `A` (dense only).
+"""
+function leverage_scores(A::AbstractMatrix; approx::Bool = false, ridge = nothing,
+                         sketch_rows = nothing, sketch_kind = nothing, seed = nothing,
+                         ctx::Union{Context,Nothing} = nothing)
+    settings = (; leverage_method = approx ? _LEVERAGE_APPROX : _LEVERAGE_EXACT, ridge,
+                sketch_rows, sketch_kind = _sketch_kind_code(sketch_kind), seed)
+    m, n = size(A)
+    Ad, layout, lda = _matrix(A)
+    scores = zeros(m)
+    _with_context(ctx) do cx
+        _with_options(settings) do opts
+            status = @ccall $(_fn(:quarry_leverage_scores_f64))(
+                cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64},
+                lda::Int64, opts::Ptr{Cvoid}, scores::Ptr{Float64})::Int32
+            _check(status, cx)
+        end
+    end
+    return scores
+end
+
+leverage_scores(A::AbstractSparseMatrixCSC; kwargs...) = throw(ArgumentError(
+    "quarry: leverage_scores takes a dense A (quarry_leverage_scores_f64 is dense only); pass Matrix(A)"))
+
+"""
+    row_norms_squared(A; ctx) -> Vector{Float64}
+
+The squared Euclidean norm of each row of the dense `m × n` matrix `A`
+(`quarry_row_norms_squared_f64`): the weights of length-squared row sampling. `A` is
+passed as in [`lstsq`](@ref); the result is bitwise the same for `A` and a transpose
+holding the same values. Throws a [`QuarryError`](@ref) (`QUARRY_ERR_NONFINITE`) for a
+NaN or infinity in `A`, `ArgumentError` for a sparse `A`.
+"""
+function row_norms_squared(A::AbstractMatrix; ctx::Union{Context,Nothing} = nothing)
+    m, n = size(A)
+    Ad, layout, lda = _matrix(A)
+    out = zeros(m)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_row_norms_squared_f64))(
+            cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64}, lda::Int64,
+            out::Ptr{Float64})::Int32
+        _check(status, cx)
+    end
+    return out
+end
+
+row_norms_squared(A::AbstractSparseMatrixCSC; kwargs...) = throw(ArgumentError(
+    "quarry: row_norms_squared takes a dense A (quarry_row_norms_squared_f64 is dense only); pass Matrix(A)"))
+
+"""
+    sample_weighted(weights, count; replace = true, seed, state, ctx)
+        -> (indices::Vector{Int64}, scales::Vector{Float64})
+
+Draw `count` of the `m = length(weights)` rows with probability proportional to
+`weights` (`quarry_sample_weighted`; `m` finite values ≥ 0 with a positive sum, e.g.
+[`leverage_scores`](@ref) or [`row_norms_squared`](@ref)). Returns the 1-based indices,
+in increasing order, and their rescaling factors: the sampled rows `A[indices, :]`, each
+multiplied by its factor (`scales .* A[indices, :]`), form `S A` with `E[S'S] = I`.
+
+- `replace = true`: `count` independent draws with `pᵢ = wᵢ / sum(w)`, factor
+  `1 / sqrt(count pᵢ)`; an index may repeat.
+- `replace = false`: `count` distinct rows, row `i` included with probability
+  `πᵢ = min(1, c wᵢ)` (`c` such that they sum to `count`), factor `1 / sqrt(πᵢ)`.
+  `count` may not exceed the number of positive weights.
+
+The random state is `state` (an [`RngState`](@ref)) or `RngState(seed)` (default seed
+0); give at most one of them. The same state and weights give the same sample for any
+thread count. Throws a [`QuarryError`](@ref): `QUARRY_ERR_BAD_DIMENSION` (no weights, or
+more distinct rows asked than there are positive weights), `QUARRY_ERR_INVALID_ARGUMENT`
+(a negative or non-finite weight, a zero sum); `ArgumentError` for a negative `count`.
+"""
+function sample_weighted(weights::AbstractVector{<:Real}, count::Integer; replace::Bool = true,
+                         seed = nothing, state::Union{RngState,Nothing} = nothing,
+                         ctx::Union{Context,Nothing} = nothing)
+    count >= 0 || throw(ArgumentError("quarry: count = $count must be >= 0"))
+    rng = _rng_state(seed, state)
+    m = length(weights)
+    w, _ = _dense(weights; contiguous = true)
+    indices, scales = zeros(Int64, count), zeros(count)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sample_weighted))(
+            cx::Ptr{Cvoid}, m::Int64, w::Ptr{Float64}, count::Int64, Int32(replace)::Int32,
+            rng::Ref{RngState}, indices::Ptr{Int64}, scales::Ptr{Float64})::Int32
+        _check(status, cx)
+    end
+    indices .+= 1  # C's indices count from 0
+    return indices, scales
+end
+
+"""
+    SampleTree(weights; ctx)
+    SampleTree(m::Integer; ctx)
+
+A dynamic sampling tree (`quarry_sample_tree`, `quarry/sampling.h`): `m` weights ≥ 0 (a
+copy of `weights`, or `m` zeros), each updated in O(log m), and draws of index `i` with
+probability `wᵢ / total` in O(log m) each. Inner nodes are recomputed on every update, so
+sums never drift.
+
+- `tree[i]` is weight `i` (1-based), `tree[i] = w` sets it, [`Quarry.update!`](@ref)
+  sets several; `length(tree)` is `m`; [`Quarry.total`](@ref)`(tree)` the sum; iterating
+  gives the weights in order.
+- [`Quarry.sample`](@ref)`(tree, count; seed, state)` draws.
+- `close(tree)` frees it (idempotent; the garbage collector does otherwise).
+
+A tree must not be updated by two tasks at once; draws from several tasks on a tree
+nobody updates are safe. Throws a [`QuarryError`](@ref): `QUARRY_ERR_BAD_DIMENSION` for
+`m` outside `1:2^40`, `QUARRY_ERR_INVALID_ARGUMENT` for a negative or non-finite weight.
+"""
+mutable struct SampleTree <: _Handle
+    ptr::Ptr{Cvoid}
+    SampleTree(ptr::Ptr{Cvoid}) = finalizer(close, new(ptr))
+end
+
+_destroy(tree::SampleTree) =
+    @ccall $(_fn(:quarry_sample_tree_destroy))(tree.ptr::Ptr{Cvoid})::Cvoid
+
+# Creates a tree of m weights from `w` (m Float64 values, or C_NULL: all 0).
+function _sample_tree(m::Integer, w, ctx)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sample_tree_create))(
+            cx::Ptr{Cvoid}, m::Int64, w::Ptr{Float64}, out::Ref{Ptr{Cvoid}})::Int32
+        _check(status, cx)
+    end
+    return SampleTree(out[])
+end
+
+SampleTree(weights::AbstractVector{<:Real}; ctx::Union{Context,Nothing} = nothing) =
+    _sample_tree(length(weights), _dense(weights; contiguous = true)[1], ctx)
+
+SampleTree(m::Integer; ctx::Union{Context,Nothing} = nothing) = _sample_tree(m, C_NULL, ctx)
+
+# (m, total, weight i) of the tree; i is C's (0-based) index, read only when `weight`.
+function _tree_get(tree::SampleTree, i::Integer = 0; weight::Bool = false)
+    m, total, w = Ref{Int64}(0), Ref{Float64}(0.0), Ref{Float64}(0.0)
+    wptr = weight ? w : C_NULL
+    status = @ccall $(_fn(:quarry_sample_tree_get))(
+        tree::Ptr{Cvoid}, m::Ref{Int64}, total::Ref{Float64}, i::Int64,
+        wptr::Ptr{Float64})::Int32
+    _check(status)
+    return (Int(m[]), total[], w[])
+end
+
+Base.length(tree::SampleTree) = _tree_get(tree)[1]
+Base.firstindex(tree::SampleTree) = 1
+Base.lastindex(tree::SampleTree) = length(tree)
+Base.eltype(::Type{SampleTree}) = Float64
+Base.iterate(tree::SampleTree, i::Int = 1) = i > length(tree) ? nothing : (tree[i], i + 1)
+
+"""
+    Quarry.total(tree::SampleTree) -> Float64
+
+The sum of the tree's weights. Not exported (a common name): call it `Quarry.total`.
+"""
+total(tree::SampleTree) = _tree_get(tree)[2]
+
+function Base.getindex(tree::SampleTree, i::Integer)
+    1 <= i <= length(tree) || throw(BoundsError(tree, i))
+    return _tree_get(tree, Int64(i) - 1; weight = true)[3]
+end
+
+function Base.setindex!(tree::SampleTree, w::Real, i::Integer)
+    update!(tree, i, w)
+    return tree
+end
+
+function Base.show(io::IO, tree::SampleTree)
+    if isopen(tree)
+        m, t, _ = _tree_get(tree)
+        print(io, "SampleTree(", m, " weights, total = ", t, ")")
+    else
+        print(io, "SampleTree(closed)")
+    end
+end
+
+"""
+    Quarry.update!(tree::SampleTree, i, w; ctx) -> tree
+
+Set weight `i` (1-based) to `w`, or, with vectors `i` and `w` of the same length, weight
+`i[t]` to `w[t]` in order (`quarry_sample_tree_update`), each in O(log m). Every index is
+checked first (`BoundsError`, nothing set); a negative or non-finite weight, or one that
+makes the total overflow, throws a [`QuarryError`](@ref) (`QUARRY_ERR_INVALID_ARGUMENT`)
+with the entries before it set and the rest not. `tree[i] = w` is the same for one
+weight. Not exported (a common name): call it `Quarry.update!`.
+"""
+function update!(tree::SampleTree, i::AbstractVector{<:Integer}, w::AbstractVector{<:Real};
+                 ctx::Union{Context,Nothing} = nothing)
+    count = length(i)
+    length(w) == count || throw(DimensionMismatch(
+        "quarry: $count indices but $(length(w)) weights"))
+    m = length(tree)
+    for k in i
+        1 <= k <= m || throw(BoundsError(tree, k))
+    end
+    index = Int64[k - 1 for k in i]  # C's indices count from 0
+    weight = Vector{Float64}(w)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sample_tree_update))(
+            cx::Ptr{Cvoid}, tree::Ptr{Cvoid}, count::Int64, index::Ptr{Int64},
+            weight::Ptr{Float64})::Int32
+        _check(status, cx)
+    end
+    return tree
+end
+
+update!(tree::SampleTree, i::Integer, w::Real; ctx::Union{Context,Nothing} = nothing) =
+    update!(tree, [i], [w]; ctx)
+
+"""
+    Quarry.sample(tree::SampleTree, count; seed, state, ctx)
+        -> (indices::Vector{Int64}, probs::Vector{Float64})
+
+`count` independent draws (`quarry_sample_tree_sample`): the 1-based indices in draw order
+and each draw's probability `wᵢ / total`. Draw `t` uses the uniform element `t` of the
+stream of `state` (an [`RngState`](@ref)) or of `RngState(seed)` (default seed 0); give
+at most one of them. Throws a [`QuarryError`](@ref) (`QUARRY_ERR_INVALID_ARGUMENT`) when
+every weight is 0, `ArgumentError` for a negative `count`. Not exported (it would collide
+with `StatsBase.sample`): call it `Quarry.sample`.
+"""
+function sample(tree::SampleTree, count::Integer; seed = nothing,
+                state::Union{RngState,Nothing} = nothing, ctx::Union{Context,Nothing} = nothing)
+    count >= 0 || throw(ArgumentError("quarry: count = $count must be >= 0"))
+    rng = _rng_state(seed, state)
+    indices, probs = zeros(Int64, count), zeros(count)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_sample_tree_sample))(
+            cx::Ptr{Cvoid}, tree::Ptr{Cvoid}, rng::Ref{RngState}, count::Int64,
+            indices::Ptr{Int64}, probs::Ptr{Float64})::Int32
+        _check(status, cx)
+    end
+    indices .+= 1  # C's indices count from 0
+    return indices, probs
+end
+
+# ---------------------------------------------------------------------------------------
 # ReLU networks.
 
 """
@@ -820,6 +1494,8 @@ Copy a one-hidden-layer ReLU network `F: R^d → R^c` from value queries alone
 keep), and the answer is a `c × n` matrix, one output column per query (for `c == 1` a
 vector of `n` values also does). `oracle` may be any callable, e.g. a [`ReluNet`](@ref).
 It is called on the calling thread, inside the C call: it must not use the same `ctx`.
+A [`NetOracle`](@ref) (a simulated black box) is not called back: its method below hands
+it to quarry in C.
 
 Options (`nothing`: the library's default): `seed` (an `Integer`: the same seed and
 oracle give the same copy and query count), `budget` (the most queries), `noise` (the
@@ -840,26 +1516,40 @@ function extract_relu1(oracle, d::Integer, c::Integer; seed = nothing, budget = 
     state = _OracleState(oracle, nothing, nothing)
     answer = @cfunction(_answer_queries, Int32,
                         (Int64, Int64, Ptr{Float64}, Int64, Ptr{Float64}, Ptr{Cvoid}))
+    status, message, net, report = GC.@preserve state begin
+        _extract(answer, pointer_from_objref(state), d, c, settings, ctx)
+    end
+    if state.error !== nothing
+        net === nothing || close(net)
+        state.error isa InterruptException && throw(state.error)
+        throw(QuarryError(status, message; cause = CapturedException(state.error, state.backtrace)))
+    end
+    return _extraction_result(status, message, net, report)
+end
+
+# Runs quarry_extract_relu1 with the C oracle function `answer` and its `user_data` (a
+# pointer, or a handle that converts to one, which @ccall then keeps alive; a pointer's
+# target the caller keeps alive), and returns (status, message, net or nothing, report).
+function _extract(answer::Ptr{Cvoid}, user_data, d::Integer, c::Integer,
+                  settings::NamedTuple, ctx)
     out, report_ref = Ref{Ptr{Cvoid}}(C_NULL), Ref{Ptr{Cvoid}}(C_NULL)
     status, message = _with_context(ctx) do cx
         _with_options(settings) do opts
-            code = GC.@preserve state begin
-                @ccall $(_fn(:quarry_extract_relu1))(
-                    cx::Ptr{Cvoid}, d::Int64, c::Int64, answer::Ptr{Cvoid},
-                    pointer_from_objref(state)::Ptr{Cvoid}, opts::Ptr{Cvoid},
-                    out::Ref{Ptr{Cvoid}}, report_ref::Ref{Ptr{Cvoid}})::Int32
-            end
+            code = @ccall $(_fn(:quarry_extract_relu1))(
+                cx::Ptr{Cvoid}, d::Int64, c::Int64, answer::Ptr{Cvoid},
+                user_data::Ptr{Cvoid}, opts::Ptr{Cvoid}, out::Ref{Ptr{Cvoid}},
+                report_ref::Ref{Ptr{Cvoid}})::Int32
             (code, _message(cx))
         end
     end
     # The network first: owned by its finalizer, it cannot leak if reading the report throws.
     net = out[] == C_NULL ? nothing : ReluNet(out[])
     report = _report(report_ref[])
-    if state.error !== nothing
-        net === nothing || close(net)
-        state.error isa InterruptException && throw(state.error)
-        throw(QuarryError(status, message; cause = CapturedException(state.error, state.backtrace)))
-    end
+    return status, message, net, report
+end
+
+# (net, report) of an extraction that returned `status`, or the error it means.
+function _extraction_result(status, message, net, report)
     if net !== nothing &&
        status in (QUARRY_ERR_BUDGET, QUARRY_ERR_CALLBACK_ABORTED, QUARRY_ERR_NO_CONVERGENCE)
         throw(ExtractionIncomplete(status, message, net, report))
@@ -869,6 +1559,123 @@ function extract_relu1(oracle, d::Integer, c::Integer; seed = nothing, budget = 
         throw(QuarryError(status, message))
     end
     return net, report
+end
+
+# ---------------------------------------------------------------------------------------
+# Simulated black boxes.
+
+"""
+    NetOracle(net::ReluNet; float32 = false, noise, rounding, seed, ctx)
+
+A simulated black box over (a copy of) `net` (`quarry_net_oracle`, `quarry/extract.h`): it
+answers queries the way a deployed, possibly defended or low-precision, network would,
+and counts them, so that extraction can be tried and measured without a real one.
+
+- `float32 = true`: evaluate with `Float32` weights and arithmetic, as a float32
+  deployment would (answers within about 1e-6 relative of `net`'s).
+- `noise` (σ ≥ 0): add fresh `N(0, σ²)` noise to every output; the noise of output `j` of
+  the `q`-th query (both counted from 0) is element `q c + j` of the normal stream of
+  `RngState(seed)` (`seed` an `Integer`, default 0), so a run is reproducible.
+- `rounding` (a quantum ≥ 0): round every output to a multiple of it (after the noise),
+  as a rounding defence would.
+
+`oracle(X)` answers the columns of a `d × n` matrix with a `c × n` one (one input of `d`
+values: `c` values), as `net(X)` does, by calling `quarry_net_oracle_eval` directly;
+[`queries`](@ref)`(oracle)` is the number of queries answered so far (every column of
+every batch). [`extract_relu1`](@ref)`(oracle)` copies the network from it with no Julia
+callback: quarry calls `quarry_net_oracle_eval` itself. The black box counts and owns a
+noise stream, so it is mutable: one task at a time. `close(oracle)` frees it
+(idempotent; the garbage collector does otherwise).
+
+Throws a [`QuarryError`](@ref) for an option out of range (a negative `noise`, say).
+"""
+mutable struct NetOracle <: _Handle
+    ptr::Ptr{Cvoid}
+    d::Int  # inputs of the network
+    c::Int  # outputs
+    NetOracle(ptr::Ptr{Cvoid}, d::Integer, c::Integer) = finalizer(close, new(ptr, d, c))
+end
+
+_destroy(oracle::NetOracle) =
+    @ccall $(_fn(:quarry_net_oracle_destroy))(oracle.ptr::Ptr{Cvoid})::Cvoid
+
+function NetOracle(net::ReluNet; float32::Bool = false, noise = nothing, rounding = nothing,
+                   seed = nothing, ctx::Union{Context,Nothing} = nothing)
+    d, _, c = dims(net)
+    settings = (; float32, oracle_noise = noise, rounding, seed)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _with_context(ctx) do cx
+        _with_options(settings) do opts
+            status = @ccall $(_fn(:quarry_net_oracle_create))(
+                cx::Ptr{Cvoid}, net::Ptr{Cvoid}, opts::Ptr{Cvoid}, out::Ref{Ptr{Cvoid}})::Int32
+            _check(status, cx)
+        end
+    end
+    return NetOracle(out[], d, c)
+end
+
+function (oracle::NetOracle)(X::AbstractVecOrMat)
+    d, c = oracle.d, oracle.c
+    size(X, 1) == d || throw(DimensionMismatch(
+        "quarry: the black box takes $d inputs (one query per column), got an input of size $(size(X))"))
+    n = size(X, 2)
+    # A d × n column-major matrix is the n × d row-major batch quarry reads; the c × n
+    # answer is the n × c row-major one it writes.
+    Xd, _ = _dense(X; contiguous = true)
+    Y = X isa AbstractVector ? zeros(c) : zeros(c, n)
+    # quarry_net_oracle_eval has no context: it returns 0 or a quarry_status, no message.
+    status = @ccall $(_fn(:quarry_net_oracle_eval))(
+        n::Int64, d::Int64, Xd::Ptr{Float64}, c::Int64, Y::Ptr{Float64},
+        oracle::Ptr{Cvoid})::Int32
+    status == 0 || throw(QuarryError(status,
+        "the simulated black box refused a batch of $n queries with $d inputs and $c outputs " *
+        "(counting none of them)"))
+    return Y
+end
+
+"""
+    queries(oracle::NetOracle) -> Int
+
+How many queries the simulated black box has answered: every column of every batch, its
+own [`extract_relu1`](@ref) and direct calls `oracle(X)` alike (a refused batch counts
+none).
+"""
+function queries(oracle::NetOracle)
+    count = Ref{Int64}(0)
+    status = @ccall $(_fn(:quarry_net_oracle_queries))(
+        oracle::Ptr{Cvoid}, count::Ref{Int64})::Int32
+    _check(status)
+    return Int(count[])
+end
+
+function Base.show(io::IO, oracle::NetOracle)
+    if isopen(oracle)
+        print(io, "NetOracle(d = ", oracle.d, ", c = ", oracle.c, ", queries = ", queries(oracle), ")")
+    else
+        print(io, "NetOracle(closed)")
+    end
+end
+
+"""
+    extract_relu1(oracle::NetOracle, d = inputs, c = outputs; seed, budget, noise, lower,
+                  upper, refine, ctx) -> (net::ReluNet, report)
+
+[`extract_relu1`](@ref) from a simulated black box, entirely in C: quarry gets the
+function `quarry_net_oracle_eval` as its oracle and the black box as its `user_data`, so
+no Julia callback runs and no batch is copied. `d` and `c` default to the network's;
+other values make the black box refuse every batch (`QUARRY_ERR_ORACLE`). Options,
+report and errors as in [`extract_relu1`](@ref); the black box's
+[`queries`](@ref) count grows by the report's `"QUARRY_REPORT_QUERIES"`.
+"""
+function extract_relu1(oracle::NetOracle, d::Integer = oracle.d, c::Integer = oracle.c;
+                       seed = nothing, budget = nothing, noise = nothing, lower = nothing,
+                       upper = nothing, refine = nothing, ctx::Union{Context,Nothing} = nothing)
+    settings = (; seed, budget, noise, lower, upper, refine)
+    # `oracle` converts to its quarry_net_oracle pointer in the @ccall, which keeps it
+    # alive for the call (and throws when it is closed).
+    status, message, net, report =
+        _extract(_fn(:quarry_net_oracle_eval), oracle, d, c, settings, ctx)
+    return _extraction_result(status, message, net, report)
 end
 
 end # module Quarry

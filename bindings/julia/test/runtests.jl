@@ -37,6 +37,12 @@ function random_net(d, k, c, seed)
     return ReluNet(randn(rng, k, d) / sqrt(d), randn(rng, k), randn(rng, c, k) / sqrt(k))
 end
 
+# Data laid out as the Rust tests of the same definitions make it: `normals(seed, n)` is
+# the first n elements of the normal stream of RngState(seed); a row-major r × c matrix of
+# them is, in Julia, the permutedims of the column-major c × r one.
+normals(seed, dims...) = fill_normal!(zeros(dims...), RngState(seed))
+row_major(seed, r, c) = permutedims(normals(seed, c, r))
+
 @testset "Quarry" begin
 
 @testset "the library loads, with a matching ABI" begin
@@ -266,7 +272,10 @@ end
                sketch_kind = "SKETCH_KIND", sketch_rows = "SKETCH_ROWS",
                sketch_nnz = "SKETCH_NNZ", method = "LSTSQ_METHOD", ridge = "RIDGE",
                budget = "QUERY_BUDGET", refine = "EXTRACT_REFINE", noise = "OUTPUT_NOISE",
-               lower = "DOMAIN_LOWER", upper = "DOMAIN_UPPER")
+               lower = "DOMAIN_LOWER", upper = "DOMAIN_UPPER",
+               leverage_method = "LEVERAGE_METHOD", float32 = "ORACLE_FLOAT32",
+               rounding = "ORACLE_ROUNDING", oracle_noise = "ORACLE_NOISE")
+    @test length(c_names) == length(Quarry._OPTIONS)
     for (name, key) in pairs(Quarry._OPTIONS)
         @test enum["QUARRY_OPT_" * c_names[name]] == key
     end
@@ -275,6 +284,17 @@ end
     @test enum["QUARRY_TYPE_I64"] == Quarry._TYPE_I64
     @test enum["QUARRY_TYPE_F64"] == Quarry._TYPE_F64
     @test enum["QUARRY_TYPE_F64_ARRAY"] == Quarry._TYPE_F64_ARRAY
+    @test enum["QUARRY_LEVERAGE_EXACT"] == Quarry._LEVERAGE_EXACT
+    @test enum["QUARRY_LEVERAGE_APPROX"] == Quarry._LEVERAGE_APPROX
+    rng_h = read(joinpath(dir, "rng.h"), String)
+    @test match(r"#define QUARRY_RNG_PHILOX4X32_10 (\d+)", rng_h)[1] ==
+          string(Quarry._RNG_PHILOX4X32_10)
+    # RngState has quarry_rng_state's layout: 40 bytes, no padding.
+    @test occursin(r"uint32_t generator;\s+/\*.*?\*/\s+uint32_t reserved;\s+/\*.*?\*/\s+uint64_t key\[2\];\s+/\*.*?\*/\s+uint64_t counter\[2\];", rng_h)
+    @test isbitstype(RngState) && sizeof(RngState) == 40
+    @test fieldnames(RngState) == (:generator, :reserved, :key, :counter)
+    @test fieldtypes(RngState) == (UInt32, UInt32, NTuple{2,UInt64}, NTuple{2,UInt64})
+    @test [fieldoffset(RngState, i) for i in 1:4] == [0, 4, 8, 24]
     @test match(r"#define QUARRY_ABI_VERSION (\d+)", text)[1] == string(Quarry.ABI_VERSION)
 end
 
@@ -364,6 +384,316 @@ end
     @test Quarry.dims(err.net)[1] == 6
     @test err.report["QUARRY_REPORT_QUERIES"] <= 50
     @test_throws ArgumentError extract_relu1(hidden, 6, 1; budget = 50.0)
+end
+
+@testset "random streams are pure functions of the state and the offset" begin
+    s = RngState(42)
+    @test s.generator == Quarry._RNG_PHILOX4X32_10 && s.reserved == 0
+    @test s.key == (UInt64(42), UInt64(0)) && s.counter == (UInt64(0), UInt64(0))
+    @test RngState(42) == s && RngState(43) != s
+    @test RngState(-1) == RngState(typemax(UInt64))  # as the integer option seed = -1
+    @test_throws ArgumentError RngState(big(2)^64)
+    @test :advance ∉ names(Quarry) && :fill_normal! in names(Quarry)
+    # The same values for any thread count; a piece generated on its own is that piece of
+    # the whole stream (offsets count stream elements from 0).
+    a = Context(ctx -> fill_normal!(zeros(1000), s; ctx); threads = 1)
+    b = Context(ctx -> fill_normal!(zeros(1000), s; ctx); threads = 4)
+    @test a == b
+    @test fill_normal!(zeros(10), s; offset = 990) == a[991:1000]
+    @test fill_normal!(zeros(9), s; offset = 991) == a[992:1000]  # half a Box-Muller pair
+    words = fill_u32!(zeros(UInt32, 40), s)
+    @test Context(ctx -> fill_u32!(zeros(UInt32, 40), s; ctx); threads = 3) == words
+    @test fill_u32!(zeros(UInt32, 20), s; offset = 20) == words[21:40]
+    # advance(k) starts k blocks (four words each) later: element 4k of the stream.
+    @test fill_u32!(zeros(UInt32, 20), Quarry.advance(s, 5)) == words[21:40]
+    @test fill_u32!(zeros(UInt32, 40 - 4 * 3), Quarry.advance(s, 3)) == words[13:40]
+    @test Quarry.advance(s, 5).counter == (UInt64(5), UInt64(0)) && Quarry.advance(s, 5).key == s.key
+    @test Quarry.advance(s, 0) == s
+    top = RngState(s.generator, s.reserved, s.key, (typemax(UInt64), UInt64(0)))
+    @test Quarry.advance(top, 1).counter == (UInt64(0), UInt64(1))  # 128-bit carry
+    @test_throws ArgumentError Quarry.advance(s, -1)
+    # Uniform element i (from 0) is ((x >> 12) + 0.5) 2^-52, x = words 2i (low), 2i + 1.
+    u = fill_uniform!(zeros(20), s)
+    @test all(x -> 0 < x < 1, u)
+    w = UInt64.(words)
+    @test u == [(((w[2i+1] + (w[2i+2] << 32)) >> 12) + 0.5) * 2.0^-52 for i in 0:19]
+    # Normal elements 2j, 2j + 1: Box-Muller on uniform elements 2j and 2j + 1.
+    z = fill_normal!(zeros(20), s)
+    @test z == a[1:20]
+    for j in 0:9
+        r = sqrt(-2 * log(u[2j+1]))
+        @test isapprox(z[2j+1], r * cos(2π * u[2j+2]); atol = 1e-12)
+        @test isapprox(z[2j+2], r * sin(2π * u[2j+2]); atol = 1e-12)
+    end
+    # Any array, in its linear order: a matrix, a strided view (through a copy).
+    @test vec(fill_normal!(zeros(4, 5), s)) == a[1:20]
+    v = zeros(40)
+    fill_normal!(view(v, 1:2:40), s)
+    @test v[1:2:40] == a[1:20] && all(iszero, v[2:2:40])
+    # Refusals.
+    bad = RngState(s.generator, UInt32(1), s.key, s.counter)  # reserved must be 0
+    err = caught(() -> Quarry.advance(bad, 1))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    err = caught(() -> fill_uniform!(zeros(3), bad))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    err = caught(() -> fill_u32!(zeros(UInt32, 4), s; offset = -1))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+end
+
+@testset "sketches apply as their explicit matrix, in every form" begin
+    m, n, r = 300, 7, 40
+    A = row_major(1, m, n)
+    At = permutedims(A)  # n × m, so A == transpose(At) == At'
+    state = RngState(9)
+    for kind in sort!(collect(keys(Quarry.SKETCH_KINDS)))
+        S = Sketch(kind, r, m; state)
+        info = Quarry.info(S)
+        @test info.kind == kind && (info.rows, info.cols) == (r, m) && size(S) == (r, m)
+        E = Quarry.columns(S, 1, m)  # S explicitly (j0 is 1-based)
+        @test size(E) == (r, m) && Matrix(S) == E
+        SA = S * A
+        @test size(SA) == (r, n)
+        scale = max(1.0, maximum(abs, SA))
+        @test maximum(abs, SA - E * A) <= 1e-12 * scale
+        # A column block.
+        block = Quarry.columns(S, 11, 5)
+        @test size(block) == (r, 5) && maximum(abs, block - E[:, 11:15]) <= 1e-14
+        # The same state, or its seed, gives the same operator.
+        @test Matrix(Sketch(kind, r, m; seed = 9)) == E
+        # A transpose goes row-major, without a copy; apply_right(S, B) is B S'.
+        for T in (transpose(At), At')
+            @test maximum(abs, S * T - SA) <= 1e-12 * scale
+        end
+        R = apply_right(S, At)
+        @test size(R) == (n, r) && maximum(abs, R - permutedims(SA)) <= 1e-12 * scale
+        @test maximum(abs, apply_right(S, transpose(A)) - permutedims(SA)) <= 1e-12 * scale
+        @test maximum(abs, apply_left(S, A[:, 3]) - SA[:, 3]) <= 1e-12 * scale  # a vector
+        if kind != :gaussian  # bitwise for every layout (GEMM's last bits differ)
+            @test S * transpose(At) == SA && R == permutedims(SA)
+            @test S * A[:, 3] == SA[:, 3]
+        end
+        close(S)
+        close(S)
+        @test !isopen(S) && sprint(show, S) == "Sketch(closed)"
+        @test_throws ArgumentError S * A
+    end
+    S = Sketch(:sparse_sign, r, m; state, nnz = 4)
+    @test Quarry.info(S).nnz == 4 && Quarry.info(Sketch(:countsketch, r, m)).nnz == 1
+    @test sprint(show, S) == "Sketch(:sparse_sign, 40 × 300, nnz = 4)"
+    @test :columns ∉ names(Quarry) && :info ∉ names(Quarry)
+    # Sparse A goes as CSR: every entry stored, bitwise the dense result.
+    full = sparse(A)
+    @test nnz(full) == m * n
+    @test S * full == S * A
+    @test S * SparseMatrixCSC{Float64,Int32}(full) == S * A
+    @test apply_right(S, sparse(At)) == apply_right(S, At)
+    # A really sparse one, against the dense product.
+    B = sprandn(MersenneTwister(5), m, 20, 0.05)
+    SB = S * B
+    @test size(SB) == (r, 20)
+    @test maximum(abs, SB - S * Matrix(B)) <= 1e-14 * max(1.0, maximum(abs, SB))
+    @test maximum(abs, SB - Matrix(S) * Matrix(B)) <= 1e-12 * max(1.0, maximum(abs, SB))
+    @test maximum(abs, apply_right(S, permutedims(B)) - permutedims(SB)) <= 1e-14 * max(1.0, maximum(abs, SB))
+    # Results and operators do not depend on the thread count.
+    one_thread = Context(threads = 1) do ctx
+        (apply_left(S, A; ctx), Matrix(Sketch(:srht, r, m; state, ctx)))
+    end
+    three = Context(threads = 3) do ctx
+        (apply_left(S, A; ctx), Matrix(Sketch(:srht, r, m; state, ctx)))
+    end
+    @test one_thread == three
+    # Refusals.
+    err = caught(() -> Sketch(:uniform_rows, m + 1, m; state))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    @test_throws ArgumentError Sketch(:hadamard, r, m)
+    @test_throws ArgumentError Sketch(:gaussian, r, m; seed = 1, state)
+    @test_throws DimensionMismatch S * A[1:10, :]
+    @test_throws DimensionMismatch S * sparse(A[1:10, :])
+    @test_throws DimensionMismatch apply_right(S, A)
+    for (j0, w) in ((m, 2), (0, 1))  # leaves 1:m
+        err = caught(() -> Quarry.columns(S, j0, w))
+        @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    end
+    bad = copy(A)
+    bad[5, 2] = NaN
+    err = caught(() -> S * bad)
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+end
+
+@testset "leverage scores and row norms match their definitions" begin
+    # A coherent matrix [I; 1e-3 noise]: the first n rows carry the subspace.
+    m, n = 2000, 10
+    A = [Matrix{Float64}(I, n, n); 1e-3 * row_major(3, m, n)[n+1:end, :]]
+    exact = leverage_scores(A)
+    @test length(exact) == m
+    @test abs(sum(exact) - n) < 1e-10
+    @test all(>(0.99), exact[1:n]) && all(<(1e-3), exact[n+1:end])
+    Q = qr(A).Q * Matrix{Float64}(I, m, n)  # an orthonormal basis of the column space
+    @test maximum(abs, exact - vec(sum(abs2, Q; dims = 2))) <= 1e-12
+    approx = leverage_scores(A; approx = true, seed = 5)
+    within = count(i -> approx[i] <= 2 * exact[i] && exact[i] <= 2 * approx[i], 1:m)
+    @test within >= 0.99 * m
+    @test leverage_scores(A; approx = true, seed = 5, sketch_kind = :sparse_sign) == approx
+    ridge = leverage_scores(A; ridge = 1.0)
+    @test all(ridge .<= exact .+ 1e-12)
+    @test maximum(abs, ridge - vec(sum(A .* (A / (A' * A + I)); dims = 2))) <= 1e-10
+    # A transpose goes row-major.
+    @test maximum(abs, leverage_scores(transpose(permutedims(A))) - exact) <= 1e-12
+    norms = row_norms_squared(A)
+    want = vec(sum(abs2, A; dims = 2))
+    @test all(abs.(norms - want) .<= 1e-14 .* max.(want, 1e-300))
+    @test row_norms_squared(transpose(permutedims(A))) == norms  # bitwise in either layout
+    # Refusals.
+    err = caught(() -> leverage_scores(A; approx = true, sketch_rows = 0))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    @test_throws ArgumentError leverage_scores(A; sketch_kind = :hadamard)
+    @test_throws ArgumentError leverage_scores(A; approx = true, seed = 1.5)
+    @test_throws ArgumentError leverage_scores(sparse(A))
+    @test_throws ArgumentError row_norms_squared(sparse(A))
+    bad = copy(A)
+    bad[3, 4] = NaN
+    for f in (leverage_scores, row_norms_squared)
+        err = caught(() -> f(bad))
+        @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+    end
+end
+
+@testset "weighted sampling, with and without replacement" begin
+    state = RngState(11)
+    w = [0.0, 1.0, 3.0, 0.0, 4.0]
+    total = sum(w)
+    idx, scales = sample_weighted(w, 100; state)
+    @test length(idx) == 100 && length(scales) == 100
+    @test issorted(idx) && all(i -> 1 <= i <= 5 && w[i] > 0, idx)  # 1-based
+    @test all(t -> abs(scales[t] - 1 / sqrt(100 * w[idx[t]] / total)) < 1e-12, 1:100)
+    # Draw t is the first index whose running sum exceeds u_t sum(w), u_t the uniform
+    # element t of the stream; the indices are returned in increasing order.
+    u = fill_uniform!(zeros(100), state)
+    @test idx == sort!([findfirst(>(u[t] * total), cumsum(w)) for t in 1:100])
+    # Reproducible, for any thread count; seed = 11 is the state RngState(11).
+    @test sample_weighted(w, 100; seed = 11) == (idx, scales)
+    @test Context(ctx -> sample_weighted(w, 100; state, ctx); threads = 3) == (idx, scales)
+    @test sample_weighted(w, 0; state) == (Int64[], Float64[])
+    # Without replacement: distinct rows, factor 1 / sqrt(π_i), π_i = min(1, c w_i).
+    idx3, scales3 = sample_weighted(w, 3; replace = false, state)
+    @test idx3 == [2, 3, 5]  # every positive weight, once
+    @test scales3 ≈ ones(3)
+    ws = fill_uniform!(zeros(1000), RngState(12))
+    ws[1:5] .= 100.0  # heavy rows: π = 1
+    idx, scales = sample_weighted(ws, 50; replace = false, seed = 13)
+    @test length(idx) == 50 && allunique(idx) && issorted(idx)
+    @test all(in(idx), 1:5) && all(t -> abs(scales[t] - 1) < 1e-12, findall(<=(5), idx))
+    light = findall(>(5), idx)
+    cs = [1 / (scales[t]^2 * ws[idx[t]]) for t in light]  # each c = π_i / w_i
+    @test maximum(cs) - minimum(cs) <= 1e-10 * maximum(cs)
+    @test isapprox(sum(min.(1, cs[1] .* ws)), 50; rtol = 1e-10)
+    # Refusals.
+    err = caught(() -> sample_weighted(w, 4; replace = false, state))  # 3 positive weights
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    err = caught(() -> sample_weighted([1.0, -1.0], 1; state))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    err = caught(() -> sample_weighted(zeros(3), 1; state))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    err = caught(() -> sample_weighted(Float64[], 1; state))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    @test_throws ArgumentError sample_weighted(w, -1; state)
+    @test_throws ArgumentError sample_weighted(w, 1; seed = 1, state)
+end
+
+@testset "a sampling tree follows its weights" begin
+    w = [0.0, 1.0, 3.0, 0.0, 4.0]
+    tree = SampleTree(w)
+    @test length(tree) == 5 && Quarry.total(tree) == 8.0
+    @test collect(tree) == w && tree[3] == 3.0 && tree[end] == 4.0
+    @test sprint(show, tree) == "SampleTree(5 weights, total = 8.0)"
+    @test Quarry.update!(tree, [1, 5], [2.0, 0.0]) === tree  # 1-based indices
+    @test tree[1] == 2.0 && tree[5] == 0.0 && Quarry.total(tree) == 6.0
+    tree[4] = 0.5
+    @test tree[4] == 0.5 && Quarry.total(tree) == 6.5
+    Quarry.update!(tree, 4, 0.0)
+    @test collect(tree) == [2.0, 1.0, 3.0, 0.0, 0.0]
+    @test :sample ∉ names(Quarry) && :update! ∉ names(Quarry) && :total ∉ names(Quarry)
+    # Draws: 1-based indices with their probabilities w_i / total.
+    idx, probs = Quarry.sample(tree, 1000; seed = 11)
+    t = Quarry.total(tree)
+    @test length(idx) == 1000 && all(in((1, 2, 3)), idx)
+    @test all(k -> abs(probs[k] - tree[idx[k]] / t) < 1e-15, 1:1000)
+    @test all(abs.([count(==(i), idx) / 1000 for i in 1:3] - [2, 1, 3] / 6) .< 0.06)
+    @test Quarry.sample(tree, 1000; state = RngState(11)) == (idx, probs)
+    # Every index is checked first (nothing set); a bad weight stops at that entry.
+    @test_throws BoundsError tree[6]
+    @test_throws BoundsError tree[0]
+    @test_throws BoundsError Quarry.update!(tree, 6, 1.0)
+    @test_throws BoundsError Quarry.update!(tree, [1, 6], [7.0, 1.0])
+    @test tree[1] == 2.0
+    @test_throws DimensionMismatch Quarry.update!(tree, [1, 2], [1.0])
+    err = caught(() -> Quarry.update!(tree, [1, 2], [7.0, NaN]))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    @test tree[1] == 7.0 && tree[2] == 1.0
+    err = caught(() -> (tree[3] = -1.0))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    # A tree of zeros has nothing to draw.
+    zero_tree = SampleTree(3)
+    @test collect(zero_tree) == zeros(3) && Quarry.total(zero_tree) == 0
+    err = caught(() -> Quarry.sample(zero_tree, 1))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    err = caught(() -> SampleTree(Float64[]))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    err = caught(() -> SampleTree([1.0, -1.0]))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    close(tree)
+    close(tree)
+    @test !isopen(tree) && sprint(show, tree) == "SampleTree(closed)"
+    @test_throws ArgumentError tree[1]
+end
+
+@testset "a simulated black box answers, counts, and can be copied in C" begin
+    d, k, c = 8, 6, 2
+    net = ReluNet(row_major(20, k, d), normals(21, k), row_major(22, c, k))
+    X = normals(23, d, 50)  # 50 queries, one per column
+    want = net(X)
+    oracle = NetOracle(net)
+    @test oracle(X) == want && queries(oracle) == 50
+    @test isapprox(oracle(X[:, 1]), want[:, 1]; rtol = 1e-14, atol = 1e-14)  # one query
+    @test queries(oracle) == 51
+    @test sprint(show, oracle) == "NetOracle(d = 8, c = 2, queries = 51)"
+    @test_throws DimensionMismatch oracle(randn(3, 5))
+    @test queries(oracle) == 51
+    # Float32 arithmetic differs, a little.
+    err32 = maximum(abs, NetOracle(net; float32 = true)(X) - want)
+    @test 0 < err32 <= 1e-5
+    # Noise: output j of query q (from 0) gets element q c + j of the normal stream.
+    noisy = NetOracle(net; noise = 0.1, seed = 4)
+    Y = noisy(X)
+    @test isapprox(Y, want + 0.1 * normals(4, c, 50); atol = 1e-12)
+    @test NetOracle(net; noise = 0.1, seed = 4)(X) == Y
+    rounded = NetOracle(net; rounding = 0.25)(X)
+    @test all(y -> y / 0.25 == round(y / 0.25), rounded)
+    @test maximum(abs, rounded - want) <= 0.125 + 1e-12
+    @test caught(() -> NetOracle(net; noise = -1.0)) isa QuarryError
+    # Extraction with quarry_net_oracle_eval as the oracle: no Julia callback.
+    stolen, report = extract_relu1(oracle; seed = 2)
+    @test report["QUARRY_REPORT_QUERIES"] + 51 == queries(oracle)
+    @test maximum(abs, stolen(X) - want) <= 1e-8 * maximum(abs, want)
+    Z = randn(MersenneTwister(24), d, 2000)
+    @test maximum(abs, stolen(Z) - net(Z)) <= 1e-8 * maximum(abs, net(Z))
+    # The same answers through a Julia callback give the same copy.
+    again, report2 = extract_relu1(X -> oracle(X), d, c; seed = 2)
+    @test report2["QUARRY_REPORT_QUERIES"] == report["QUARRY_REPORT_QUERIES"]
+    @test Quarry.weights(again) == Quarry.weights(stolen)
+    before = queries(oracle)
+    err = caught(() -> extract_relu1(oracle; budget = 30))
+    @test err isa ExtractionIncomplete && err.name == "QUARRY_ERR_BUDGET"
+    @test err.report["QUARRY_REPORT_QUERIES"] <= 30
+    @test queries(oracle) - before == err.report["QUARRY_REPORT_QUERIES"]
+    # Sizes other than the network's: the black box refuses every batch.
+    err = caught(() -> extract_relu1(oracle, d - 1, c))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_ORACLE" && err.cause === nothing
+    close(oracle)
+    close(oracle)
+    @test !isopen(oracle) && sprint(show, oracle) == "NetOracle(closed)"
+    @test_throws ArgumentError oracle(X)
+    @test_throws ArgumentError extract_relu1(oracle)
 end
 
 end

@@ -30,7 +30,8 @@ import numpy as np
 __all__ = [
     "ABI_VERSION", "METHODS", "SKETCH_KINDS", "STATUS_NAMES", "QuarryError", "NoConvergence",
     "ExtractionIncomplete", "Context", "ReluNet", "version", "lstsq", "ridge_path",
-    "extract_relu1",
+    "extract_relu1", "NetOracle", "RngState", "Sketch", "leverage_scores",
+    "row_norms_squared", "sample_weighted", "SampleTree",
 ]
 
 # The ABI generation this binding was written for (QUARRY_ABI_VERSION in quarry/version.h).
@@ -56,13 +57,21 @@ _ROW_MAJOR, _COL_MAJOR = 101, 102
 _OK, _NO_CONVERGENCE = 0, 200
 _TYPE_I64, _TYPE_F64, _TYPE_F64_ARRAY = 1, 2, 3
 _OPT = {"seed": 1, "tol": 2, "max_iter": 3, "sketch_kind": 100, "sketch_rows": 101,
-        "sketch_nnz": 102, "method": 200, "ridge": 201, "budget": 300, "refine": 301,
-        "noise": 302, "lower": 306, "upper": 307}
+        "sketch_nnz": 102, "leverage_method": 103, "method": 200, "ridge": 201, "budget": 300,
+        "refine": 301, "noise": 302, "oracle_float32": 303, "oracle_rounding": 304,
+        "oracle_noise": 305, "lower": 306, "upper": 307}
+_LEVERAGE = {"exact": 0, "approx": 1}  # QUARRY_LEVERAGE_*
 
 _p, _i32, _i64, _f64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_double
 _pd, _pi64 = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64)
-# quarry_oracle_fn (quarry/extract.h).
+# quarry_oracle_fn (quarry/extract.h) and quarry_progress_fn (quarry/options.h).
 _ORACLE = ctypes.CFUNCTYPE(_i32, _i64, _i64, _pd, _i64, _pd, _p)
+_PROGRESS = ctypes.CFUNCTYPE(_i32, _p, _p)
+
+
+class _RngStateC(ctypes.Structure):  # quarry_rng_state (quarry/rng.h), 40 bytes
+    _fields_ = [("generator", ctypes.c_uint32), ("reserved", ctypes.c_uint32),
+                ("key", ctypes.c_uint64 * 2), ("counter", ctypes.c_uint64 * 2)]
 
 
 def _load():
@@ -110,6 +119,42 @@ def _load():
         "quarry_relu_net_load": (_i32, [_p, ctypes.c_char_p, ctypes.POINTER(_p)]),
         "quarry_extract_relu1": (_i32, [_p, _i64, _i64, _ORACLE, _p, _p, ctypes.POINTER(_p),
                                         ctypes.POINTER(_p)]),
+        "quarry_options_set_progress": (_i32, [_p, _PROGRESS, _p]),
+        "quarry_net_oracle_create": (_i32, [_p, _p, _p, ctypes.POINTER(_p)]),
+        "quarry_net_oracle_destroy": (None, [_p]),
+        "quarry_net_oracle_eval": (_i32, [_i64, _i64, _pd, _i64, _pd, _p]),
+        "quarry_net_oracle_queries": (_i32, [_p, ctypes.POINTER(_i64)]),
+        "quarry_rng_state_from_seed": (_i32, [ctypes.c_uint64, ctypes.POINTER(_RngStateC)]),
+        "quarry_rng_state_advance": (_i32, [ctypes.POINTER(_RngStateC), ctypes.c_uint64,
+                                            ctypes.POINTER(_RngStateC)]),
+        "quarry_rng_fill_u32": (_i32, [_p, ctypes.POINTER(_RngStateC), _i64, _i64,
+                                       ctypes.POINTER(ctypes.c_uint32)]),
+        "quarry_rng_fill_uniform_f64": (_i32, [_p, ctypes.POINTER(_RngStateC), _i64, _i64, _pd]),
+        "quarry_rng_fill_normal_f64": (_i32, [_p, ctypes.POINTER(_RngStateC), _i64, _i64, _pd]),
+        "quarry_sketch_create": (_i32, [_p, _i32, _i64, _i64, _p, ctypes.POINTER(_RngStateC),
+                                        ctypes.POINTER(_p)]),
+        "quarry_sketch_destroy": (None, [_p]),
+        "quarry_sketch_info": (_i32, [_p, ctypes.POINTER(_i32), ctypes.POINTER(_i64),
+                                      ctypes.POINTER(_i64), ctypes.POINTER(_i64)]),
+        "quarry_sketch_apply_f64": (_i32, [_p, _p, _i32, _i64, _i64, _pd, _i64, _pd, _i64]),
+        "quarry_sketch_apply_right_f64": (_i32, [_p, _p, _i32, _i64, _i64, _pd, _i64, _pd,
+                                                 _i64]),
+        "quarry_sketch_apply_csr_f64": (_i32, [_p, _p, _i64, _i64, _pi64, _pi64, _pd, _i32,
+                                               _pd, _i64]),
+        "quarry_sketch_apply_right_csr_f64": (_i32, [_p, _p, _i64, _i64, _pi64, _pi64, _pd,
+                                                     _i32, _pd, _i64]),
+        "quarry_sketch_columns_f64": (_i32, [_p, _p, _i64, _i64, _i32, _pd, _i64]),
+        "quarry_leverage_scores_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _p, _pd]),
+        "quarry_row_norms_squared_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _pd]),
+        "quarry_sample_weighted": (_i32, [_p, _i64, _pd, _i64, _i32,
+                                          ctypes.POINTER(_RngStateC), _pi64, _pd]),
+        "quarry_sample_tree_create": (_i32, [_p, _i64, _pd, ctypes.POINTER(_p)]),
+        "quarry_sample_tree_destroy": (None, [_p]),
+        "quarry_sample_tree_update": (_i32, [_p, _p, _i64, _pi64, _pd]),
+        "quarry_sample_tree_get": (_i32, [_p, ctypes.POINTER(_i64), ctypes.POINTER(_f64), _i64,
+                                          ctypes.POINTER(_f64)]),
+        "quarry_sample_tree_sample": (_i32, [_p, _p, ctypes.POINTER(_RngStateC), _i64, _pi64,
+                                             _pd]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)
@@ -251,27 +296,32 @@ class _Options:
 
 def _report(handle):
     """The report as a dict keyed by the C names (QUARRY_REPORT_*); destroys it."""
-    out = {}
     if not handle:
-        return out
+        return {}
     try:
-        count = _i64()
-        _lib.quarry_report_count(handle, ctypes.byref(count))
-        for i in range(count.value):
-            key = _i32()
-            _lib.quarry_report_key_at(handle, i, ctypes.byref(key))
-            kind = _lib.quarry_report_key_type(key.value)
-            if kind == _TYPE_I64:
-                v = _i64()
-                _lib.quarry_report_get_i64(handle, key.value, ctypes.byref(v))
-            elif kind == _TYPE_F64:
-                v = _f64()
-                _lib.quarry_report_get_f64(handle, key.value, ctypes.byref(v))
-            else:  # a key of a newer library than this binding knows
-                continue
-            out[_lib.quarry_report_key_name(key.value).decode()] = v.value
+        return _report_items(handle)
     finally:
         _lib.quarry_report_destroy(handle)
+
+
+def _report_items(handle):
+    """The entries of a report the caller keeps, as a dict keyed by the C names."""
+    out = {}
+    count = _i64()
+    _lib.quarry_report_count(handle, ctypes.byref(count))
+    for i in range(count.value):
+        key = _i32()
+        _lib.quarry_report_key_at(handle, i, ctypes.byref(key))
+        kind = _lib.quarry_report_key_type(key.value)
+        if kind == _TYPE_I64:
+            v = _i64()
+            _lib.quarry_report_get_i64(handle, key.value, ctypes.byref(v))
+        elif kind == _TYPE_F64:
+            v = _f64()
+            _lib.quarry_report_get_f64(handle, key.value, ctypes.byref(v))
+        else:  # a key of a newer library than this binding knows
+            continue
+        out[_lib.quarry_report_key_name(key.value).decode()] = v.value
     return out
 
 
@@ -512,42 +562,59 @@ class _use:
 _BUDGET, _CALLBACK_ABORTED, _ORACLE_FAILED = 302, 300, 301
 
 
-def extract_relu1(oracle, d, c, *, seed=None, budget=None, noise=None, lower=None,
-                  upper=None, refine=None, ctx=None):
+def extract_relu1(oracle, d=None, c=None, *, seed=None, budget=None, noise=None, lower=None,
+                  upper=None, refine=None, progress=None, ctx=None):
     """Copy a one-hidden-layer ReLU network from value queries (quarry_extract_relu1).
 
     oracle(x) answers a batch: x is an n x d array (read only, valid during the call), the
     result n x c outputs (array-like). It is called on this thread only. An exception in
-    it stops the extraction and is re-raised here (from the QuarryError it caused).
-    Options: seed, budget (queries), noise (the oracle's output noise, if known), lower
-    and upper (a box every query stays in: one bound or d), refine (1: re-measure every
-    neuron). Returns (ReluNet, report); raises ExtractionIncomplete (with the partial
-    copy) when the budget ran out or the copy's estimated error is above 1e-3.
+    it stops the extraction and is re-raised here (from the QuarryError it caused). A
+    NetOracle (a simulated black box) is called by the library directly; d and c are then
+    its own. Options: seed, budget (queries), noise (the oracle's output noise, if known),
+    lower and upper (a box every query stays in: one bound or d), refine (1: re-measure
+    every neuron). progress(report), called after every line searched with the report so
+    far (a dict), stops the extraction when it returns a true value. Returns (ReluNet,
+    report); raises ExtractionIncomplete (with the partial copy) when the budget ran out,
+    progress asked to stop, or the copy's estimated error is above 1e-3.
     """
     raised = []
 
+    def guarded(f):  # nothing may unwind into C: keep the exception, return non-zero
+        def call(*args):
+            try:
+                return f(*args)
+            except BaseException as e:  # noqa: BLE001
+                raised.append(e)
+                return 1
+        return call
+
     def answer(n, dd, x, cc, y, _user):
-        try:
-            xs = np.ctypeslib.as_array(x, shape=(n, dd)).copy()  # the oracle may keep it
-            xs.flags.writeable = False
-            ys = np.asarray(oracle(xs), dtype=np.float64)
-            if ys.shape != (n, cc) and not (cc == 1 and ys.shape == (n,)):
-                raise ValueError(f"quarry: the oracle answered shape {ys.shape} for a "
-                                 f"batch of {n} queries with {cc} outputs")
-            np.ctypeslib.as_array(y, shape=(n, cc))[...] = ys.reshape(n, cc)
-            return 0
-        except BaseException as e:  # noqa: BLE001 - nothing may unwind into C
-            raised.append(e)
-            return 1
+        xs = np.ctypeslib.as_array(x, shape=(n, dd)).copy()  # the oracle may keep it
+        xs.flags.writeable = False
+        ys = np.asarray(oracle(xs), dtype=np.float64)
+        if ys.shape != (n, cc) and not (cc == 1 and ys.shape == (n,)):
+            raise ValueError(f"quarry: the oracle answered shape {ys.shape} for a "
+                             f"batch of {n} queries with {cc} outputs")
+        np.ctypeslib.as_array(y, shape=(n, cc))[...] = ys.reshape(n, cc)
+        return 0
 
     box = [None if v is None else np.ascontiguousarray(np.atleast_1d(v), dtype=np.float64)
            for v in (lower, upper)]
     opts = _Options(seed=seed, budget=budget, noise=None if noise is None else float(noise),
                     lower=box[0], upper=box[1], refine=refine)
-    callback = _ORACLE(answer)  # kept alive for the whole call
+    if progress is not None:  # kept alive (in this frame) for the whole call
+        on_progress = _PROGRESS(guarded(lambda r, _user: 1 if progress(_report_items(r)) else 0))
+        _check(_lib.quarry_options_set_progress(opts.handle, on_progress, None), None)
+    if isinstance(oracle, NetOracle):
+        d, c = oracle.shape
+        callback, user = _NET_ORACLE_EVAL, oracle._ptr()
+    elif d is None or c is None:
+        raise ValueError("quarry: extract_relu1 needs d and c with a Python oracle")
+    else:
+        callback, user = _ORACLE(guarded(answer)), None
     net, report = _p(), _p()
     with _use(ctx) as cx:
-        status = _lib.quarry_extract_relu1(cx._ptr(), int(d), int(c), callback, None,
+        status = _lib.quarry_extract_relu1(cx._ptr(), int(d), int(c), callback, user,
                                            opts.handle, ctypes.byref(net), ctypes.byref(report))
         message = _message(cx)
     rep = _report(report)
@@ -561,3 +628,340 @@ def extract_relu1(oracle, d, c, *, seed=None, budget=None, noise=None, lower=Non
     if status != _OK:
         raise QuarryError(status, message)
     return copy, rep
+
+
+class NetOracle(_Owned):
+    """A simulated black box over a known network (quarry_net_oracle): answers like a
+    deployment would, in float32 (float32=True), with N(0, noise^2) noise on every output
+    (seeded by seed), rounded to multiples of rounding; counts its queries. Call it on an
+    n x d array; pass it to extract_relu1 to measure what copying the deployment costs
+    (the library then calls it directly, without Python per batch). One thread at a time.
+    """
+    _destroy, _what = "quarry_net_oracle_destroy", "NetOracle"
+
+    def __init__(self, net, *, float32=False, noise=None, rounding=None, seed=None, ctx=None):
+        opts = _Options(oracle_float32=int(bool(float32)), seed=seed,
+                        oracle_noise=None if noise is None else float(noise),
+                        oracle_rounding=None if rounding is None else float(rounding))
+        handle = _p()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_net_oracle_create(cx._ptr(), net._ptr(), opts.handle,
+                                                 ctypes.byref(handle)), cx)
+        self._handle = handle
+        d, _, c = net.shape
+        self.shape = (d, c)
+
+    @property
+    def queries(self):
+        """Queries answered so far (every row of every batch)."""
+        q = _i64()
+        _check(_lib.quarry_net_oracle_queries(self._ptr(), ctypes.byref(q)), None)
+        return q.value
+
+    def __call__(self, x):
+        d, c = self.shape
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != d:
+            raise ValueError(f"quarry: inputs must be n x {d}, got shape {x.shape}")
+        y = np.zeros((x.shape[0], c))
+        status = _lib.quarry_net_oracle_eval(x.shape[0], d, _ptr(x), c, _ptr(y), self._ptr())
+        if status != _OK:
+            raise QuarryError(status, "the simulated black box refused the batch")
+        return y
+
+
+# The library's own oracle function, handed to quarry_extract_relu1 for a NetOracle.
+_NET_ORACLE_EVAL = ctypes.cast(_lib.quarry_net_oracle_eval, _ORACLE)
+
+
+class RngState:
+    """The state of a counter-based random stream (Philox4x32-10, quarry/rng.h): a plain
+    value. RngState(seed) is the stream of a seed; advance(blocks) the stream that starts
+    that many blocks later; u32, uniform and normal give elements [offset, offset + n) of
+    its three views. The same state gives the same numbers for any thread count.
+    """
+    __slots__ = ("_c",)
+
+    def __init__(self, seed=0):
+        self._c = _RngStateC()
+        _check(_lib.quarry_rng_state_from_seed(_u64(seed, "seed"), ctypes.byref(self._c)),
+               None)
+
+    def advance(self, blocks):
+        out = RngState.__new__(RngState)
+        out._c = _RngStateC()
+        _check(_lib.quarry_rng_state_advance(ctypes.byref(self._c), _u64(blocks, "blocks"),
+                                             ctypes.byref(out._c)), None)
+        return out
+
+    def _fill(self, fn, n, offset, dtype, ctx):
+        out = np.zeros(operator.index(n), dtype=dtype)
+        with _use(ctx) as cx:
+            _check(fn(cx._ptr(), ctypes.byref(self._c), operator.index(offset), out.size,
+                      out.ctypes.data_as(ctypes.POINTER(np.ctypeslib.as_ctypes_type(dtype)))),
+                   cx)
+        return out
+
+    def u32(self, n, offset=0, *, ctx=None):
+        """Elements [offset, offset + n) of the 32-bit word stream (uint32)."""
+        return self._fill(_lib.quarry_rng_fill_u32, n, offset, np.uint32, ctx)
+
+    def uniform(self, n, offset=0, *, ctx=None):
+        """Elements [offset, offset + n) of the uniform (0, 1) stream."""
+        return self._fill(_lib.quarry_rng_fill_uniform_f64, n, offset, np.float64, ctx)
+
+    def normal(self, n, offset=0, *, ctx=None):
+        """Elements [offset, offset + n) of the standard normal stream."""
+        return self._fill(_lib.quarry_rng_fill_normal_f64, n, offset, np.float64, ctx)
+
+    def _key(self):
+        c = self._c
+        return (c.generator, c.reserved, tuple(c.key), tuple(c.counter))
+
+    def __eq__(self, other):
+        return isinstance(other, RngState) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        _, _, key, counter = self._key()
+        return f"RngState(key={key[0]:#x}, counter={counter[1] << 64 | counter[0]:#x})"
+
+    def __reduce__(self):  # picklable: the 40 bytes
+        return (_rng_state_from_bytes, (bytes(self._c),))
+
+
+def _rng_state_from_bytes(data):
+    out = RngState.__new__(RngState)
+    out._c = _RngStateC.from_buffer_copy(data)
+    return out
+
+
+def _u64(v, name):
+    v = operator.index(v)
+    if not 0 <= v < 2**64:
+        raise ValueError(f"quarry: {name} = {v} is outside [0, 2^64)")
+    return v
+
+
+def _state(seed, state):
+    """The RngState given, else the one of seed."""
+    return state if state is not None else RngState(seed)
+
+
+def _csr(a):
+    """(rows, cols, indptr, indices, data) of a scipy.sparse matrix, 64-bit CSR."""
+    csr = a.tocsr()  # duplicates are added up by the library
+    return (*csr.shape, np.ascontiguousarray(csr.indptr, dtype=np.int64),
+            np.ascontiguousarray(csr.indices, dtype=np.int64),
+            np.ascontiguousarray(csr.data, dtype=np.float64))
+
+
+def _out(rows, cols, layout):
+    """A zero rows x cols result in layout, and its leading dimension."""
+    if layout == _ROW_MAJOR:
+        return np.zeros((rows, cols)), max(cols, 1)
+    return np.zeros((rows, cols), order="F"), max(rows, 1)
+
+
+class Sketch(_Owned):
+    """A sketching operator S, rows x cols (quarry/sketch.h): immutable, a pure function
+    of (kind, rows, cols, nnz, state). Sketch('sparse_sign', 400, 100000, seed=1).
+
+    S @ a (or apply(a)) is S A for a dense (any layout; the result in a's layout) or
+    scipy.sparse a with cols rows; apply_right(a) is A S^T for an a with cols columns
+    (samples as rows); columns(j0, w) and toarray() give S explicitly. kind is one of
+    SKETCH_KINDS; nnz the non-zeros per column of a sparse sign sketch.
+    """
+    _destroy, _what = "quarry_sketch_destroy", "Sketch"
+
+    def __init__(self, kind, rows, cols, *, seed=0, state=None, nnz=None, ctx=None):
+        if kind not in SKETCH_KINDS:
+            raise ValueError(f"quarry: kind must be one of {sorted(SKETCH_KINDS)}, got {kind!r}")
+        opts = _Options(sketch_nnz=nnz)
+        st = _state(seed, state)
+        handle = _p()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_sketch_create(cx._ptr(), SKETCH_KINDS[kind], operator.index(rows),
+                                             operator.index(cols), opts.handle,
+                                             ctypes.byref(st._c), ctypes.byref(handle)), cx)
+        self._handle = handle
+        self.kind = kind
+
+    @property
+    def shape(self):
+        """(rows, cols)."""
+        return self._info()[:2]
+
+    @property
+    def nnz(self):
+        """Non-zeros per column (rows for Gaussian and SRHT, 1 for uniform rows)."""
+        return self._info()[2]
+
+    def _info(self):
+        rows, cols, nnz = _i64(), _i64(), _i64()
+        _check(_lib.quarry_sketch_info(self._ptr(), None, ctypes.byref(rows), ctypes.byref(cols),
+                                       ctypes.byref(nnz)), None)
+        return rows.value, cols.value, nnz.value
+
+    def __matmul__(self, a):
+        return self.apply(a)
+
+    def apply(self, a, *, ctx=None):
+        """S A: rows x n (A has cols rows)."""
+        return self._apply(a, False, ctx)
+
+    def apply_right(self, a, *, ctx=None):
+        """A S^T: n x rows (A has cols columns, e.g. one sample per row)."""
+        return self._apply(a, True, ctx)
+
+    def _apply(self, a, right, ctx):
+        r = self.shape[0]
+        with _use(ctx) as cx:
+            if hasattr(a, "tocsr"):  # a scipy.sparse matrix: a dense C-order result
+                m, n, indptr, indices, data = _csr(a)
+                out, ld = _out(m if right else r, r if right else n, _ROW_MAJOR)
+                fn = _lib.quarry_sketch_apply_right_csr_f64 if right else \
+                    _lib.quarry_sketch_apply_csr_f64
+                status = fn(cx._ptr(), self._ptr(), m, n, indptr.ctypes.data_as(_pi64),
+                            indices.ctypes.data_as(_pi64), _ptr(data), _ROW_MAJOR, _ptr(out), ld)
+            else:
+                arr, layout, lda = _dense(a, "a")
+                m, n = arr.shape
+                out, ld = _out(m if right else r, r if right else n, layout)
+                fn = _lib.quarry_sketch_apply_right_f64 if right else _lib.quarry_sketch_apply_f64
+                status = fn(cx._ptr(), self._ptr(), layout, m, n, _ptr(arr), lda, _ptr(out), ld)
+            _check(status, cx)
+        return out
+
+    def columns(self, j0=0, w=None, *, ctx=None):
+        """Columns j0 .. j0 + w - 1 of S (rows x w; w defaults to the rest)."""
+        rows, cols = self.shape
+        w = cols - j0 if w is None else w
+        out, ld = _out(rows, w, _ROW_MAJOR)
+        with _use(ctx) as cx:
+            _check(_lib.quarry_sketch_columns_f64(cx._ptr(), self._ptr(), operator.index(j0),
+                                                  operator.index(w), _ROW_MAJOR, _ptr(out), ld),
+                   cx)
+        return out
+
+    def toarray(self, *, ctx=None):
+        """S as a dense rows x cols array."""
+        return self.columns(0, None, ctx=ctx)
+
+
+def leverage_scores(a, *, method="exact", ridge=None, sketch_kind=None, sketch_rows=None,
+                    seed=None, ctx=None):
+    """The leverage score of every row of a dense a (m values in [0, 1] summing to its
+    rank): method 'exact' (QR; SVD when rank deficient) or 'approx' (sketched, within a
+    factor 2 on nearly every row); ridge gives ridge leverage scores."""
+    if method not in _LEVERAGE:
+        raise ValueError(f"quarry: method must be one of {sorted(_LEVERAGE)}, got {method!r}")
+    if sketch_kind is not None and sketch_kind not in SKETCH_KINDS:
+        raise ValueError(f"quarry: sketch_kind must be one of {sorted(SKETCH_KINDS)}")
+    opts = _Options(leverage_method=_LEVERAGE[method], ridge=None if ridge is None else float(ridge),
+                    sketch_kind=None if sketch_kind is None else SKETCH_KINDS[sketch_kind],
+                    sketch_rows=sketch_rows, seed=seed)
+    arr, layout, ld = _dense(a, "a")
+    m, n = arr.shape
+    out = np.zeros(m)
+    with _use(ctx) as cx:
+        _check(_lib.quarry_leverage_scores_f64(cx._ptr(), layout, m, n, _ptr(arr), ld,
+                                               opts.handle, _ptr(out)), cx)
+    return out
+
+
+def row_norms_squared(a, *, ctx=None):
+    """The squared Euclidean norm of every row of a dense a (length-squared sampling)."""
+    arr, layout, ld = _dense(a, "a")
+    m, n = arr.shape
+    out = np.zeros(m)
+    with _use(ctx) as cx:
+        _check(_lib.quarry_row_norms_squared_f64(cx._ptr(), layout, m, n, _ptr(arr), ld,
+                                                 _ptr(out)), cx)
+    return out
+
+
+def _weights(w):
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    if w.ndim != 1:
+        raise ValueError(f"quarry: weights must be 1-D, got shape {w.shape}")
+    return w
+
+
+def sample_weighted(weights, count, *, replace=True, seed=0, state=None, ctx=None):
+    """Draw count rows with probability proportional to weights: (indices, scales), the
+    indices increasing, so that the rows of A at indices times scales form S A with
+    E[S^T S] = I. replace=False draws distinct rows (inclusion probabilities
+    min(1, c w_i))."""
+    w = _weights(weights)
+    count = operator.index(count)
+    indices, scales = np.zeros(max(count, 0), dtype=np.int64), np.zeros(max(count, 0))
+    st = _state(seed, state)
+    with _use(ctx) as cx:
+        _check(_lib.quarry_sample_weighted(cx._ptr(), w.size, _ptr(w), count, int(bool(replace)),
+                                           ctypes.byref(st._c), indices.ctypes.data_as(_pi64),
+                                           _ptr(scales)), cx)
+    return indices, scales
+
+
+class SampleTree(_Owned):
+    """A dynamic sampling tree (quarry_sample_tree): m weights, each updated in O(log m),
+    and draws of index i with probability w_i / sum(w) in O(log m). SampleTree(weights);
+    update(index, weight); tree[i], len(tree), total; sample(count) -> (indices, probs).
+    """
+    _destroy, _what = "quarry_sample_tree_destroy", "SampleTree"
+
+    def __init__(self, weights, *, ctx=None):
+        w = _weights(weights)
+        handle = _p()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_sample_tree_create(cx._ptr(), w.size, _ptr(w),
+                                                  ctypes.byref(handle)), cx)
+        self._handle = handle
+
+    def update(self, index, weight, *, ctx=None):
+        """Set weight[t] at index[t], in order."""
+        index = np.ascontiguousarray(np.atleast_1d(index), dtype=np.int64)
+        weight = np.ascontiguousarray(np.atleast_1d(weight), dtype=np.float64)
+        if index.shape != weight.shape or index.ndim != 1:
+            raise ValueError(f"quarry: {index.shape} indices but {weight.shape} weights")
+        with _use(ctx) as cx:
+            _check(_lib.quarry_sample_tree_update(cx._ptr(), self._ptr(), index.size,
+                                                  index.ctypes.data_as(_pi64), _ptr(weight)), cx)
+
+    def _get(self, i):
+        m, total, w = _i64(), _f64(), _f64()
+        status = _lib.quarry_sample_tree_get(self._ptr(), ctypes.byref(m), ctypes.byref(total),
+                                             i, None if i < 0 else ctypes.byref(w))
+        if status != _OK:
+            raise IndexError(f"quarry: index {i} is outside the tree's [0, {len(self)})")
+        return m.value, total.value, w.value
+
+    def __len__(self):
+        return self._get(-1)[0]
+
+    @property
+    def total(self):
+        """The sum of the weights."""
+        return self._get(-1)[1]
+
+    def __getitem__(self, i):
+        i = operator.index(i)
+        if i < 0:
+            i += len(self)
+        if i < 0:
+            raise IndexError(f"quarry: index {i - len(self)} is outside the tree")
+        return self._get(i)[2]
+
+    def sample(self, count, *, seed=0, state=None, ctx=None):
+        """count independent draws: (indices, their probabilities)."""
+        count = operator.index(count)
+        indices, probs = np.zeros(max(count, 0), dtype=np.int64), np.zeros(max(count, 0))
+        st = _state(seed, state)
+        with _use(ctx) as cx:
+            _check(_lib.quarry_sample_tree_sample(cx._ptr(), self._ptr(), ctypes.byref(st._c),
+                                                  count, indices.ctypes.data_as(_pi64),
+                                                  _ptr(probs)), cx)
+        return indices, probs

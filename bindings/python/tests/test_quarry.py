@@ -164,9 +164,13 @@ def test_the_binding_mirrors_the_c_headers():
                "sketch_kind": "SKETCH_KIND", "sketch_rows": "SKETCH_ROWS",
                "sketch_nnz": "SKETCH_NNZ", "method": "LSTSQ_METHOD", "ridge": "RIDGE",
                "budget": "QUERY_BUDGET", "refine": "EXTRACT_REFINE", "noise": "OUTPUT_NOISE",
-               "lower": "DOMAIN_LOWER", "upper": "DOMAIN_UPPER"}
+               "lower": "DOMAIN_LOWER", "upper": "DOMAIN_UPPER",
+               "leverage_method": "LEVERAGE_METHOD", "oracle_float32": "ORACLE_FLOAT32",
+               "oracle_rounding": "ORACLE_ROUNDING", "oracle_noise": "ORACLE_NOISE"}
     for name, key in quarry._OPT.items():
         assert enum["QUARRY_OPT_" + c_names[name]] == key, name
+    for name, code in quarry._LEVERAGE.items():
+        assert enum["QUARRY_LEVERAGE_" + name.upper()] == code
 
 
 def random_net(d, k, c, seed):
