@@ -1,9 +1,10 @@
 // Package quarry is the Go binding of libquarry: least squares and ridge regression
-// (dense and CSR), ridge paths, reproducible random streams (RngState, FillU32,
-// FillUniform, FillNormal), sketching operators (Sketch), leverage scores and row
-// sampling (LeverageScores, RowNormsSquared, SampleWeighted, SampleTree), and the
-// extraction of one-hidden-layer ReLU networks from value queries to a black box, a Go
-// Oracle or a simulated one (NetOracle). It calls the library's stable C ABI through cgo.
+// (dense and CSR), ridge paths, Huber (robust) regression, reproducible random streams
+// (RngState, FillU32, FillUniform, FillNormal), sketching operators (Sketch), leverage
+// scores and row sampling (LeverageScores, RowNormsSquared, SampleWeighted, SampleTree),
+// and the extraction of one-hidden-layer ReLU networks from value queries to a black
+// box, a Go Oracle or a simulated one (NetOracle). It calls the library's stable C ABI
+// through cgo.
 //
 // # Building
 //

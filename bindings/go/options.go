@@ -28,6 +28,7 @@ const (
 	OptOracleNoise    OptionKey = 305 // number >= 0: a simulated oracle adds noise of this deviation
 	OptDomainLower    OptionKey = 306 // 1 or d numbers: lower corner of the box queries stay in
 	OptDomainUpper    OptionKey = 307 // 1 or d numbers: upper corner of that box
+	OptHuberScale     OptionKey = 400 // number >= 0: Huber regression's fixed scale; 0 = estimate
 )
 
 // String is the C name of the key, e.g. "QUARRY_OPT_SEED" (quarry_option_name).
@@ -144,6 +145,10 @@ func WithDomainLower(bounds ...float64) Option { return WithFloat(OptDomainLower
 
 // WithDomainUpper sets the upper corner of that box (one bound or d bounds).
 func WithDomainUpper(bounds ...float64) Option { return WithFloat(OptDomainUpper, bounds...) }
+
+// WithHuberScale fixes the residual scale sigma > 0 of Huber regression, whose threshold
+// is then epsilon * sigma in the units of b (default 0: sigma is estimated with x).
+func WithHuberScale(sigma float64) Option { return WithFloat(OptHuberScale, sigma) }
 
 // value formats the option's value for messages.
 func (o Option) value() string {

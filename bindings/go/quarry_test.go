@@ -208,7 +208,8 @@ func TestConstantsMatchTheCHeaders(t *testing.T) {
 		OptQueryBudget: "QUERY_BUDGET", OptExtractRefine: "EXTRACT_REFINE",
 		OptOutputNoise: "OUTPUT_NOISE", OptOracleFloat32: "ORACLE_FLOAT32",
 		OptOracleRounding: "ORACLE_ROUNDING", OptOracleNoise: "ORACLE_NOISE",
-		OptDomainLower: "DOMAIN_LOWER", OptDomainUpper: "DOMAIN_UPPER"}
+		OptDomainLower: "DOMAIN_LOWER", OptDomainUpper: "DOMAIN_UPPER",
+		OptHuberScale: "HUBER_SCALE"}
 	for k, name := range options {
 		mirrored["QUARRY_OPT_"+name] = int64(k)
 		if k.String() != "QUARRY_OPT_"+name { // the library's own name of the value
@@ -221,7 +222,8 @@ func TestConstantsMatchTheCHeaders(t *testing.T) {
 		ReportConditionEstimate: "CONDITION_ESTIMATE", ReportSeconds: "SECONDS",
 		ReportOracleSeconds: "ORACLE_SECONDS", ReportBatches: "BATCHES", ReportLines: "LINES",
 		ReportRelativeError: "RELATIVE_ERROR", ReportNoise: "NOISE", ReportRank: "RANK",
-		ReportResidualBound: "RESIDUAL_BOUND"}
+		ReportResidualBound: "RESIDUAL_BOUND", ReportObjective: "OBJECTIVE",
+		ReportOutliers: "OUTLIERS"}
 	for k, name := range reports {
 		mirrored["QUARRY_REPORT_"+name] = int64(k)
 		if k.String() != "QUARRY_REPORT_"+name {

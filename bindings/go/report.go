@@ -30,6 +30,8 @@ const (
 	ReportNoise             ReportKey = 14 // Floats: the oracle's output noise level used
 	ReportRank              ReportKey = 15 // Ints: the numerical rank a solver used
 	ReportResidualBound     ReportKey = 16 // Floats: a posteriori bound of a sketch-and-solve residual
+	ReportObjective         ReportKey = 17 // Floats: the objective a solver minimized, at its solution
+	ReportOutliers          ReportKey = 18 // Ints: residuals a robust solver treated as outliers
 )
 
 // String is the C name of the key, e.g. "QUARRY_REPORT_ITERATIONS" (quarry_report_key_name).

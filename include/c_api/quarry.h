@@ -18,6 +18,7 @@
 #include "quarry/extract.h"
 #include "quarry/lstsq.h"
 #include "quarry/options.h"
+#include "quarry/regress.h"
 #include "quarry/report.h"
 #include "quarry/rng.h"
 #include "quarry/sampling.h"

@@ -43,6 +43,20 @@ template void gemm<float>(Layout, Op, Op, int64_t, int64_t, int64_t, float, cons
 template void gemm<double>(Layout, Op, Op, int64_t, int64_t, int64_t, double, const double*,
                            int64_t, const double*, int64_t, double, double*, int64_t);
 
+void gemv(Layout layout, Op trans, int64_t m, int64_t n, double alpha, const double* a, int64_t lda,
+          const double* x, double beta, double* y) {
+  require_outside_parallel_region("cblas dgemv");
+  check_dense("A", layout, m, n, a, lda);
+  if (m == 0 || n == 0) {  // y = beta y, which BLAS would skip for an empty A
+    const int64_t len = trans == Op::NoTrans ? m : n;
+    for (int64_t i = 0; i < len; ++i) y[i] = beta == 0 ? 0 : beta * y[i];
+    return;
+  }
+  cblas_dgemv(layout == Layout::RowMajor ? CblasRowMajor : CblasColMajor,
+              trans == Op::NoTrans ? CblasNoTrans : CblasTrans, to_blas_int(m, "m"),
+              to_blas_int(n, "n"), alpha, a, to_blas_int(lda, "lda"), x, 1, beta, y, 1);
+}
+
 void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c) {
   require_outside_parallel_region("cblas dsyrk");
   check_dense("A", Layout::RowMajor, m, n, a, lda);

@@ -18,6 +18,10 @@ template <class T>
 void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k, T alpha,
           const T* a, int64_t lda, const T* b, int64_t ldb, T beta, T* c, int64_t ldc);
 
+// y = alpha op(A) x + beta y for an m x n A in `layout` (dgemv): x and y contiguous.
+void gemv(Layout layout, Op trans, int64_t m, int64_t n, double alpha, const double* a, int64_t lda,
+          const double* x, double beta, double* y);
+
 // C += A^T A (upper triangle of the n x n C only), A m x n row-major with leading
 // dimension lda, C row-major n x n: the Gram matrix of a block of rows (dsyrk).
 void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c);

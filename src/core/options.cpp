@@ -44,6 +44,7 @@ constexpr OptionInfo kOptions[] = {
     f64_key(QUARRY_OPT_ORACLE_NOISE, "QUARRY_OPT_ORACLE_NOISE", 0.0, DBL_MAX),
     f64_array_key(QUARRY_OPT_DOMAIN_LOWER, "QUARRY_OPT_DOMAIN_LOWER", -DBL_MAX, DBL_MAX),
     f64_array_key(QUARRY_OPT_DOMAIN_UPPER, "QUARRY_OPT_DOMAIN_UPPER", -DBL_MAX, DBL_MAX),
+    f64_key(QUARRY_OPT_HUBER_SCALE, "QUARRY_OPT_HUBER_SCALE", 0.0, DBL_MAX),
 };
 
 const char* type_name(quarry_value_type type) {

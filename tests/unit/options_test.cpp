@@ -22,8 +22,9 @@ constexpr int32_t kI64Keys[] = {QUARRY_OPT_SEED,           QUARRY_OPT_MAX_ITERAT
                                 QUARRY_OPT_SKETCH_NNZ,     QUARRY_OPT_LEVERAGE_METHOD,
                                 QUARRY_OPT_LSTSQ_METHOD,   QUARRY_OPT_QUERY_BUDGET,
                                 QUARRY_OPT_EXTRACT_REFINE, QUARRY_OPT_ORACLE_FLOAT32};
-constexpr int32_t kF64Keys[] = {QUARRY_OPT_TOLERANCE, QUARRY_OPT_RIDGE, QUARRY_OPT_OUTPUT_NOISE,
-                                QUARRY_OPT_ORACLE_ROUNDING, QUARRY_OPT_ORACLE_NOISE};
+constexpr int32_t kF64Keys[] = {QUARRY_OPT_TOLERANCE,    QUARRY_OPT_RIDGE,
+                                QUARRY_OPT_OUTPUT_NOISE, QUARRY_OPT_ORACLE_ROUNDING,
+                                QUARRY_OPT_ORACLE_NOISE, QUARRY_OPT_HUBER_SCALE};
 constexpr int32_t kF64ArrayKeys[] = {QUARRY_OPT_DOMAIN_LOWER, QUARRY_OPT_DOMAIN_UPPER};
 
 TEST(Options, CreateAndDestroyHandleNull) {

@@ -1,9 +1,9 @@
 """
     Quarry
 
-quarry for Julia: least squares, ridge regression, one-hidden-layer ReLU network
-extraction, reproducible random streams, sketching operators, leverage scores and
-weighted sampling through libquarry's stable C ABI.
+quarry for Julia: least squares, ridge regression, Huber (robust) regression,
+one-hidden-layer ReLU network extraction, reproducible random streams, sketching
+operators, leverage scores and weighted sampling through libquarry's stable C ABI.
 
 The library is `ENV["QUARRY_LIBRARY"]` (a path to `libquarry.so.0`) when that is set, else
 `libquarry.so.0` as the dynamic loader finds it. It is opened when the module is loaded,
@@ -29,7 +29,7 @@ using SparseArrays: AbstractSparseMatrixCSC, getcolptr, nonzeros, rowvals
 
 export AbstractQuarryError, QuarryError, NoConvergence, ExtractionIncomplete
 export Context, threads, threads!
-export lstsq, ridge_path
+export lstsq, ridge_path, huber
 export ReluNet, save_relu_net, load_relu_net, extract_relu1
 export RngState, fill_u32!, fill_uniform!, fill_normal!
 export Sketch, apply_left, apply_right
@@ -101,7 +101,7 @@ const _RNG_PHILOX4X32_10 = UInt32(1)  # QUARRY_RNG_PHILOX4X32_10 (quarry/rng.h)
 const _OPTIONS = (seed = 1, tol = 2, maxiter = 3, sketch_kind = 100, sketch_rows = 101,
                   sketch_nnz = 102, leverage_method = 103, method = 200, ridge = 201,
                   budget = 300, refine = 301, noise = 302, float32 = 303, rounding = 304,
-                  oracle_noise = 305, lower = 306, upper = 307)
+                  oracle_noise = 305, lower = 306, upper = 307, huber_scale = 400)
 
 # ---------------------------------------------------------------------------------------
 # The library.
@@ -125,7 +125,7 @@ const _C_FUNCTIONS = (
     :quarry_report_destroy, :quarry_report_count, :quarry_report_key_at,
     :quarry_report_key_name, :quarry_report_key_type, :quarry_report_get_i64,
     :quarry_report_get_f64,
-    :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64,
+    :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64, :quarry_huber_f64,
     :quarry_relu_net_create_f64, :quarry_relu_net_destroy, :quarry_relu_net_dims,
     :quarry_relu_net_get_f64, :quarry_relu_net_eval_f64, :quarry_relu_net_save,
     :quarry_relu_net_load, :quarry_extract_relu1,
@@ -210,7 +210,7 @@ QuarryError(status::Integer, message::AbstractString;
 """
     NoConvergence <: AbstractQuarryError
 
-[`lstsq`](@ref) or [`ridge_path`](@ref) reached its iteration limit
+[`lstsq`](@ref), [`ridge_path`](@ref) or [`huber`](@ref) reached its iteration limit
 (`QUARRY_ERR_NO_CONVERGENCE`): `err.x` is the last iterate (shaped as the solution would
 have been) and `err.report` its report.
 """
@@ -625,6 +625,67 @@ end
 ridge_path(A::AbstractSparseMatrixCSC, b::AbstractVector, lambdas::Union{Real,AbstractVector};
            kwargs...) = throw(ArgumentError(
     "quarry: ridge_path takes a dense A (quarry_ridge_path_f64 is dense only); pass Matrix(A)"))
+
+# ---------------------------------------------------------------------------------------
+# Robust regression.
+
+"""
+    huber(A, b; epsilon = 1.35, scale = nothing, ridge, tol, maxiter, ctx) -> (x, sigma, report)
+
+Huber regression of `b` on the columns of `A` (`quarry_huber_f64`, `quarry/regress.h`):
+with residuals `r = b - A x`, Huber's loss is quadratic for `|rᵢ| ≤ epsilon * sigma` and
+linear beyond, so gross outliers in `b` pull on `x` with a bounded force. Returns the
+coefficients `x` (`n` values), the scale `sigma` and the report, a `Dict{String,Any}`
+keyed by the C names: `"QUARRY_REPORT_ITERATIONS"`, `"QUARRY_REPORT_OBJECTIVE"` (the
+objective below, at `x`), `"QUARRY_REPORT_OUTLIERS"` (residuals beyond `epsilon * sigma`),
+`"QUARRY_REPORT_RESIDUAL_NORM"` (‖b - A x‖), `"QUARRY_REPORT_SECONDS"`.
+
+- `scale = nothing` (the default): `sigma` is estimated with `x`, minimizing
+  `m σ + Σᵢ H(rᵢ / σ) σ + ridge ‖x‖²` with `H(z) = z²` for `|z| ≤ epsilon` and
+  `2 epsilon |z| - epsilon²` beyond (the objective of scikit-learn's `HuberRegressor` with
+  `fit_intercept = false` and `alpha = ridge`). `epsilon` must be ≥ 1; 1.35 gives 95%
+  efficiency on Gaussian noise. `sigma` is 0 when `A x` fits `b` exactly.
+- `scale = s > 0`: `sigma = s` is fixed, and `x` minimizes `Σᵢ ρ(rᵢ) + ridge ‖x‖²`, the
+  classic Huber loss `ρ(r) = r² / 2` for `|r| ≤ t`, `t |r| - t² / 2` beyond, with the
+  threshold `t = epsilon * s` in the units of `b`; `epsilon` must be > 0.
+
+`A` is a dense `m × n` matrix passed as in [`lstsq`](@ref) (a `Matrix{Float64}`, a
+strided view with unit row stride, or `M'` / `transpose(M)` of one, read row-major
+without a copy; anything else converted once); `b` a vector of `m` values. Options
+(`nothing` means the library's default): `ridge` (λ ≥ 0, default 0); `tol` (the relative
+distance of the objective to its minimum at which to stop, default 1e-12; 0 iterates
+until no step lowers the objective); `maxiter` (an `Integer`: Newton iterations, default
+100). `ctx`: a [`Context`](@ref) (default: a new one).
+
+Throws a [`QuarryError`](@ref) (`QUARRY_ERR_INVALID_ARGUMENT` for `epsilon` out of range,
+`QUARRY_ERR_NONFINITE` for a NaN in `A` or `b`, ...), a [`NoConvergence`](@ref) carrying
+the last iterate `x` and its report when `maxiter` iterations were not enough (the last
+`sigma` is not carried), `DimensionMismatch` when `b` does not have `m` values,
+`ArgumentError` for a `scale` that is not a number > 0 or another bad option.
+"""
+function huber(A::AbstractMatrix, b::AbstractVector; epsilon::Real = 1.35, scale = nothing,
+               ridge = nothing, tol = nothing, maxiter = nothing,
+               ctx::Union{Context,Nothing} = nothing)
+    scale === nothing || (scale isa Real && scale > 0) ||
+        throw(ArgumentError("quarry: a fixed scale must be a real number > 0, got $(repr(scale))"))
+    settings = (; huber_scale = scale, ridge, tol, maxiter)
+    m, n = size(A)
+    length(b) == m || throw(DimensionMismatch("quarry: b has $(length(b)) values but A has $m rows"))
+    Ad, layout, lda = _matrix(A)
+    bd, _ = _dense(b)
+    epsilon64 = Float64(epsilon)
+    X = zeros(n)  # one vector: the same memory in both layouts
+    sigma = Ref{Float64}(0.0)
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_huber_f64))(
+        cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64}, lda::Int64,
+        bd::Ptr{Float64}, epsilon64::Float64, X::Ptr{Float64}, sigma::Ref{Float64},
+        opts::Ptr{Cvoid}, report::Ref{Ptr{Cvoid}})::Int32
+    x, report = _solve(call, X, settings, ctx)
+    return (x, sigma[], report)
+end
+
+huber(A::AbstractSparseMatrixCSC, b::AbstractVector; kwargs...) = throw(ArgumentError(
+    "quarry: huber takes a dense A (quarry_huber_f64 is dense only); pass Matrix(A)"))
 
 # ---------------------------------------------------------------------------------------
 # Random streams.

@@ -43,6 +43,38 @@ end
 normals(seed, dims...) = fill_normal!(zeros(dims...), RngState(seed))
 row_major(seed, r, c) = permutedims(normals(seed, c, r))
 
+# A 3000 × 8 Gaussian A, the true coefficients x0, and b = A x0 + N(0, noise²) with every
+# tenth entry (10%) moved by ±50.
+function outlier_problem(seed; noise = 0.05)
+    rng = MersenneTwister(seed)
+    A = randn(rng, 3000, 8)
+    x0 = randn(rng, 8)
+    b = A * x0 + noise * randn(rng, 3000)
+    b[4:10:end] .+= 50 .* rand(rng, (-1, 1), 300)
+    return A, b, x0
+end
+
+# ‖A' ψ - c x‖ / (‖A‖_F ‖ψ‖ + ‖c x‖), ψ = clamp.(b - A x, -t, t): zero at the minimum of
+# Σ ρ(rᵢ) + λ ‖x‖² with threshold t (c = 2λ), and in x at the concomitant minimum (whose
+# gradient in x is (2 / σ) (-A' ψ) + 2λ x with t = ϵ σ: c = σλ).
+function huber_stationarity(A, b, x, t, c)
+    psi = clamp.(b - A * x, -t, t)
+    return norm(A' * psi - c * x) / (norm(A) * norm(psi) + norm(c * x))
+end
+
+# The objective quarry_huber_f64 minimizes, Σ ρ(rᵢ) + λ ‖x‖² with a fixed scale σ, or
+# m σ + Σ H(rᵢ / σ) σ + λ ‖x‖² with an estimated one; and the count of |rᵢ| > ϵ σ.
+function huber_objective(A, b, x, epsilon, sigma, ridge; fixed::Bool)
+    r = abs.(b - A * x)
+    t = epsilon * sigma
+    if fixed
+        f = sum(v -> v <= t ? v^2 / 2 : t * v - t^2 / 2, r)
+    else
+        f = sum(v -> v <= t ? sigma + v^2 / sigma : sigma + 2 * epsilon * v - epsilon * t, r)
+    end
+    return f + ridge * sum(abs2, x), count(>(t), r)
+end
+
 @testset "Quarry" begin
 
 @testset "the library loads, with a matching ABI" begin
@@ -228,6 +260,108 @@ end
     @test occursin("NoConvergence: QUARRY_ERR_NO_CONVERGENCE", sprint(showerror, err))
 end
 
+@testset "huber ignores the outliers that move least squares" begin
+    A, b, x0 = outlier_problem(21)
+    x, sigma, report = huber(A, b)  # epsilon = 1.35, sigma estimated
+    @test x isa Vector{Float64} && size(x) == (8,)
+    @test maximum(abs.(x - x0)) <= 0.01
+    @test maximum(abs.(lstsq(A, b)[1] - x0)) > 5 * 0.01
+    @test 0.025 <= sigma <= 0.1
+    f, outliers = huber_objective(A, b, x, 1.35, sigma, 0.0; fixed = false)
+    @test report["QUARRY_REPORT_OUTLIERS"] == outliers
+    @test outliers >= 300  # the gross outliers at least
+    @test isapprox(report["QUARRY_REPORT_OBJECTIVE"], f; rtol = 1e-9)
+    @test isapprox(report["QUARRY_REPORT_RESIDUAL_NORM"], norm(b - A * x); rtol = 1e-9)
+    @test report["QUARRY_REPORT_ITERATIONS"] >= 1 && report["QUARRY_REPORT_SECONDS"] >= 0
+    # tol = 0 iterates until no step lowers the objective in floating point, where the
+    # optimality conditions hold, in x (A' clamp.(r, -t, t) = 0, t = ϵ σ) and in σ
+    # (m - Σ_inside (r / σ)² - ϵ² outliers = 0), up to the resolution of the objective:
+    # dominated by the outliers' 2ϵ|r| (about 4e4), its rounding hides changes of about 1e-8
+    # in x and σ, leaving gradients of about 1e-7 (relative). The default tolerance stops
+    # within 1e-12 of the minimum.
+    xm, sm, rm = huber(A, b; tol = 0)
+    @test isapprox(rm["QUARRY_REPORT_OBJECTIVE"], report["QUARRY_REPORT_OBJECTIVE"]; rtol = 1e-10)
+    @test huber_stationarity(A, b, xm, 1.35 * sm, 0.0) <= 1e-6
+    z = (b - A * xm) / sm
+    @test abs(length(b) - sum(v -> abs(v) <= 1.35 ? v^2 : 1.35^2, z)) <= 1e-5 * length(b)
+end
+
+@testset "huber with a fixed scale meets the optimality condition" begin
+    A, b, x0 = outlier_problem(22)
+    for ridge in (0.0, 3.0)
+        # With a fixed scale the objective is piecewise quadratic and its Newton steps exact.
+        x, sigma, report = huber(A, b; scale = 0.05, ridge, tol = 0)
+        @test sigma == 0.05
+        @test huber_stationarity(A, b, x, 1.35 * 0.05, 2 * ridge) <= 1e-9
+        f, outliers = huber_objective(A, b, x, 1.35, 0.05, ridge; fixed = true)
+        @test report["QUARRY_REPORT_OUTLIERS"] == outliers
+        @test isapprox(report["QUARRY_REPORT_OBJECTIVE"], f; rtol = 1e-9)
+        if ridge == 0
+            @test maximum(abs.(x - x0)) <= 0.01
+        end
+        # The default tolerance: the same minimum, to 1e-10 in the objective.
+        _, _, rd = huber(A, b; scale = 0.05, ridge)
+        @test isapprox(rd["QUARRY_REPORT_OBJECTIVE"], f; rtol = 1e-10)
+    end
+    # Below 1, epsilon is refused for an estimated scale only.
+    @test huber(A, b; epsilon = 0.9, scale = 0.05)[2] == 0.05
+end
+
+@testset "huber: transposes (row-major) and strided views agree with A" begin
+    A, b, _ = outlier_problem(23; noise = 0.1)
+    M = permutedims(A)  # 8 × 3000: A == M'
+    P = zeros(3011, 8)
+    P[1:3000, :] = A
+    Q = zeros(11, 3000)
+    Q[1:8, :] = M
+    @test Quarry._matrix(M')[2] == Quarry._ROW_MAJOR
+    @test Quarry._matrix(view(Q, 1:8, :)')[1] === view(Q, 1:8, :)
+    # A fixed scale: the layouts agree to rounding. The concomitant objective is resolved
+    # to about 1e-8 (above), and the layouts' rounding may end it one step apart.
+    for (kwargs, rtol) in (((scale = 0.2, ridge = 0.5), 1e-10), (NamedTuple(), 1e-6))
+        want, wsigma, _ = huber(A, b; epsilon = 1.5, kwargs...)
+        for V in (M', transpose(M), view(P, 1:3000, :), view(Q, 1:8, :)')
+            x, sigma, _ = huber(V, b; epsilon = 1.5, kwargs...)
+            @test isapprox(x, want; rtol)
+            @test isapprox(sigma, wsigma; rtol)
+        end
+    end
+    # b as a strided view (copied once) or another element type.
+    B2 = permutedims(hcat(b, b))  # 2 × 3000: row 2 is b, with stride 2
+    want, _, _ = huber(A, b; scale = 0.2)
+    @test isapprox(huber(A, view(B2, 2, :); scale = 0.2)[1], want; rtol = 1e-12)
+    @test isapprox(huber(A, BigFloat.(b); scale = 0.2)[1], want; rtol = 1e-12)
+end
+
+@testset "huber: errors, and the iteration limit" begin
+    A, b, _ = outlier_problem(24)
+    err = caught(() -> huber(A, b; epsilon = 0.9))  # sigma estimated: epsilon >= 1
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    @test occursin("epsilon = 0.9", err.message)
+    for scale in (0, 0.0, -1.0, NaN, "1")
+        @test_throws ArgumentError huber(A, b; scale)
+    end
+    err = caught(() -> huber(A, b; scale = Inf))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    err = caught(() -> huber(A, b; ridge = -1.0))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    @test_throws ArgumentError huber(A, b; maxiter = 1.5)
+    @test_throws DimensionMismatch huber(A, b[1:end-1])
+    @test_throws ArgumentError huber(sparse(A), b)
+    bad = copy(b)
+    bad[6] = NaN
+    err = caught(() -> huber(A, bad))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+    @test occursin("b[5, 0]", err.message)  # the library's indices are 0-based
+    # The iteration limit: the last iterate and its report come with NoConvergence.
+    err = caught(() -> huber(A, b; maxiter = 1, tol = 0))
+    @test err isa NoConvergence && err.status == Quarry.QUARRY_ERR_NO_CONVERGENCE
+    @test size(err.x) == (8,) && all(isfinite, err.x)
+    @test err.report["QUARRY_REPORT_ITERATIONS"] == 1
+    @test haskey(err.report, "QUARRY_REPORT_OBJECTIVE")
+    @test haskey(err.report, "QUARRY_REPORT_OUTLIERS")
+end
+
 @testset "a context sets threads, and results do not depend on them" begin
     A, b = problem(20000, 20, 8)
     x1 = Context(threads = 1) do ctx1
@@ -274,7 +408,8 @@ end
                budget = "QUERY_BUDGET", refine = "EXTRACT_REFINE", noise = "OUTPUT_NOISE",
                lower = "DOMAIN_LOWER", upper = "DOMAIN_UPPER",
                leverage_method = "LEVERAGE_METHOD", float32 = "ORACLE_FLOAT32",
-               rounding = "ORACLE_ROUNDING", oracle_noise = "ORACLE_NOISE")
+               rounding = "ORACLE_ROUNDING", oracle_noise = "ORACLE_NOISE",
+               huber_scale = "HUBER_SCALE")
     @test length(c_names) == length(Quarry._OPTIONS)
     for (name, key) in pairs(Quarry._OPTIONS)
         @test enum["QUARRY_OPT_" * c_names[name]] == key

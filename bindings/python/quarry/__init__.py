@@ -31,7 +31,7 @@ __all__ = [
     "ABI_VERSION", "METHODS", "SKETCH_KINDS", "STATUS_NAMES", "QuarryError", "NoConvergence",
     "ExtractionIncomplete", "Context", "ReluNet", "version", "lstsq", "ridge_path",
     "extract_relu1", "NetOracle", "RngState", "Sketch", "leverage_scores",
-    "row_norms_squared", "sample_weighted", "SampleTree",
+    "row_norms_squared", "sample_weighted", "SampleTree", "huber",
 ]
 
 # The ABI generation this binding was written for (QUARRY_ABI_VERSION in quarry/version.h).
@@ -59,7 +59,7 @@ _TYPE_I64, _TYPE_F64, _TYPE_F64_ARRAY = 1, 2, 3
 _OPT = {"seed": 1, "tol": 2, "max_iter": 3, "sketch_kind": 100, "sketch_rows": 101,
         "sketch_nnz": 102, "leverage_method": 103, "method": 200, "ridge": 201, "budget": 300,
         "refine": 301, "noise": 302, "oracle_float32": 303, "oracle_rounding": 304,
-        "oracle_noise": 305, "lower": 306, "upper": 307}
+        "oracle_noise": 305, "lower": 306, "upper": 307, "huber_scale": 400}
 _LEVERAGE = {"exact": 0, "approx": 1}  # QUARRY_LEVERAGE_*
 
 _p, _i32, _i64, _f64 = ctypes.c_void_p, ctypes.c_int32, ctypes.c_int64, ctypes.c_double
@@ -120,6 +120,8 @@ def _load():
         "quarry_extract_relu1": (_i32, [_p, _i64, _i64, _ORACLE, _p, _p, ctypes.POINTER(_p),
                                         ctypes.POINTER(_p)]),
         "quarry_options_set_progress": (_i32, [_p, _PROGRESS, _p]),
+        "quarry_huber_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _pd, _f64, _pd, _pd, _p,
+                                    ctypes.POINTER(_p)]),
         "quarry_net_oracle_create": (_i32, [_p, _p, _p, ctypes.POINTER(_p)]),
         "quarry_net_oracle_destroy": (None, [_p]),
         "quarry_net_oracle_eval": (_i32, [_i64, _i64, _pd, _i64, _pd, _p]),
@@ -448,6 +450,35 @@ def ridge_path(a, b, lambdas, *, method="auto", tol=None, max_iter=None, sketch_
             raise NoConvergence(status, _message(ctx), x, rep)
         _check(status, ctx)
         return x, rep
+
+
+def huber(a, b, epsilon=1.35, *, scale=None, ridge=None, tol=None, max_iter=None, ctx=None):
+    """Huber regression (quarry_huber_f64): x minimizing the Huber loss of b - a x with
+    threshold epsilon * sigma, plus ridge ||x||^2. scale=None estimates sigma with x
+    (scikit-learn's HuberRegressor objective with fit_intercept=False and alpha=ridge;
+    epsilon >= 1); scale > 0 fixes it. Returns (x, sigma, report); the report holds
+    QUARRY_REPORT_OBJECTIVE and QUARRY_REPORT_OUTLIERS. Raises NoConvergence (with the last
+    x, and the report) when max_iter Newton iterations were not enough."""
+    if scale is not None and not scale > 0:
+        raise ValueError(f"quarry: a fixed scale must be > 0, got {scale!r}")
+    opts = _Options(huber_scale=None if scale is None else float(scale),
+                    ridge=None if ridge is None else float(ridge),
+                    tol=None if tol is None else float(tol), max_iter=max_iter)
+    arr, layout, ld = _dense(a, "a")
+    m, n = arr.shape
+    b = np.ascontiguousarray(b, dtype=np.float64)
+    if b.shape != (m,):
+        raise ValueError(f"quarry: b must have shape ({m},), got {b.shape}")
+    x, sigma, report = np.zeros(n), _f64(), _p()
+    with _use(ctx) as cx:
+        status = _lib.quarry_huber_f64(cx._ptr(), layout, m, n, _ptr(arr), ld, _ptr(b),
+                                       float(epsilon), _ptr(x), ctypes.byref(sigma), opts.handle,
+                                       ctypes.byref(report))
+        rep = _report(report)
+        if status == _NO_CONVERGENCE and rep:
+            raise NoConvergence(status, _message(cx), x, rep)
+        _check(status, cx)
+    return x, sigma.value, rep
 
 
 class ExtractionIncomplete(QuarryError):

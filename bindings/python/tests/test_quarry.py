@@ -166,7 +166,8 @@ def test_the_binding_mirrors_the_c_headers():
                "budget": "QUERY_BUDGET", "refine": "EXTRACT_REFINE", "noise": "OUTPUT_NOISE",
                "lower": "DOMAIN_LOWER", "upper": "DOMAIN_UPPER",
                "leverage_method": "LEVERAGE_METHOD", "oracle_float32": "ORACLE_FLOAT32",
-               "oracle_rounding": "ORACLE_ROUNDING", "oracle_noise": "ORACLE_NOISE"}
+               "oracle_rounding": "ORACLE_ROUNDING", "oracle_noise": "ORACLE_NOISE",
+               "huber_scale": "HUBER_SCALE"}
     for name, key in quarry._OPT.items():
         assert enum["QUARRY_OPT_" + c_names[name]] == key, name
     for name, code in quarry._LEVERAGE.items():

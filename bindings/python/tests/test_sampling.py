@@ -163,3 +163,33 @@ def test_progress_sees_the_report_and_can_stop_the_extraction():
     copy, _ = quarry.extract_relu1(hidden, 6, 1, progress=lambda r: None)  # never stops
     z = np.random.default_rng(5).standard_normal((500, 6))
     assert np.abs(copy(z) - hidden(z)).max() <= 1e-8 * np.abs(hidden(z)).max()
+
+
+def test_huber_fits_through_gross_outliers_and_matches_its_objective():
+    rng = np.random.default_rng(8)
+    m, n, eps = 5000, 6, 1.35
+    a = rng.standard_normal((m, n))
+    truth = rng.standard_normal(n)
+    b = a @ truth + 0.1 * rng.standard_normal(m)
+    b[::20] += 100
+    x, sigma, report = quarry.huber(a, b, eps)
+    assert np.abs(x - truth).max() < 0.01 < np.abs(np.linalg.lstsq(a, b, rcond=None)[0] - truth).max()
+    r = b - a @ x
+    inside = np.abs(r) <= eps * sigma
+    f = m * sigma + (r[inside] ** 2).sum() / sigma + 2 * eps * np.abs(r[~inside]).sum() \
+        - eps * eps * sigma * (~inside).sum()
+    assert abs(report["QUARRY_REPORT_OBJECTIVE"] - f) <= 1e-12 * f
+    assert report["QUARRY_REPORT_OUTLIERS"] == (~inside).sum()
+    # The optimality condition in x: A^T clip(r, -t, t) = 0.
+    g = a.T @ np.clip(r, -eps * sigma, eps * sigma)
+    assert np.abs(g).max() <= 1e-9 * (np.abs(a).T @ np.abs(np.clip(r, -eps * sigma, eps * sigma))).max()
+    xf, s, _ = quarry.huber(np.asfortranarray(a), b, 1.0, scale=0.5, ridge=1.0)
+    assert s == 0.5 and np.abs(xf - truth).max() < 0.02
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.huber(a, b, 0.9)
+    assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"
+    with pytest.raises(quarry.NoConvergence) as e:
+        quarry.huber(a, b, eps, max_iter=1)
+    assert e.value.x.shape == (n,)
+    with pytest.raises(ValueError):
+        quarry.huber(a, b[:-1])

@@ -80,7 +80,12 @@ enum {
    */
   QUARRY_OPT_DOMAIN_LOWER = 306,
   /** f64 array, 1 or d finite entries: the upper corner of that box, above the lower one. */
-  QUARRY_OPT_DOMAIN_UPPER = 307
+  QUARRY_OPT_DOMAIN_UPPER = 307,
+  /**
+   * f64 in [0, DBL_MAX]: the residual scale sigma of Huber regression (quarry/regress.h);
+   * 0 (the default) estimates it with the coefficients.
+   */
+  QUARRY_OPT_HUBER_SCALE = 400
 };
 
 /** Values of `QUARRY_OPT_SKETCH_KIND` (also the `kind` of a sketching operator). */

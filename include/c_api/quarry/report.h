@@ -61,7 +61,11 @@ enum {
    * solution (with ridge: on the square root of the objective); valid when the sketch
    * embeds A's column space (docs/lstsq.md).
    */
-  QUARRY_REPORT_RESIDUAL_BOUND = 16
+  QUARRY_REPORT_RESIDUAL_BOUND = 16,
+  /** f64: the value of the objective a solver minimized, at the returned solution. */
+  QUARRY_REPORT_OBJECTIVE = 17,
+  /** i64: residuals a robust solver treated as outliers (beyond its threshold). */
+  QUARRY_REPORT_OUTLIERS = 18
 };
 
 QUARRY_BEGIN_DECLS

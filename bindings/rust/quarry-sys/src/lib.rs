@@ -92,6 +92,8 @@ constants! {
     QUARRY_REPORT_NOISE: i32 = 14;
     QUARRY_REPORT_RANK: i32 = 15;
     QUARRY_REPORT_RESIDUAL_BOUND: i32 = 16;
+    QUARRY_REPORT_OBJECTIVE: i32 = 17;
+    QUARRY_REPORT_OUTLIERS: i32 = 18;
     // options.h
     QUARRY_OPT_SEED: i32 = 1;
     QUARRY_OPT_TOLERANCE: i32 = 2;
@@ -110,6 +112,7 @@ constants! {
     QUARRY_OPT_ORACLE_NOISE: i32 = 305;
     QUARRY_OPT_DOMAIN_LOWER: i32 = 306;
     QUARRY_OPT_DOMAIN_UPPER: i32 = 307;
+    QUARRY_OPT_HUBER_SCALE: i32 = 400;
     QUARRY_SKETCH_GAUSSIAN: i32 = 1;
     QUARRY_SKETCH_SRHT: i32 = 2;
     QUARRY_SKETCH_COUNTSKETCH: i32 = 3;
@@ -465,6 +468,21 @@ extern "C" {
         user_data: *mut c_void,
         options: *const quarry_options,
         out: *mut *mut quarry_relu_net,
+        report: *mut *mut quarry_report,
+    ) -> quarry_status;
+    // regress.h
+    pub fn quarry_huber_f64(
+        ctx: *mut quarry_context,
+        layout: i32,
+        m: i64,
+        n: i64,
+        a: *const f64,
+        lda: i64,
+        b: *const f64,
+        epsilon: f64,
+        x: *mut f64,
+        scale: *mut f64,
+        opts: *const quarry_options,
         report: *mut *mut quarry_report,
     ) -> quarry_status;
     // lstsq.h

@@ -28,11 +28,13 @@ pub use quarry_sys as sys;
 mod error;
 mod extract;
 mod lstsq;
+mod regress;
 mod sketch;
 
 pub use error::{BoxError, Error, ErrorKind, Partial, Result};
 pub use extract::{BlackBox, Extract, Extraction, NetOracle, ReluNet, Weights};
 pub use lstsq::{Csr, Dense, Layout, Lstsq, Method, SketchKind, Solution};
+pub use regress::{Huber, HuberFit};
 pub use sketch::{
     row_norms_squared, sample_weighted, Leverage, Matrix, RngState, Sample, SampleTree, Sketch,
 };
@@ -194,6 +196,8 @@ pub mod report_key {
     pub const NOISE: i32 = sys::QUARRY_REPORT_NOISE;
     pub const RANK: i32 = sys::QUARRY_REPORT_RANK;
     pub const RESIDUAL_BOUND: i32 = sys::QUARRY_REPORT_RESIDUAL_BOUND;
+    pub const OBJECTIVE: i32 = sys::QUARRY_REPORT_OBJECTIVE;
+    pub const OUTLIERS: i32 = sys::QUARRY_REPORT_OUTLIERS;
 }
 
 impl Report {

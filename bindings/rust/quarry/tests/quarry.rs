@@ -390,3 +390,32 @@ fn errors_are_send_sync_and_display_their_status() {
     let mut ctx = Context::new().unwrap();
     std::thread::spawn(move || ctx.set_threads(1).unwrap()).join().unwrap();
 }
+
+#[test]
+fn huber_resists_outliers_and_reports_its_objective() {
+    use quarry::Huber;
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(31);
+    let (m, n) = (3000, 8);
+    let a = matrix(&mut rng, m, n, 1.0);
+    let x0 = rng.normals(n);
+    let mut b = matvec(&a, m, n, &x0);
+    for (i, v) in b.iter_mut().enumerate() {
+        *v += 0.1 * rng.normal() + if i % 10 == 0 { 50.0 } else { 0.0 };
+    }
+    let view = Dense::row_major(&a, m, n).unwrap();
+    let fit = Huber::new(1.35).fit(&mut ctx, view, &b).unwrap();
+    let ls = Lstsq::new().solve(&mut ctx, view, &b).unwrap();
+    assert!(max_diff(&fit.x, &x0) < 0.01 && max_diff(&ls.x, &x0) > 0.5);
+    assert!(fit.scale > 0.05 && fit.scale < 0.1, "{}", fit.scale);
+    assert!(fit.report.i64(report_key::OUTLIERS).unwrap() >= 300);
+    assert!(fit.report.f64(report_key::OBJECTIVE).unwrap() > 0.0);
+    let fixed = Huber::new(1.0).scale(0.5).fit(&mut ctx, view, &b).unwrap();
+    assert_eq!(fixed.scale, 0.5);
+    assert!(max_diff(&fixed.x, &x0) < 0.02);
+    let e = Huber::new(0.9).fit(&mut ctx, view, &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    let e = Huber::new(1.35).max_iterations(1).fit(&mut ctx, view, &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoConvergence, "{e}");
+    assert!(matches!(e.partial(), Some(Partial::Solution(s)) if s.x.len() == n));
+}

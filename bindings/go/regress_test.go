@@ -1,0 +1,264 @@
+package quarry
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// outlierProblem is a 3000 x 8 Gaussian A (row-major), true coefficients x0, and
+// b = A x0 + N(0, noise^2), with 10% of the entries of b (every tenth) moved by +-50.
+func outlierProblem(seed int64, noise float64) (Dense, []float64, []float64) {
+	const m, n = 3000, 8
+	rng := rand.New(rand.NewSource(seed))
+	a := NewDense(m, n, false)
+	for i := range a.Data {
+		a.Data[i] = rng.NormFloat64()
+	}
+	x0 := make([]float64, n)
+	for j := range x0 {
+		x0[j] = rng.NormFloat64()
+	}
+	b := matVec(a, x0)
+	for i := range b {
+		b[i] += noise * rng.NormFloat64()
+		if i%10 == 3 {
+			b[i] += 50 * float64(2*rng.Intn(2)-1)
+		}
+	}
+	return a, b, x0
+}
+
+// maxAbsDiff is max_j |x_j - y_j|.
+func maxAbsDiff(x, y []float64) float64 {
+	if len(x) != len(y) {
+		return math.Inf(1)
+	}
+	d := 0.0
+	for j := range x {
+		d = math.Max(d, math.Abs(x[j]-y[j]))
+	}
+	return d
+}
+
+// huberStationarity is ||A^T clip(r, -t, t) - 2 lambda x|| / (||A||_F ||clip(r)|| +
+// 2 lambda ||x||) with r = b - A x and t = epsilon sigma: zero at the minimum of
+// sum rho(r_i) + lambda ||x||^2, and at the x of the concomitant minimum (whose gradient
+// in x is 2 A^T clip(r / sigma, -epsilon, epsilon)).
+func huberStationarity(a Dense, b, x []float64, t, lambda float64) float64 {
+	ax := matVec(a, x)
+	g := make([]float64, a.Cols)
+	var frob, psi, xn float64
+	for i := 0; i < a.Rows; i++ {
+		p := math.Max(-t, math.Min(t, b[i]-ax[i]))
+		psi += p * p
+		for j := 0; j < a.Cols; j++ {
+			g[j] += a.At(i, j) * p
+			frob += a.At(i, j) * a.At(i, j)
+		}
+	}
+	var gn float64
+	for j := range g {
+		d := g[j] - 2*lambda*x[j]
+		gn += d * d
+		xn += x[j] * x[j]
+	}
+	return math.Sqrt(gn) / (math.Sqrt(frob*psi) + 2*lambda*math.Sqrt(xn))
+}
+
+// huberObjective is the objective quarry_huber_f64 minimizes: sum rho(r_i) +
+// lambda ||x||^2 with a fixed scale, m sigma + sum H(r_i / sigma) sigma + lambda ||x||^2
+// with an estimated one (fixed false), and the number of |r_i| > epsilon sigma.
+func huberObjective(a Dense, b, x []float64, epsilon, sigma, lambda float64, fixed bool) (float64, int64) {
+	ax := matVec(a, x)
+	var f float64
+	var outliers int64
+	t := epsilon * sigma
+	for i, v := range ax {
+		r := math.Abs(b[i] - v)
+		if r > t {
+			outliers++
+		}
+		switch {
+		case fixed && r <= t:
+			f += r * r / 2
+		case fixed:
+			f += t*r - t*t/2
+		case r <= t:
+			f += sigma + r*r/sigma
+		default:
+			f += sigma + 2*epsilon*r - epsilon*epsilon*sigma
+		}
+	}
+	for _, v := range x {
+		f += lambda * v * v
+	}
+	return f, outliers
+}
+
+func TestHuberIgnoresOutliersThatMoveLeastSquares(t *testing.T) {
+	const noise, epsilon = 0.05, 1.35
+	a, b, x0 := outlierProblem(11, noise)
+	ctx, err := NewContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.Close()
+	x, sigma, rep, err := Huber(ctx, a, b, epsilon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _, err := Lstsq(ctx, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dh, dl := maxAbsDiff(x, x0), maxAbsDiff(ls, x0)
+	if dh > 0.01 || dl < 5*0.01 {
+		t.Errorf("Huber is %.2e from the true coefficients, least squares %.2e", dh, dl)
+	}
+	if sigma < noise/2 || sigma > 2*noise {
+		t.Errorf("estimated scale %g for noise %g", sigma, noise)
+	}
+	f, outliers := huberObjective(a, b, x, epsilon, sigma, 0, false)
+	if rep.Ints[ReportOutliers] != outliers || outliers < 300 || rep.Ints[ReportIterations] < 1 ||
+		math.Abs(rep.Floats[ReportObjective]-f) > 1e-9*f {
+		t.Errorf("report %v; objective %g and %d outliers recomputed", rep, f, outliers)
+	}
+	if r := residual(a, x, b); math.Abs(rep.Floats[ReportResidualNorm]-r) > 1e-9*r {
+		t.Errorf("report's residual norm %g, recomputed %g", rep.Floats[ReportResidualNorm], r)
+	}
+	if _, ok := rep.Floats[ReportSeconds]; !ok {
+		t.Errorf("report %v has no seconds", rep)
+	}
+
+	// Tolerance 0 iterates until no step lowers the objective in floating point, where the
+	// optimality conditions hold: A^T clip(r, -t, t) = 0 with t = epsilon sigma, and
+	// d/dsigma = m - sum_inside (r / sigma)^2 - epsilon^2 outliers = 0. Only up to the
+	// resolution of the objective, though: it is dominated by the outliers' 2 epsilon |r|
+	// (about 4e4 here), whose rounding hides changes in x and sigma of about 1e-8, which
+	// leaves gradients of about 1e-7 relative (observed up to 3e-8 and 3e-7 over 60
+	// problems like this one). The default tolerance stops within 1e-12 of the minimum.
+	xm, sm, repm, err := Huber(ctx, a, b, epsilon, WithTolerance(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fm := repm.Floats[ReportObjective]; math.Abs(rep.Floats[ReportObjective]-fm) > 1e-10*fm {
+		t.Errorf("objective %.17g at the default tolerance, %.17g at tolerance 0",
+			rep.Floats[ReportObjective], fm)
+	}
+	if s := huberStationarity(a, b, xm, epsilon*sm, 0); s > 1e-6 {
+		t.Errorf("concomitant fit: A^T clip(r) is %.1e relative", s)
+	}
+	ds := float64(a.Rows)
+	for i, v := range matVec(a, xm) {
+		if z := (b[i] - v) / sm; math.Abs(z) <= epsilon {
+			ds -= z * z
+		} else {
+			ds -= epsilon * epsilon
+		}
+	}
+	if math.Abs(ds) > 1e-5*float64(a.Rows) {
+		t.Errorf("concomitant fit: the derivative in sigma is %g", ds)
+	}
+}
+
+func TestHuberFixedScaleMeetsTheOptimalityCondition(t *testing.T) {
+	a, b, x0 := outlierProblem(12, 0.05)
+	const epsilon, scale = 1.35, 0.05
+	for _, lambda := range []float64{0, 3} {
+		opts := []Option{WithHuberScale(scale)}
+		if lambda > 0 {
+			opts = append(opts, WithRidge(lambda))
+		}
+		x, sigma, rep, err := Huber(nil, a, b, epsilon, append(opts, WithTolerance(0))...)
+		if err != nil {
+			t.Fatalf("lambda %g: %v", lambda, err)
+		}
+		if sigma != scale {
+			t.Errorf("lambda %g: sigma %g, want the fixed %g", lambda, sigma, scale)
+		}
+		// The gradient of sum rho(r_i) + lambda ||x||^2: A^T clip(r, -t, t) = 2 lambda x.
+		if s := huberStationarity(a, b, x, epsilon*scale, lambda); s > 1e-9 {
+			t.Errorf("lambda %g: A^T clip(r, -t, t) - 2 lambda x is %.1e relative", lambda, s)
+		}
+		f, outliers := huberObjective(a, b, x, epsilon, scale, lambda, true)
+		if rep.Ints[ReportOutliers] != outliers || math.Abs(rep.Floats[ReportObjective]-f) > 1e-9*f {
+			t.Errorf("lambda %g: report %v; objective %g and %d outliers recomputed", lambda, rep,
+				f, outliers)
+		}
+		if lambda == 0 && maxAbsDiff(x, x0) > 0.01 {
+			t.Errorf("fixed scale is %.2e from the true coefficients", maxAbsDiff(x, x0))
+		}
+		// At the default tolerance: the same minimum, to 1e-10 in the objective.
+		_, _, repd, err := Huber(nil, a, b, epsilon, opts...)
+		if fd := repd.Floats[ReportObjective]; err != nil || math.Abs(fd-f) > 1e-10*f {
+			t.Errorf("lambda %g, default tolerance: objective %.17g vs %.17g (%v)", lambda, fd, f, err)
+		}
+	}
+	// Below 1, epsilon is refused for an estimated scale only.
+	if _, _, _, err := Huber(nil, a, b, 0.9, WithHuberScale(scale)); err != nil {
+		t.Errorf("epsilon 0.9 with a fixed scale: %v", err)
+	}
+}
+
+func TestHuberLayoutsAndStridesAgree(t *testing.T) {
+	a, b, _ := outlierProblem(13, 0.1)
+	// A fixed scale makes the objective piecewise quadratic in x: its Newton steps are
+	// exact, so the layouts agree to rounding. The concomitant objective is resolved only to
+	// about 1e-8 in x and sigma (see above), and the layouts' different rounding may end
+	// the iteration one step apart (observed up to 1.1e-7 over 80 problems like this one).
+	for _, tc := range []struct {
+		opts []Option
+		tol  float64
+	}{{[]Option{WithHuberScale(0.2), WithRidge(0.5)}, 1e-10}, {nil, 1e-6}} {
+		want, wantSigma, _, err := Huber(nil, a, b, 1.5, tc.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, m := range map[string]Dense{"column-major": a.inLayout(true),
+			"row-major stride": strided(a, false, 3), "column-major stride": strided(a, true, 5)} {
+			x, sigma, _, err := Huber(nil, m, b, 1.5, tc.opts...)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if d := relDiff(x, want); d > tc.tol || math.Abs(sigma-wantSigma) > tc.tol*wantSigma {
+				t.Errorf("%s, %d options: x differs by %.1e, sigma %.17g vs %.17g", name,
+					len(tc.opts), d, sigma, wantSigma)
+			}
+		}
+	}
+}
+
+func TestHuberErrors(t *testing.T) {
+	a, b, _ := outlierProblem(14, 0.05)
+	_, _, _, err := Huber(nil, a, b, 0.9)
+	wantStatus(t, err, ErrInvalidArgument, "epsilon")
+	_, _, _, err = Huber(nil, a, b, 1.35, WithHuberScale(-1))
+	wantStatus(t, err, ErrInvalidArgument, "QUARRY_OPT_HUBER_SCALE = -1")
+	_, _, _, err = Huber(nil, a, b[1:], 1.35)
+	wantStatus(t, err, ErrBadDimension, "b has")
+	short := a
+	short.Data = a.Data[:len(a.Data)-1]
+	_, _, _, err = Huber(nil, short, b, 1.35)
+	wantStatus(t, err, ErrBadDimension, "a.Data")
+	nan := append([]float64(nil), b...)
+	nan[5] = math.NaN()
+	x, sigma, _, err := Huber(nil, a, nan, 1.35)
+	wantStatus(t, err, ErrNonfinite, "b[5, 0]")
+	if x != nil || sigma != 0 {
+		t.Errorf("x %v and sigma %g beside %v", x, sigma, err)
+	}
+
+	// The iteration limit: the last iterate, its scale and the report come with the error.
+	x, sigma, rep, err := Huber(nil, a, b, 1.35, WithMaxIterations(1), WithTolerance(0))
+	wantStatus(t, err, ErrNoConvergence, "")
+	if len(x) != a.Cols || !(sigma > 0) || rep.Ints[ReportIterations] != 1 {
+		t.Fatalf("x %v, sigma %g, report %v", x, sigma, rep)
+	}
+	if _, ok := rep.Floats[ReportObjective]; !ok {
+		t.Errorf("report %v has no objective", rep)
+	}
+	if _, ok := rep.Ints[ReportOutliers]; !ok {
+		t.Errorf("report %v has no outlier count", rep)
+	}
+}
