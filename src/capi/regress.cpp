@@ -56,7 +56,12 @@ quarry_status quarry_huber_f64(quarry_context* ctx, int32_t layout, int64_t m, i
       c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
       c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
     }
-    if (!r.converged) {
+    if (r.stalled) {
+      ctx->last_error = fmt::format(
+          "the line search stalled after {} iterations, short of the minimum (A may be too "
+          "ill-conditioned); x holds the last iterate (objective {:.17g})",
+          r.iterations, r.objective);
+    } else if (!r.converged) {
       ctx->last_error = fmt::format(
           "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations); x holds the last "
           "iterate (objective {:.17g})",

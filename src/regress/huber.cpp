@@ -41,9 +41,10 @@ struct Objective {
     if (outliers != nullptr) *outliers = count;
     const auto m = static_cast<double>(r.size());
     const auto out = static_cast<double>(count);
-    if (!concomitant) return inside / 2 + t * outside - t * t / 2 * out + ridge * xx;
+    // (Written so that a huge t with no outliers gives 0, not inf * 0.)
+    if (!concomitant) return inside / 2 + t * (outside - t / 2 * out) + ridge * xx;
     if (sigma == 0) return ridge * xx + 2 * epsilon * outside;  // the limit sigma -> 0
-    return m * sigma + inside / sigma + 2 * epsilon * outside - epsilon * t * out + ridge * xx;
+    return m * sigma + inside / sigma + epsilon * (2 * outside - t * out) + ridge * xx;
   }
 };
 
@@ -55,19 +56,20 @@ double change(const Objective& f, const std::vector<double>& r, const std::vecto
   const double s1 = sigma + alpha * ds;
   const double t0 = f.epsilon * sigma, t1 = f.epsilon * s1;
   const double q = f.concomitant ? 1 / sigma : 0.5, q1 = f.concomitant ? 1 / s1 : 0.5;
-  const double w = f.concomitant ? 2 * f.epsilon : t0;  // the outliers' slope
+  const double w = f.concomitant ? 2 * f.epsilon : t0;               // the outliers' slope
+  const double dq = f.concomitant ? -alpha * ds / (sigma * s1) : 0;  // q1 - q, uncancelled
   double total = 0;
   for (size_t i = 0; i < r.size(); ++i) {
     const double a = r[i], d = -alpha * u[i], b = a + d;
     const bool in0 = std::abs(a) <= t0, in1 = std::abs(b) <= t1;
     if (in0 && in1) {  // b^2 q1 - a^2 q, as d (2a + d) q1 + a^2 (q1 - q)
-      total += d * (2 * a + d) * q1 + a * a * (q1 - q);
+      total += d * (2 * a + d) * q1 + a * a * dq;
     } else if (!in0 && !in1 && (a > 0) == (b > 0)) {  // w (|b| - |a|) = w sign(a) d
       total += w * (a > 0 ? d : -d);
     } else {  // the row crosses the threshold: both values directly
       const auto value = [&](double ri, double t, double qi) {
         const double v = std::abs(ri);
-        return v <= t ? v * v * qi : (f.concomitant ? w * v : t * v - t * t / 2);
+        return v <= t ? v * v * qi : (f.concomitant ? w * v : t * (v - t / 2));
       };
       total += value(b, t1, q1) - value(a, t0, q);
     }
@@ -79,9 +81,11 @@ double change(const Objective& f, const std::vector<double>& r, const std::vecto
       out0 += std::abs(r[i]) > t0;
       out1 += std::abs(r[i] - alpha * u[i]) > t1;
     }
+    // - eps (t1 out1 - t0 out0) = - eps^2 (alpha ds out1 + sigma (out1 - out0))
     const auto m = static_cast<double>(r.size());
-    total += m * alpha * ds -
-             f.epsilon * (t1 * static_cast<double>(out1) - t0 * static_cast<double>(out0));
+    const double outs =
+        alpha * ds * static_cast<double>(out1) + sigma * static_cast<double>(out1 - out0);
+    total += m * alpha * ds - (outs == 0 ? 0 : f.epsilon * f.epsilon * outs);
   }
   return total + f.ridge * dxx;
 }
@@ -163,7 +167,15 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
   const auto start = std::chrono::steady_clock::now();
   const int64_t m = a.rows, n = a.cols;
   const bool concomitant = s.scale == 0;
-  const Objective f{s.epsilon, s.ridge, concomitant};
+  // The solve runs on b / beta (beta = max |b_i|), x / beta and sigma / beta, so that the
+  // squares and cubes of the residuals and the scale stay in range for any finite b. In
+  // those units the ridge term of the concomitant objective (degree 1 in b) is
+  // beta lambda ||x||^2; the fixed-scale objective is of degree 2, its ridge unchanged.
+  double beta = 0;
+  for (int64_t i = 0; i < m; ++i) beta = std::max(beta, std::abs(b[i]));
+  if (beta == 0) beta = 1;
+  const double ridge = concomitant ? s.ridge * beta : s.ridge;
+  const Objective f{s.epsilon, ridge, concomitant};
   const int64_t dim = n + (concomitant ? 1 : 0);  // Newton variables: x, and sigma
   const auto size = [](int64_t k) { return static_cast<size_t>(k); };
 
@@ -175,12 +187,15 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
   std::vector<char> inside(size(m), 1);
   full_gram(a, all);
   gram = all;
-  for (int64_t j = 0; j < n; ++j) gram[size(j * n + j)] += s.ridge;
-  core::gemv(a.layout, Op::Trans, m, n, 1.0, a.data, a.ld, b, 0.0, x);
+  for (int64_t j = 0; j < n; ++j) gram[size(j * n + j)] += ridge;
+  for (int64_t i = 0; i < m; ++i) r[size(i)] = b[i] / beta;
+  core::gemv(a.layout, Op::Trans, m, n, 1.0, a.data, a.ld, r.data(), 0.0, x);
   if (!core::spd_solve(n, gram.data(), x)) std::fill(x, x + n, 0.0);
-  std::copy(b, b + m, r.begin());
   core::gemv(a.layout, Op::NoTrans, m, n, -1.0, a.data, a.ld, x, 1.0, r.data());
-  double sigma = concomitant ? initial_scale(r, rt) : s.scale;
+  double sigma = concomitant ? initial_scale(r, rt) : s.scale / beta;
+  // The shift that makes a singular Hessian positive definite: relative to A^T A's.
+  double diag = 0;
+  for (int64_t j = 0; j < n; ++j) diag = std::max(diag, all[size(j * n + j)]);
 
   HuberResult res;
   double fx = f(r, sigma, dot(x, x, n));
@@ -203,13 +218,21 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
     }
     core::gemv(a.layout, Op::Trans, m, n, 1.0, a.data, a.ld, psi.data(), 0.0, atv.data());
     std::fill(atr.begin(), atr.end(), 0.0);
-    if (2 * outside <= m) {
+    bool direct = 2 * outside > m;
+    if (!direct) {
       std::fill(gram.begin(), gram.end(), 0.0);
       gather_gram(a, inside, 0, psi.data(), rows, ys, gram, atr.data());  // G_out, A_out^T psi
       for (size_t k = 0; k < gram.size(); ++k) gram[k] = all[k] - gram[k];
       for (int64_t j = 0; j < n; ++j) atr[size(j)] = atv[size(j)] - atr[size(j)];
-    } else {
+      // The difference loses what G_out holds beyond G_in: exact enough while the inside
+      // rows keep a fair share of every column (heavy outlier rows of A: gather instead).
+      for (int64_t j = 0; j < n && !direct; ++j) {
+        direct = gram[size(j * n + j)] < 1e-4 * all[size(j * n + j)];
+      }
+    }
+    if (direct) {
       std::fill(gram.begin(), gram.end(), 0.0);
+      std::fill(atr.begin(), atr.end(), 0.0);
       gather_gram(a, inside, 1, r.data(), rows, ys, gram, atr.data());
     }
     // Scale factors of the two objectives: concomitant F = (2 / sigma) sum rho_t + ...
@@ -217,8 +240,8 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
     std::fill(h.begin(), h.end(), 0.0);
     for (int64_t p = 0; p < n; ++p) {
       for (int64_t q = p; q < n; ++q) h[size(p * dim + q)] = c * gram[size(p * n + q)];
-      h[size(p * dim + p)] += 2 * s.ridge;
-      g[size(p)] = -c * atv[size(p)] + 2 * s.ridge * x[p];
+      h[size(p * dim + p)] += 2 * ridge;
+      g[size(p)] = -c * atv[size(p)] + 2 * ridge * x[p];
     }
     if (concomitant) {
       // d/dsigma and the sigma row: F_s = m - sum_in r^2 / s^2 - eps^2 n_out,
@@ -228,18 +251,23 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
       }
       h[size(n * dim + n)] = 2 * inside_ss / (sigma * sigma * sigma);
       g[size(n)] = static_cast<double>(m) - inside_ss / (sigma * sigma) -
-                   s.epsilon * s.epsilon * static_cast<double>(outside);
+                   (outside == 0 ? 0 : s.epsilon * s.epsilon * static_cast<double>(outside));
     }
     // Newton step: H step = -g; a tiny shift when H is singular (too few inside rows).
     hh = h;
     for (int64_t i = 0; i < dim; ++i) step[size(i)] = -g[size(i)];
+    // The shift grows from 1e-12 of c A^T A's largest diagonal entry (or 1) by 100 a try;
+    // a Hessian still singular after 8 tries gives way to the steepest descent direction.
     double shift = 0;
-    while (!core::spd_solve(dim, hh.data(), step.data())) {
-      double diag = 0;
-      for (int64_t i = 0; i < dim; ++i) diag = std::max(diag, h[size(i * dim + i)]);
-      shift = shift == 0 ? 1e-12 * std::max(diag, 1e-300) : shift * 100;
+    for (int tries = 0; !core::spd_solve(dim, hh.data(), step.data()); ++tries) {
       hh = h;
-      for (int64_t i = 0; i < dim; ++i) hh[size(i * dim + i)] += shift;
+      if (tries < 8) {
+        shift = tries == 0 ? 1e-12 * std::max(c * diag + 2 * ridge, 1e-300) : shift * 100;
+        for (int64_t i = 0; i < dim; ++i) hh[size(i * dim + i)] += shift;
+      } else {
+        std::fill(hh.begin(), hh.end(), 0.0);
+        for (int64_t i = 0; i < dim; ++i) hh[size(i * dim + i)] = 1.0;
+      }
       for (int64_t i = 0; i < dim; ++i) step[size(i)] = -g[size(i)];
     }
     const double decrement = -dot(g.data(), step.data(), dim);  // >= 0: F - F* ~ decrement / 2
@@ -248,8 +276,8 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
     // (A tolerance below the rounding of F itself, 0 included, means as tight as that.)
     const double tolerance = std::max(s.tolerance, 4 * std::numeric_limits<double>::epsilon());
     const bool last = decrement / 2 <= tolerance * std::abs(fx);
-    if (!last && res.iterations == s.max_iterations) {
-      res.converged = false;
+    if (res.iterations == s.max_iterations) {  // the limit, polished or not
+      res.converged = last;
       break;
     }
     ++res.iterations;
@@ -263,7 +291,6 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
       df = change(f, r, u, alpha, sigma, ds, dot(xt.data(), xt.data(), n) - dot(x, x, n));
       if (df <= -1e-4 * alpha * decrement || last || tries == 60) break;
     }
-    for (int64_t i = 0; i < m; ++i) rt[size(i)] = r[size(i)] - alpha * u[size(i)];
     if (last) {
       if (df <= 0) {
         std::copy(xt.begin(), xt.end(), x);
@@ -271,19 +298,25 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
       }
       break;
     }
-    if (!(df < 0)) break;  // no step lowers F, even summed row by row: at its minimum
+    if (!(df < 0)) {  // no step lowers F, even summed row by row
+      res.stalled = decrement / 2 > 1e-8 * std::abs(fx);  // ... far from its minimum
+      res.converged = !res.stalled;
+      break;
+    }
+    for (int64_t i = 0; i < m; ++i) rt[size(i)] = r[size(i)] - alpha * u[size(i)];
     const double ft = fx + df;
     std::copy(xt.begin(), xt.end(), x);
     r.swap(rt);
     sigma += alpha * ds;
     fx = ft;
   }
-  // The reported values from a fresh residual.
-  std::copy(b, b + m, r.begin());
+  // The reported values from a fresh residual, back in the units of b.
+  for (int64_t i = 0; i < m; ++i) r[size(i)] = b[i] / beta;
   core::gemv(a.layout, Op::NoTrans, m, n, -1.0, a.data, a.ld, x, 1.0, r.data());
-  res.scale = sigma;
-  res.objective = f(r, sigma, dot(x, x, n), &res.outliers);
-  res.residual_norm = std::sqrt(dot(r.data(), r.data(), m));
+  res.objective = f(r, sigma, dot(x, x, n), &res.outliers) * (concomitant ? beta : beta * beta);
+  res.residual_norm = std::sqrt(dot(r.data(), r.data(), m)) * beta;
+  res.scale = concomitant ? sigma * beta : s.scale;
+  for (int64_t j = 0; j < n; ++j) x[j] *= beta;
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return res;
 }

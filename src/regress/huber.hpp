@@ -22,7 +22,8 @@ struct HuberResult {
   double scale = 0;
   int64_t outliers = 0;
   double residual_norm = 0;
-  bool converged = true;  // false: the iteration limit was reached
+  bool converged = true;  // false: the iteration limit was reached, or the search stalled
+  bool stalled = false;   // no step lowered the objective while far from its minimum
   double seconds = 0;
 };
 

@@ -182,11 +182,49 @@ TEST(Huber, IsEquivariantInScaleAndInvariantInLayout) {
   const Fit col = huber(p, 1.35, 0, 0, QUARRY_COL_MAJOR);
   ASSERT_EQ(col.status, QUARRY_OK);
   for (int64_t j = 0; j < p.n; ++j) EXPECT_NEAR(col.x[j], f.x[j], 1e-10);
-  for (double& v : p.b) v *= 1000;
-  const Fit big = huber(p, 1.35);
-  ASSERT_EQ(big.status, QUARRY_OK);
-  EXPECT_NEAR(big.scale, 1000 * f.scale, 1e-8 * big.scale);
-  for (int64_t j = 0; j < p.n; ++j) EXPECT_NEAR(big.x[j], 1000 * f.x[j], 1e-7);
+  // Any finite scale of b, far beyond where squares of residuals would overflow or
+  // underflow, gives the same fit, scaled.
+  for (double k : {1e3, 1e-150, 1e150, 1e300}) {
+    Problem q = p;
+    for (double& v : q.b) v *= k;
+    const Fit big = huber(q, 1.35);
+    ASSERT_EQ(big.status, QUARRY_OK) << k;
+    EXPECT_NEAR(big.scale / k, f.scale, 1e-12 * f.scale) << k;
+    EXPECT_NEAR(big.objective / k, f.objective, 1e-12 * f.objective) << k;
+    for (int64_t j = 0; j < p.n; ++j) EXPECT_NEAR(big.x[j] / k, f.x[j], 1e-12) << k;
+  }
+}
+
+TEST(Huber, FixedScalesFarBelowAndAboveTheResidualsAreSolved) {
+  // Below: no residual is inside at the least-squares start (the Hessian is 0 there).
+  const Problem p = problem(500, 4, 0, 8);
+  for (double scale : {1e-3, 3e-3, 1e-2}) {
+    const Fit f = huber(p, 1.35, scale);
+    ASSERT_EQ(f.status, QUARRY_OK) << scale;
+    EXPECT_LT(gradient_x(p, f.x, 1.35 * scale, 2, 0), 1e-12) << scale;
+  }
+  // Above: a threshold of 1e160 leaves least squares, and a finite objective.
+  const Fit ls = huber(p, 1.35, 1e160);
+  ASSERT_EQ(ls.status, QUARRY_OK);
+  EXPECT_EQ(ls.outliers, 0);
+  const std::vector<double> r = residuals(p, ls.x);
+  double half = 0;
+  for (double ri : r) half += ri * ri / 2;
+  EXPECT_NEAR(ls.objective, half, 1e-12 * half);
+}
+
+TEST(Huber, WideAndRankDeficientProblemsAreSolved) {
+  // m < n with ridge (strictly convex), and a repeated column without (the Newton matrix
+  // is singular: shifted), both layouts; the fixed-scale optimality condition holds.
+  const Problem wide = problem(20, 30, 0.1, 9);
+  const Fit w = huber(wide, 1.35, 1.0, 0.5, QUARRY_COL_MAJOR);
+  ASSERT_EQ(w.status, QUARRY_OK);
+  EXPECT_LT(gradient_x(wide, w.x, 1.35, 2, 0.5), 1e-10);
+  Problem twin = problem(400, 4, 0.1, 10);
+  for (int64_t i = 0; i < twin.m; ++i) twin.a[i * 4 + 3] = twin.a[i * 4 + 2];
+  const Fit t = huber(twin, 1.35, 0.5);
+  ASSERT_EQ(t.status, QUARRY_OK);
+  EXPECT_LT(gradient_x(twin, t.x, 1.35 * 0.5, 2, 0), 1e-10);
 }
 
 TEST(Huber, TheIterationLimitReturnsTheLastIterate) {
@@ -198,9 +236,8 @@ TEST(Huber, TheIterationLimitReturnsTheLastIterate) {
   EXPECT_GT(f.objective, huber(p, 1.35).objective);
 }
 
-TEST(Huber, AnExactFitHasScaleZero) {
+TEST(Huber, AnExactFitHasAScaleAtRoundingLevel) {
   Problem p = problem(100, 3, 0, 6);
-  p.b = residuals(p, std::vector<double>(3, 0.0));  // b itself
   for (int64_t i = 0; i < p.m; ++i) {
     p.b[i] = 0;
     for (int64_t j = 0; j < p.n; ++j) p.b[i] += p.a[i * p.n + j] * p.x_true[j];
