@@ -294,6 +294,7 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
     if (last) {
       if (df <= 0) {
         std::copy(xt.begin(), xt.end(), x);
+        for (int64_t i = 0; i < m; ++i) r[size(i)] -= alpha * u[size(i)];
         sigma += alpha * ds;
       }
       break;
@@ -310,9 +311,8 @@ HuberResult huber(DenseView<const double> a, const double* b, double* x, const H
     sigma += alpha * ds;
     fx = ft;
   }
-  // The reported values from a fresh residual, back in the units of b.
-  for (int64_t i = 0; i < m; ++i) r[size(i)] = b[i] / beta;
-  core::gemv(a.layout, Op::NoTrans, m, n, -1.0, a.data, a.ld, x, 1.0, r.data());
+  // The reported values, back in the units of b (r is kept up to date step by step: a
+  // few roundings of a step each, not worth another pass over A).
   res.objective = f(r, sigma, dot(x, x, n), &res.outliers) * (concomitant ? beta : beta * beta);
   res.residual_norm = std::sqrt(dot(r.data(), r.data(), m)) * beta;
   res.scale = concomitant ? sigma * beta : s.scale;
