@@ -59,9 +59,12 @@ double change(const Objective& f, const std::vector<double>& r, const std::vecto
   const double w = f.concomitant ? 2 * f.epsilon : t0;               // the outliers' slope
   const double dq = f.concomitant ? -alpha * ds / (sigma * s1) : 0;  // q1 - q, uncancelled
   double total = 0;
+  int64_t out0 = 0, out1 = 0;  // outliers before and after the step
   for (size_t i = 0; i < r.size(); ++i) {
     const double a = r[i], d = -alpha * u[i], b = a + d;
     const bool in0 = std::abs(a) <= t0, in1 = std::abs(b) <= t1;
+    out0 += !in0;
+    out1 += !in1;
     if (in0 && in1) {  // b^2 q1 - a^2 q, as d (2a + d) q1 + a^2 (q1 - q)
       total += d * (2 * a + d) * q1 + a * a * dq;
     } else if (!in0 && !in1 && (a > 0) == (b > 0)) {  // w (|b| - |a|) = w sign(a) d
@@ -76,11 +79,6 @@ double change(const Objective& f, const std::vector<double>& r, const std::vecto
   }
   // The scale's own terms (concomitant: m sigma - eps t per outlier) and the ridge's.
   if (f.concomitant) {
-    int64_t out0 = 0, out1 = 0;
-    for (size_t i = 0; i < r.size(); ++i) {
-      out0 += std::abs(r[i]) > t0;
-      out1 += std::abs(r[i] - alpha * u[i]) > t1;
-    }
     // - eps (t1 out1 - t0 out0) = - eps^2 (alpha ds out1 + sigma (out1 - out0))
     const auto m = static_cast<double>(r.size());
     const double outs =

@@ -468,7 +468,7 @@ pub(crate) fn zeros(rows: usize, cols: usize) -> Result<Vec<f64>> {
 
 /// The solution (`x`: rows x cols in `layout`, returned column-major), a [`Partial`] last
 /// iterate on `QUARRY_ERR_NO_CONVERGENCE`, or the error.
-fn finish(
+pub(crate) fn finish(
     ctx: &Context,
     status: i32,
     (x, layout, rows, cols): (Vec<f64>, Layout, usize, usize),

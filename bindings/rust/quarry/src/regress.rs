@@ -1,8 +1,8 @@
 //! Robust regression (quarry/regress.h).
 
-use crate::lstsq::Dense;
+use crate::lstsq::{finish, Dense, Layout};
 use crate::sys;
-use crate::{Context, Error, Options, Partial, Report, Result, Solution};
+use crate::{Context, Error, Options, Report, Result};
 use std::ptr;
 
 /// A Huber fit: the coefficients, the scale sigma and the report (objective, outliers,
@@ -85,16 +85,7 @@ impl Huber {
                 &mut report,
             )
         };
-        let message = ctx.last_error();
-        let had_report = !report.is_null();
-        let report = Report::take(report);
-        match status {
-            sys::QUARRY_OK => Ok(HuberFit { x, scale, report }),
-            sys::QUARRY_ERR_NO_CONVERGENCE if had_report => {
-                Err(Error::new(status, message)
-                    .with_partial(Partial::Solution(Solution { x, report })))
-            }
-            _ => Err(Error::new(status, message)),
-        }
+        let sol = finish(ctx, status, (x, Layout::ColMajor, n, 1), report)?;
+        Ok(HuberFit { x: sol.x, scale, report: sol.report })
     }
 }

@@ -191,36 +191,49 @@ impl Sketch {
 
     /// S A for a dense A (the sketch's cols x n): rows x n in A's layout.
     pub fn apply(&self, ctx: &mut Context, a: Dense<'_>) -> Result<Matrix> {
-        let (m, n) = a.shape();
-        let mut out = Matrix::zeros(self.shape().0, n, a.layout())?;
-        let status = unsafe {
-            sys::quarry_sketch_apply_f64(
-                ctx.raw(),
-                self.raw.as_ptr(),
-                a.layout().raw(),
-                m as i64,
-                n as i64,
-                a.data().as_ptr(),
-                a.ld() as i64,
-                out.data.as_mut_ptr(),
-                out.ld(),
-            )
-        };
-        ctx.check(status).map(|_| out)
+        self.dense(ctx, a, false)
     }
 
     /// A S^T for a dense wide A (n x the sketch's cols), e.g. one sample per row: n x rows
     /// in A's layout.
     pub fn apply_right(&self, ctx: &mut Context, a: Dense<'_>) -> Result<Matrix> {
-        let (n, m) = a.shape();
-        let mut out = Matrix::zeros(n, self.shape().0, a.layout())?;
+        self.dense(ctx, a, true)
+    }
+
+    /// S A for a sparse A (the sketch's cols x n): dense rows x n in `layout`.
+    pub fn apply_csr(&self, ctx: &mut Context, a: Csr<'_>, layout: Layout) -> Result<Matrix> {
+        self.sparse(ctx, a, layout, false)
+    }
+
+    /// A S^T for a sparse A (n x the sketch's cols; n samples of m features): dense
+    /// n x rows in `layout`.
+    pub fn apply_right_csr(&self, ctx: &mut Context, a: Csr<'_>, layout: Layout) -> Result<Matrix> {
+        self.sparse(ctx, a, layout, true)
+    }
+
+    /// The result's shape for A of `shape`: S A (rows x cols of A) or A S^T (A's rows x rows).
+    fn out_shape(&self, (ra, ca): (usize, usize), right: bool) -> (usize, usize) {
+        let rows = self.shape().0;
+        if right {
+            (ra, rows)
+        } else {
+            (rows, ca)
+        }
+    }
+
+    fn dense(&self, ctx: &mut Context, a: Dense<'_>, right: bool) -> Result<Matrix> {
+        let (ra, ca) = a.shape();
+        let (r, c) = self.out_shape((ra, ca), right);
+        let mut out = Matrix::zeros(r, c, a.layout())?;
+        let f =
+            if right { sys::quarry_sketch_apply_right_f64 } else { sys::quarry_sketch_apply_f64 };
         let status = unsafe {
-            sys::quarry_sketch_apply_right_f64(
+            f(
                 ctx.raw(),
                 self.raw.as_ptr(),
                 a.layout().raw(),
-                n as i64,
-                m as i64,
+                ra as i64,
+                ca as i64,
                 a.data().as_ptr(),
                 a.ld() as i64,
                 out.data.as_mut_ptr(),
@@ -230,40 +243,22 @@ impl Sketch {
         ctx.check(status).map(|_| out)
     }
 
-    /// S A for a sparse A (the sketch's cols x n): dense rows x n in `layout`.
-    pub fn apply_csr(&self, ctx: &mut Context, a: Csr<'_>, layout: Layout) -> Result<Matrix> {
-        let (m, n) = a.shape();
-        let mut out = Matrix::zeros(self.shape().0, n, layout)?;
+    fn sparse(&self, ctx: &mut Context, a: Csr<'_>, layout: Layout, right: bool) -> Result<Matrix> {
+        let (ra, ca) = a.shape();
+        let (r, c) = self.out_shape((ra, ca), right);
+        let mut out = Matrix::zeros(r, c, layout)?;
         let (row_ptr, col_idx, val) = a.arrays();
-        let status = unsafe {
-            sys::quarry_sketch_apply_csr_f64(
-                ctx.raw(),
-                self.raw.as_ptr(),
-                m as i64,
-                n as i64,
-                row_ptr,
-                col_idx,
-                val,
-                layout.raw(),
-                out.data.as_mut_ptr(),
-                out.ld(),
-            )
+        let f = if right {
+            sys::quarry_sketch_apply_right_csr_f64
+        } else {
+            sys::quarry_sketch_apply_csr_f64
         };
-        ctx.check(status).map(|_| out)
-    }
-
-    /// A S^T for a sparse A (n x the sketch's cols; n samples of m features): dense
-    /// n x rows in `layout`.
-    pub fn apply_right_csr(&self, ctx: &mut Context, a: Csr<'_>, layout: Layout) -> Result<Matrix> {
-        let (n, m) = a.shape();
-        let mut out = Matrix::zeros(n, self.shape().0, layout)?;
-        let (row_ptr, col_idx, val) = a.arrays();
         let status = unsafe {
-            sys::quarry_sketch_apply_right_csr_f64(
+            f(
                 ctx.raw(),
                 self.raw.as_ptr(),
-                n as i64,
-                m as i64,
+                ra as i64,
+                ca as i64,
                 row_ptr,
                 col_idx,
                 val,
