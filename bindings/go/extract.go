@@ -26,11 +26,38 @@ import (
 // report it after ExtractReLU1 returns.
 type Oracle func(x []float64, n int) ([]float64, error)
 
+// callback is what a Go callback of the library (an extraction's oracle, an active
+// regression's labels) keeps during one C call: the error that stopped it, returned by
+// the user's function or a panic recovered from it.
+type callback struct {
+	err error
+}
+
+// recoverPanic, deferred by an exported callback function, recovers a panic of the user's
+// function into the kept error and makes the callback return the non-zero *status that
+// stops the C call: nothing unwinds into C.
+func (cb *callback) recoverPanic(status *C.int32_t) {
+	if r := recover(); r != nil {
+		cb.err = panicError(r)
+		*status = 1
+	}
+}
+
+// cause makes the kept error, if any, the cause (Err) of the *Error that the C call
+// returned, so that errors.Is(err, yourErr) holds; it returns err.
+func (cb *callback) cause(err error) error {
+	var qerr *Error
+	if cb.err != nil && errors.As(err, &qerr) {
+		qerr.Err = cb.err
+	}
+	return err
+}
+
 // oracleCall is the state of one extraction that the C callback reaches through a
 // cgo.Handle: the user's oracle and the first error it caused.
 type oracleCall struct {
 	oracle Oracle
-	err    error
+	callback
 }
 
 // ExtractReLU1 recovers a one-hidden-layer ReLU network F: R^d -> R^c from value
@@ -65,12 +92,7 @@ func ExtractReLU1(ctx *Context, d, c int, oracle Oracle, opts ...Option) (*ReluN
 		if out != nil {
 			net = adoptReluNet(out)
 		}
-		err := check(p, st)
-		var qerr *Error
-		if q.err != nil && errors.As(err, &qerr) {
-			qerr.Err = q.err
-		}
-		return err
+		return q.cause(check(p, st))
 	})
 	return net, rep, err
 }
@@ -83,12 +105,7 @@ func ExtractReLU1(ctx *Context, d, c int, oracle Oracle, opts ...Option) (*ReluN
 //export quarryGoOracle
 func quarryGoOracle(n, d C.int64_t, x *C.double, c C.int64_t, y *C.double, handle C.uintptr_t) (status C.int32_t) {
 	q := cgo.Handle(handle).Value().(*oracleCall)
-	defer func() {
-		if r := recover(); r != nil {
-			q.err = panicError(r)
-			status = 1
-		}
-	}()
+	defer q.recoverPanic(&status)
 	rows := int(n)
 	xs := make([]float64, rows*int(d))
 	copy(xs, unsafe.Slice((*float64)(unsafe.Pointer(x)), len(xs)))
@@ -105,8 +122,8 @@ func quarryGoOracle(n, d C.int64_t, x *C.double, c C.int64_t, y *C.double, handl
 	return 0
 }
 
-// panicError is the error of a panic recovered from an oracle, wrapping the panic value
-// when it is an error.
+// panicError is the error of a panic recovered from an oracle (or a label oracle),
+// wrapping the panic value when it is an error.
 func panicError(r interface{}) error {
 	if err, ok := r.(error); ok {
 		return fmt.Errorf("the oracle panicked: %w", err)

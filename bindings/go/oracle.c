@@ -1,6 +1,7 @@
-// The C side of ExtractReLU1: cgo cannot pass a Go function as a C function pointer, so
-// this trampoline, a C function, is the quarry_oracle_fn; it forwards every batch to the
-// exported Go function quarryGoOracle with the cgo.Handle that user_data carries.
+// The C side of ExtractReLU1 and ActiveRegression: cgo cannot pass a Go function as a C
+// function pointer, so these trampolines, C functions, are the quarry_oracle_fn and the
+// quarry_label_fn; they forward every batch to the exported Go functions quarryGoOracle
+// and quarryGoLabels with the cgo.Handle that user_data carries.
 #include <stdint.h>
 
 #include <quarry.h>
@@ -16,4 +17,16 @@ quarry_status quarrygo_extract_relu1(quarry_context* ctx, int64_t d, int64_t c, 
                                      const quarry_options* options, quarry_relu_net** out,
                                      quarry_report** report) {
   return quarry_extract_relu1(ctx, d, c, quarrygo_oracle, (void*)handle, options, out, report);
+}
+
+static int32_t quarrygo_labels(int64_t count, const int64_t* rows, double* labels, void* user) {
+  return quarryGoLabels(count, (int64_t*)rows, labels, (uintptr_t)user);
+}
+
+quarry_status quarrygo_active_regression_f64(quarry_context* ctx, int32_t layout, int64_t m,
+                                             int64_t n, const double* a, int64_t lda, double p,
+                                             uintptr_t handle, int64_t budget, double* x,
+                                             const quarry_options* opts, quarry_report** report) {
+  return quarry_active_regression_f64(ctx, layout, m, n, a, lda, p, quarrygo_labels, (void*)handle,
+                                      budget, x, opts, report);
 }

@@ -223,7 +223,7 @@ func TestConstantsMatchTheCHeaders(t *testing.T) {
 		ReportOracleSeconds: "ORACLE_SECONDS", ReportBatches: "BATCHES", ReportLines: "LINES",
 		ReportRelativeError: "RELATIVE_ERROR", ReportNoise: "NOISE", ReportRank: "RANK",
 		ReportResidualBound: "RESIDUAL_BOUND", ReportObjective: "OBJECTIVE",
-		ReportOutliers: "OUTLIERS"}
+		ReportOutliers: "OUTLIERS", ReportDualGap: "DUAL_GAP"}
 	for k, name := range reports {
 		mirrored["QUARRY_REPORT_"+name] = int64(k)
 		if k.String() != "QUARRY_REPORT_"+name {

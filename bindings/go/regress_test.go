@@ -1,8 +1,10 @@
 package quarry
 
 import (
+	"errors"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 )
 
@@ -260,5 +262,335 @@ func TestHuberErrors(t *testing.T) {
 	}
 	if _, ok := rep.Ints[ReportOutliers]; !ok {
 		t.Errorf("report %v has no outlier count", rep)
+	}
+}
+
+// ---- l_p regression ----
+
+// lpProblem is an m x n Gaussian A (row-major) and b = A x0 + N(0, 0.1^2), with every
+// tenth entry of b moved by N(0, 20^2).
+func lpProblem(seed int64, m, n int) (Dense, []float64) {
+	rng := rand.New(rand.NewSource(seed))
+	a := NewDense(m, n, false)
+	for i := range a.Data {
+		a.Data[i] = rng.NormFloat64()
+	}
+	x0 := make([]float64, n)
+	for j := range x0 {
+		x0[j] = rng.NormFloat64()
+	}
+	b := matVec(a, x0)
+	for i := range b {
+		b[i] += 0.1 * rng.NormFloat64()
+		if i%10 == 0 {
+			b[i] += 20 * rng.NormFloat64()
+		}
+	}
+	return a, b
+}
+
+// lpObjective is sum_i |b_i - a_i^T x|^p.
+func lpObjective(a Dense, b, x []float64, p float64) float64 {
+	var f float64
+	for i, v := range matVec(a, x) {
+		f += math.Pow(math.Abs(b[i]-v), p)
+	}
+	return f
+}
+
+func TestLpRegressionAtOneReachesTheBruteForceOptimum(t *testing.T) {
+	for _, seed := range []int64{21, 22, 23} {
+		a, b := lpProblem(seed, 60, 2)
+		// Some l_1 optimum fits n = 2 rows exactly: the best of all two-row interpolants
+		// (Cramer's rule) is the minimum.
+		best := math.Inf(1)
+		for i := 0; i < a.Rows; i++ {
+			for k := i + 1; k < a.Rows; k++ {
+				det := a.At(i, 0)*a.At(k, 1) - a.At(i, 1)*a.At(k, 0)
+				if math.Abs(det) < 1e-12 {
+					continue
+				}
+				x := []float64{(b[i]*a.At(k, 1) - a.At(i, 1)*b[k]) / det,
+					(a.At(i, 0)*b[k] - b[i]*a.At(k, 0)) / det}
+				best = math.Min(best, lpObjective(a, b, x, 1))
+			}
+		}
+		for _, method := range []LstsqMethod{MethodGramPrecondition, MethodSketchPrecondition} {
+			x, rep, err := LpRegression(nil, a, b, 1, WithMethod(method))
+			if err != nil {
+				t.Fatalf("seed %d, method %d: %v", seed, method, err)
+			}
+			f := lpObjective(a, b, x, 1)
+			if math.Abs(f-best) > 1e-12*best || math.Abs(rep.Floats[ReportObjective]-best) > 1e-12*best {
+				t.Errorf("seed %d, method %d: objective %.17g (reported %.17g), minimum %.17g",
+					seed, method, f, rep.Floats[ReportObjective], best)
+			}
+			if g, ok := rep.Floats[ReportDualGap]; !ok || g > 1e-10 {
+				t.Errorf("seed %d, method %d: report %v", seed, method, rep)
+			}
+			if LstsqMethod(rep.Ints[ReportMethod]) != method {
+				t.Errorf("seed %d: method %d asked, %d reported", seed, method, rep.Ints[ReportMethod])
+			}
+		}
+	}
+}
+
+func TestLpRegressionCertifiesItsGap(t *testing.T) {
+	a, b := lpProblem(24, 2000, 6)
+	for _, p := range []float64{1.5, 3} {
+		// The tightest objective the solver finds, and its own gap.
+		_, tight, err := LpRegression(nil, a, b, p, WithTolerance(0))
+		if err != nil {
+			t.Fatalf("p %g, tolerance 0: %v", p, err)
+		}
+		for _, method := range []LstsqMethod{MethodAuto, MethodGramPrecondition, MethodSketchPrecondition} {
+			x, rep, err := LpRegression(nil, a, b, p, WithMethod(method))
+			if err != nil {
+				t.Fatalf("p %g, method %d: %v", p, method, err)
+			}
+			f, gap := lpObjective(a, b, x, p), rep.Floats[ReportDualGap]
+			if math.Abs(rep.Floats[ReportObjective]-f) > 1e-12*f || !(gap >= 0 && gap <= 1e-10) {
+				t.Errorf("p %g, method %d: report %v, objective %.17g recomputed", p, method, rep, f)
+			}
+			// The gap bounds the excess over the tightest objective found (its gap aside).
+			if ex := (f - tight.Floats[ReportObjective]) / f; ex > gap+tight.Floats[ReportDualGap]+1e-14 {
+				t.Errorf("p %g, method %d: %.1e above the minimum, gap %.1e", p, method, ex, gap)
+			}
+			if r := residual(a, x, b); math.Abs(rep.Floats[ReportResidualNorm]-r) > 1e-9*r {
+				t.Errorf("p %g: report's residual norm %g, recomputed %g", p, rep.Floats[ReportResidualNorm], r)
+			}
+			if rep.Ints[ReportIterations] < 1 {
+				t.Errorf("p %g: report %v", p, rep)
+			}
+			if _, ok := rep.Floats[ReportSeconds]; !ok {
+				t.Errorf("report %v has no seconds", rep)
+			}
+		}
+	}
+}
+
+func TestLpRegressionLayoutsAgreeAndTwoIsLeastSquares(t *testing.T) {
+	a, b := lpProblem(25, 1500, 5)
+	for _, p := range []float64{1, 1.5, 4} {
+		want, wrep, err := LpRegression(nil, a, b, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, m := range map[string]Dense{"column-major": a.inLayout(true),
+			"row-major stride": strided(a, false, 3), "column-major stride": strided(a, true, 5)} {
+			x, rep, err := LpRegression(nil, m, b, p)
+			if err != nil {
+				t.Fatalf("p %g, %s: %v", p, name, err)
+			}
+			f, wf := rep.Floats[ReportObjective], wrep.Floats[ReportObjective]
+			if maxAbsDiff(x, want) > 1e-6 || math.Abs(f-wf) > 1e-10*wf {
+				t.Errorf("p %g, %s: x differs by %.1e, objective %.17g vs %.17g", p, name,
+					maxAbsDiff(x, want), f, wf)
+			}
+		}
+	}
+	x, _, err := LpRegression(nil, a, b, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _, err := Lstsq(nil, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range ls {
+		if math.Abs(x[j]-ls[j]) > 1e-10*(1+math.Abs(ls[j])) {
+			t.Errorf("p = 2: x %v, least squares %v", x, ls)
+			break
+		}
+	}
+}
+
+func TestLpRegressionErrors(t *testing.T) {
+	a, b := lpProblem(26, 500, 4)
+	for _, p := range []float64{0.5, 0, -1, math.NaN(), math.Inf(1)} {
+		x, _, err := LpRegression(nil, a, b, p)
+		wantStatus(t, err, ErrInvalidArgument, "p = ")
+		if x != nil {
+			t.Errorf("p %g: x %v beside %v", p, x, err)
+		}
+	}
+	for _, method := range []LstsqMethod{MethodDirect, MethodSketchSolve} {
+		_, _, err := LpRegression(nil, a, b, 1, WithMethod(method))
+		wantStatus(t, err, ErrInvalidArgument, "QUARRY_LSTSQ_GRAM_PRECONDITION")
+	}
+	_, _, err := LpRegression(nil, a, b[1:], 1)
+	wantStatus(t, err, ErrBadDimension, "b has")
+	wide := Dense{Rows: 3, Cols: 4, Data: a.Data[:12]}
+	_, _, err = LpRegression(nil, wide, b[:3], 1)
+	wantStatus(t, err, ErrBadDimension, "m >= n")
+	nan := append([]float64(nil), b...)
+	nan[5] = math.NaN()
+	_, _, err = LpRegression(nil, a, nan, 1)
+	wantStatus(t, err, ErrNonfinite, "b[5, 0]")
+
+	// The iteration limit: the last iterate and its report (with its gap) come with the error.
+	x, rep, err := LpRegression(nil, a, b, 1, WithMaxIterations(3))
+	wantStatus(t, err, ErrNoConvergence, "QUARRY_OPT_MAX_ITERATIONS")
+	if len(x) != a.Cols || rep.Ints[ReportIterations] != 3 || !(rep.Floats[ReportDualGap] > 1e-10) {
+		t.Fatalf("x %v, report %v", x, rep)
+	}
+	if f := lpObjective(a, b, x, 1); math.Abs(rep.Floats[ReportObjective]-f) > 1e-12*f {
+		t.Errorf("report %v, objective %.17g recomputed", rep, f)
+	}
+}
+
+// ---- active l_p regression ----
+
+// activeProblem is an m x n Gaussian A (row-major) and b = A x0 + N(0, 0.1^2).
+func activeProblem(seed int64, m, n int) (Dense, []float64) {
+	rng := rand.New(rand.NewSource(seed))
+	a := NewDense(m, n, false)
+	for i := range a.Data {
+		a.Data[i] = rng.NormFloat64()
+	}
+	x0 := make([]float64, n)
+	for j := range x0 {
+		x0[j] = rng.NormFloat64()
+	}
+	b := matVec(a, x0)
+	for i := range b {
+		b[i] += 0.1 * rng.NormFloat64()
+	}
+	return a, b
+}
+
+// labelsOf is a label oracle over a known b.
+func labelsOf(b []float64) LabelOracle {
+	return func(rows []int, labels []float64) error {
+		for t, r := range rows {
+			labels[t] = b[r]
+		}
+		return nil
+	}
+}
+
+func TestActiveRegressionNearsTheFullFitFromItsBudget(t *testing.T) {
+	const m, n, budget = 2000, 5, 100
+	a, b := activeProblem(27, m, n)
+	for _, p := range []float64{1, 2} {
+		full, _, err := LpRegression(nil, a, b, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		best := math.Pow(lpObjective(a, b, full, p), 1/p)
+		for seed := int64(0); seed < 3; seed++ {
+			asked := make([]int, m)
+			var kept [][]int
+			batches := 0
+			oracle := func(rows []int, labels []float64) error {
+				batches++
+				kept = append(kept, rows) // a copy: still valid after the call
+				if len(labels) != len(rows) {
+					return errors.New("as many labels as rows")
+				}
+				for t, r := range rows {
+					if t > 0 && r <= rows[t-1] {
+						return errors.New("rows not increasing")
+					}
+					asked[r]++
+					labels[t] = b[r]
+				}
+				return nil
+			}
+			x, rep, err := ActiveRegression(nil, a, p, budget, oracle, WithSeed(seed))
+			if err != nil {
+				t.Fatalf("p %g, seed %d: %v", p, seed, err)
+			}
+			total := 0
+			for i, k := range asked {
+				if k > 1 {
+					t.Errorf("p %g, seed %d: row %d asked %d times", p, seed, i, k)
+				}
+				total += k
+			}
+			if total != budget || rep.Ints[ReportQueries] != budget ||
+				rep.Ints[ReportBatches] != int64(batches) || len(kept) != batches {
+				t.Errorf("p %g, seed %d: %d labels in %d batches, report %v", p, seed, total, batches, rep)
+			}
+			if _, ok := rep.Floats[ReportOracleSeconds]; !ok || !(rep.Floats[ReportDualGap] <= 1e-10) ||
+				!(rep.Floats[ReportObjective] > 0) {
+				t.Errorf("p %g, seed %d: report %v", p, seed, rep)
+			}
+			if r := math.Pow(lpObjective(a, b, x, p), 1/p); r > 1.2*best {
+				t.Errorf("p %g, seed %d: residual %g, %g with all labels", p, seed, r, best)
+			}
+			// The same seed asks the same rows: the same fit, in either layout.
+			again, _, err := ActiveRegression(nil, a, p, budget, labelsOf(b), WithSeed(seed))
+			if err != nil || maxAbsDiff(again, x) != 0 {
+				t.Errorf("p %g, seed %d: another run differs (%v)", p, seed, err)
+			}
+			col, _, err := ActiveRegression(nil, strided(a, true, 2), p, budget, labelsOf(b),
+				WithSeed(seed))
+			if err != nil || relDiff(col, x) > 1e-8 {
+				t.Errorf("p %g, seed %d: column-major with a stride differs (%v)", p, seed, err)
+			}
+		}
+	}
+}
+
+func TestActiveRegressionErrors(t *testing.T) {
+	const m, n = 300, 3
+	a, b := activeProblem(28, m, n)
+	errDown := errors.New("the lab is closed")
+	for name, tc := range map[string]struct {
+		labels LabelOracle
+		check  func(error) bool
+	}{
+		"error": {func([]int, []float64) error { return errDown },
+			func(err error) bool { return errors.Is(err, errDown) }},
+		"panic with a value": {func([]int, []float64) error { panic("kaboom") },
+			func(err error) bool { return strings.Contains(err.Error(), "panicked: kaboom") }},
+		"panic with an error": {func([]int, []float64) error { panic(&boomError{"y"}) },
+			func(err error) bool { var e *boomError; return errors.As(err, &e) && e.what == "y" }},
+	} {
+		x, _, err := ActiveRegression(nil, a, 1, 30, tc.labels)
+		var qerr *Error
+		if x != nil || !errors.Is(err, ErrOracle) || !errors.As(err, &qerr) || qerr.Err == nil ||
+			!tc.check(err) {
+			t.Errorf("%s: x %v, error %v", name, x, err)
+		}
+	}
+	// A NaN label: the library refuses it; no Go cause.
+	_, _, err := ActiveRegression(nil, a, 1, 30, func(rows []int, labels []float64) error {
+		labels[0] = math.NaN()
+		return nil
+	})
+	wantStatus(t, err, ErrOracle, "")
+	if errors.Unwrap(err) != nil {
+		t.Errorf("a NaN label has the cause %v", errors.Unwrap(err))
+	}
+	_, _, err = ActiveRegression(nil, a, 1, 30, nil)
+	wantStatus(t, err, ErrNullPointer, "label oracle")
+	// p and the budget out of range: refused before any label is asked.
+	asked := 0
+	counting := func([]int, []float64) error { asked++; return nil }
+	for _, c := range []struct {
+		p      float64
+		budget int
+	}{{0.5, 30}, {math.NaN(), 30}, {1, n - 1}, {1, m + 1}} {
+		_, _, err := ActiveRegression(nil, a, c.p, c.budget, counting)
+		wantStatus(t, err, ErrInvalidArgument, "")
+	}
+	if asked != 0 {
+		t.Errorf("%d batches asked for refused arguments", asked)
+	}
+	_, _, err = ActiveRegression(nil, Dense{Rows: 2, Cols: n, Data: a.Data[:2*n]}, 1, 2, labelsOf(b))
+	wantStatus(t, err, ErrBadDimension, "m >= n")
+	// The fit's iteration limit: the last iterate and the report come with the error.
+	x, rep, err := ActiveRegression(nil, a, 1, 30, labelsOf(b), WithMaxIterations(1))
+	wantStatus(t, err, ErrNoConvergence, "QUARRY_OPT_MAX_ITERATIONS")
+	if len(x) != n || rep.Ints[ReportQueries] != 30 || rep.Ints[ReportIterations] != 1 {
+		t.Errorf("x %v, report %v", x, rep)
+	}
+	// Approximate Lewis weights, column-major A with a stride.
+	x, rep, err = ActiveRegression(nil, strided(a, true, 2), 1.5, 60, labelsOf(b),
+		WithLeverageApprox(), WithSeed(4))
+	if err != nil || len(x) != n || rep.Ints[ReportQueries] != 60 {
+		t.Errorf("approximate, column-major: x %v, report %v, %v", x, rep, err)
 	}
 }

@@ -32,6 +32,7 @@ const (
 	ReportResidualBound     ReportKey = 16 // Floats: a posteriori bound of a sketch-and-solve residual
 	ReportObjective         ReportKey = 17 // Floats: the objective a solver minimized, at its solution
 	ReportOutliers          ReportKey = 18 // Ints: residuals a robust solver treated as outliers
+	ReportDualGap           ReportKey = 19 // Floats: a bound on the objective's relative distance to its minimum
 )
 
 // String is the C name of the key, e.g. "QUARRY_REPORT_ITERATIONS" (quarry_report_key_name).

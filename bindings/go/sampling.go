@@ -32,6 +32,37 @@ func LeverageScores(ctx *Context, a Dense, opts ...Option) ([]float64, error) {
 	return scores, nil
 }
 
+// LewisWeights are the l_p Lewis weights of the rows of a dense A (m x n): the w > 0 with
+// w_i = (a_i^T (A^T W^(1 - 2/p) A)^-1 a_i)^(p/2), W = diag(w), i.e. the leverage scores of
+// W^(1/2 - 1/p) A (quarry_lewis_weights_f64 in quarry/sampling.h). They sum to rank(A),
+// are the leverage scores for p = 2, and are the weights of l_p row sampling (sampling
+// rows in proportion to them preserves ||A x||_p for every x) and of ActiveRegression;
+// zero rows get 0. p must be finite and > 0 (else ErrInvalidArgument).
+//
+// They are computed by the fixed-point iteration of Cohen and Peng, one leverage-score
+// computation per round, started at the leverage scores (damped for p > 2). Options:
+// WithLeverageApprox (sketched scores in every round: the weights are then within about
+// a factor 2 of the exact ones, and the rounds a budget, 10 by default, whose end is no
+// error), WithSketchRows, WithSketchKind and WithSeed (the sketch's), WithTolerance (the
+// fixed-point residual at which to stop, relative to each weight; default 1e-10) and
+// WithMaxIterations (rounds; default 100). WithRidge is refused (ErrInvalidArgument): Lewis
+// weights have no ridge. The report holds ReportIterations (rounds), ReportRank (the
+// weights' sum), ReportResidualNorm (the last fixed-point residual) and ReportSeconds. On
+// ErrNoConvergence (the round limit), the weights and the report are the last round's; on
+// any other error the weights are nil. A NaN or infinity of A gives ErrNonfinite.
+func LewisWeights(ctx *Context, a Dense, p float64, opts ...Option) (weights []float64, rep Report, err error) {
+	layout, lda, err := a.check("a")
+	if err != nil {
+		return nil, Report{}, err
+	}
+	w := make([]float64, a.Rows)
+	kept, rep, err := solve(ctx, opts, column(w, a.ColMajor), func(c *C.quarry_context, o *C.quarry_options, r **C.quarry_report) C.quarry_status {
+		return C.quarry_lewis_weights_f64(c, layout, C.int64_t(a.Rows), C.int64_t(a.Cols),
+			f64(a.Data), lda, C.double(p), f64(w), o, r)
+	})
+	return kept.Data, rep, err
+}
+
 // RowNormsSquared are the squared Euclidean norms of the rows of a dense A (m x n), the
 // weights of length-squared row sampling (quarry_row_norms_squared_f64); bitwise the
 // same for either layout. A NaN or infinity of A gives ErrNonfinite.

@@ -748,6 +748,105 @@ func TestLeverageScoresExactApproximateAndRidge(t *testing.T) {
 	wantStatus(t, err, ErrInvalidArgument, "")
 }
 
+// unevenProblem is problem's A with every tenth row scaled by 30: uneven leverage scores
+// and Lewis weights.
+func unevenProblem(m, n int, seed int64) Dense {
+	a, _ := problem(m, n, seed, 1)
+	for i := 0; i < m; i += 10 {
+		for j := 0; j < n; j++ {
+			a.Data[i*n+j] *= 30
+		}
+	}
+	return a
+}
+
+func TestLewisWeightsMeetTheirDefinition(t *testing.T) {
+	const m, n = 2000, 6
+	a := unevenProblem(m, n, 34)
+	for _, p := range []float64{0.5, 1, 1.5, 3, 4} {
+		w, rep, err := LewisWeights(nil, a, p)
+		if err != nil {
+			t.Fatalf("p %g: %v", p, err)
+		}
+		if s := sum(w); len(w) != m || math.Abs(s-n) > 1e-8 {
+			t.Errorf("p %g: %d weights summing to %v, want %d summing to %d", p, len(w), s, m, n)
+		}
+		if rep.Ints[ReportRank] != n || rep.Ints[ReportIterations] < 1 ||
+			!(rep.Floats[ReportResidualNorm] <= 1e-10) {
+			t.Errorf("p %g: report %v", p, rep)
+		}
+		// The definition, in Go: w holds the leverage scores of W^(1/2 - 1/p) A.
+		scaled := NewDense(m, n, false)
+		for i := 0; i < m; i++ {
+			s := math.Pow(w[i], 0.5-1/p)
+			for j := 0; j < n; j++ {
+				scaled.Data[i*n+j] = s * a.At(i, j)
+			}
+		}
+		if d := relDiff(w, leverageRef(scaled, 0)); d > 1e-8 {
+			t.Errorf("p %g: the weights are %.1e from their definition", p, d)
+		}
+		col, _, err := LewisWeights(nil, strided(a, true, 3), p)
+		if err != nil || relDiff(col, w) > 1e-12 {
+			t.Errorf("p %g, column-major with a stride: %v", p, err)
+		}
+	}
+	// p = 2: the leverage scores, in one round.
+	two, rep, err := LewisWeights(nil, a, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scores, err := LeverageScores(nil, a)
+	if err != nil || relDiff(two, scores) > 1e-15 || rep.Ints[ReportIterations] != 1 {
+		t.Errorf("p = 2: %.1e from the leverage scores, report %v, %v", relDiff(two, scores), rep, err)
+	}
+	// Sketched leverage scores: within a factor 2 of the exact weights on nearly every row.
+	exact, _, err := LewisWeights(nil, a, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	approx, _, err := LewisWeights(nil, a, 1, WithLeverageApprox(), WithSeed(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := 0
+	for i := range approx {
+		if r := approx[i] / exact[i]; r >= 0.5 && r <= 2 {
+			good++
+		}
+	}
+	if good < 99*m/100 {
+		t.Errorf("approximate weights within a factor 2 on %d of %d rows", good, m)
+	}
+}
+
+func TestLewisWeightsErrors(t *testing.T) {
+	a := unevenProblem(500, 4, 35)
+	for _, p := range []float64{0, -1, math.NaN(), math.Inf(1)} {
+		w, _, err := LewisWeights(nil, a, p)
+		wantStatus(t, err, ErrInvalidArgument, "p = ")
+		if w != nil {
+			t.Errorf("p %g: weights beside %v", p, err)
+		}
+	}
+	_, _, err := LewisWeights(nil, a, 1, WithRidge(1))
+	wantStatus(t, err, ErrInvalidArgument, "")
+	_, _, err = LewisWeights(nil, a, 1, WithLeverageApprox(), WithSketchRows(0))
+	wantStatus(t, err, ErrInvalidArgument, "")
+	_, _, err = LewisWeights(nil, Dense{Rows: 5, Cols: 2, Data: make([]float64, 9)}, 1)
+	wantStatus(t, err, ErrBadDimension, "a.Data has 9 entries")
+	nan := NewDense(5, 2, false)
+	nan.Data[3] = math.NaN()
+	_, _, err = LewisWeights(nil, nan, 1)
+	wantStatus(t, err, ErrNonfinite, "A[1, 1]")
+	// The round limit: the last round's weights and the report come with the error.
+	w, rep, err := LewisWeights(nil, a, 1, WithMaxIterations(2))
+	wantStatus(t, err, ErrNoConvergence, "QUARRY_OPT_MAX_ITERATIONS")
+	if len(w) != 500 || rep.Ints[ReportIterations] != 2 || !(rep.Floats[ReportResidualNorm] > 1e-10) {
+		t.Errorf("%d weights, report %v", len(w), rep)
+	}
+}
+
 func TestRowNormsSquared(t *testing.T) {
 	a, _ := problem(300, 9, 34, 2)
 	want := make([]float64, a.Rows)

@@ -6,9 +6,11 @@
 #include <quarry/status.h>
 
 #include <exception>
+#include <memory>
 #include <new>
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "capi/handles.hpp"
 #include "core/error.hpp"
@@ -47,6 +49,26 @@ template <class Body>
 quarry_status with_context(quarry_context* ctx, Body&& body) noexcept {
   if (ctx == nullptr) return QUARRY_ERR_NULL_POINTER;
   return guarded(ctx, static_cast<Body&&>(body));
+}
+
+// As with_context(), for a solver that hands out a report (when `report` is not NULL; *report
+// is NULL on every failure but QUARRY_ERR_NO_CONVERGENCE): body(core::Report&) fills the
+// report and returns an empty string when the solver converged, else the message of
+// QUARRY_ERR_NO_CONVERGENCE, whose outputs and report hold the last iterate.
+template <class Body>
+quarry_status with_report(quarry_context* ctx, quarry_report** report, Body&& body) noexcept {
+  bool converged = true;
+  if (report != nullptr) *report = nullptr;  // also when ctx is NULL
+  const quarry_status status = with_context(ctx, [&] {
+    auto rep = std::make_unique<quarry_report>();
+    std::string unconverged = body(rep->core);
+    if (!unconverged.empty()) {
+      ctx->last_error = std::move(unconverged);
+      converged = false;
+    }
+    if (report != nullptr) *report = rep.release();
+  });
+  return status != QUARRY_OK ? status : converged ? QUARRY_OK : QUARRY_ERR_NO_CONVERGENCE;
 }
 
 // Throws QUARRY_ERR_NULL_POINTER naming the argument when p is NULL.

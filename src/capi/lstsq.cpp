@@ -6,67 +6,38 @@
 #include <vector>
 
 #include "capi/boundary.hpp"
+#include "capi/settings.hpp"
 #include "core/philox.hpp"
 #include "core/views.hpp"
 #include "lstsq/lstsq.hpp"
 
-using quarry::capi::with_context;
+using quarry::capi::with_report;
 namespace core = quarry::core;
 namespace lstsq = quarry::lstsq;
 
 namespace {
 
-lstsq::Settings settings_from(const quarry_options* opts) {
-  lstsq::Settings st;
-  int64_t seed = 0;
-  if (opts != nullptr) {
-    const core::Options& o = opts->core;
-    st.method = static_cast<int32_t>(o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(st.method));
-    st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
-    st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
-    st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
-    st.sketch_kind =
-        static_cast<int32_t>(o.get<int64_t>(QUARRY_OPT_SKETCH_KIND).value_or(st.sketch_kind));
-    st.sketch_rows = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(0);
-    st.sketch_nnz = o.get<int64_t>(QUARRY_OPT_SKETCH_NNZ).value_or(st.sketch_nnz);
-    seed = o.get<int64_t>(QUARRY_OPT_SEED).value_or(0);
-  }
-  st.state = core::rng_state_from_seed(static_cast<uint64_t>(seed));
-  return st;
-}
-
 // Runs solve() and hands out the report; QUARRY_ERR_NO_CONVERGENCE (with X and the report
 // set) when the iteration limit was reached.
 template <class Solve>
 quarry_status run(quarry_context* ctx, quarry_report** report, Solve solve) {
-  bool converged = true;
-  if (report != nullptr) *report = nullptr;  // also when ctx is NULL
-  const quarry_status status = with_context(ctx, [&] {
+  return with_report(ctx, report, [&](core::Report& c) -> std::string {
     const lstsq::Result r = solve();
-    std::unique_ptr<quarry_report> rep;
-    if (report != nullptr) {
-      rep = std::make_unique<quarry_report>();
-      auto& c = rep->core;
-      c.set<int64_t>(QUARRY_REPORT_METHOD, r.method);
-      c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
-      c.set<int64_t>(QUARRY_REPORT_SKETCH_ROWS, r.sketch_rows);
-      c.set<int64_t>(QUARRY_REPORT_RANK, r.rank);
-      c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
-      c.set<double>(QUARRY_REPORT_BACKWARD_ERROR, r.backward_error);
-      c.set<double>(QUARRY_REPORT_CONDITION_ESTIMATE, r.condition);
-      c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
-      if (r.residual_bound >= 0) c.set<double>(QUARRY_REPORT_RESIDUAL_BOUND, r.residual_bound);
-    }
-    if (!r.converged) {
-      ctx->last_error = fmt::format(
-          "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations); X holds the last "
-          "iterate (backward-error bound {:.2e})",
-          r.iterations, r.backward_error);
-    }
-    converged = r.converged;
-    if (report != nullptr) *report = rep.release();
+    c.set<int64_t>(QUARRY_REPORT_METHOD, r.method);
+    c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
+    c.set<int64_t>(QUARRY_REPORT_SKETCH_ROWS, r.sketch_rows);
+    c.set<int64_t>(QUARRY_REPORT_RANK, r.rank);
+    c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
+    c.set<double>(QUARRY_REPORT_BACKWARD_ERROR, r.backward_error);
+    c.set<double>(QUARRY_REPORT_CONDITION_ESTIMATE, r.condition);
+    c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
+    if (r.residual_bound >= 0) c.set<double>(QUARRY_REPORT_RESIDUAL_BOUND, r.residual_bound);
+    if (r.converged) return {};
+    return fmt::format(
+        "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations); X holds the last "
+        "iterate (backward-error bound {:.2e})",
+        r.iterations, r.backward_error);
   });
-  return status != QUARRY_OK ? status : converged ? QUARRY_OK : QUARRY_ERR_NO_CONVERGENCE;
 }
 
 }  // namespace
@@ -82,7 +53,7 @@ quarry_status quarry_lstsq_f64(quarry_context* ctx, int32_t layout, int64_t m, i
     const auto bv = core::dense_view("B", layout, m, nrhs, b, ldb);
     const auto xv = core::dense_view("X", layout, n, nrhs, x, ldx);
     core::require_finite("B", bv);  // A: in the solve's first pass (its Frobenius norm)
-    return lstsq::solve(ctx->core.threads(), av, bv, xv, settings_from(opts));
+    return lstsq::solve(ctx->core.threads(), av, bv, xv, quarry::capi::lstsq_settings(opts));
   });
 }
 
@@ -96,7 +67,7 @@ quarry_status quarry_lstsq_csr_f64(quarry_context* ctx, int64_t m, int64_t n, in
     const auto bv = core::dense_view("B", layout_b, m, nrhs, b, ldb);
     const auto xv = core::dense_view("X", layout_b, n, nrhs, x, ldx);
     core::require_finite("B", bv);
-    return lstsq::solve(ctx->core.threads(), av, bv, xv, settings_from(opts));
+    return lstsq::solve(ctx->core.threads(), av, bv, xv, quarry::capi::lstsq_settings(opts));
   });
 }
 
@@ -119,7 +90,8 @@ quarry_status quarry_ridge_path_f64(quarry_context* ctx, int32_t layout, int64_t
                   QUARRY_ERR_INVALID_ARGUMENT,
                   "QUARRY_OPT_RIDGE is set, but a ridge path takes its lambdas as an argument");
     core::require_finite("b", bv);  // A: in the path's first pass (its Frobenius norm)
-    return lstsq::ridge_path(ctx->core.threads(), av, b, lv, xv, settings_from(opts));
+    return lstsq::ridge_path(ctx->core.threads(), av, b, lv, xv,
+                             quarry::capi::lstsq_settings(opts));
   });
 }
 

@@ -1,13 +1,18 @@
 #include <quarry/regress.h>
 
 #include <cmath>
-#include <memory>
+#include <string>
 
 #include "capi/boundary.hpp"
+#include "capi/settings.hpp"
+#include "core/philox.hpp"
 #include "core/views.hpp"
+#include "regress/active.hpp"
 #include "regress/huber.hpp"
+#include "regress/lp.hpp"
+#include "sketch/sampling.hpp"
 
-using quarry::capi::with_context;
+using quarry::capi::with_report;
 namespace core = quarry::core;
 namespace regress = quarry::regress;
 
@@ -17,9 +22,7 @@ quarry_status quarry_huber_f64(quarry_context* ctx, int32_t layout, int64_t m, i
                                const double* a, int64_t lda, const double* b, double epsilon,
                                double* x, double* scale, const quarry_options* opts,
                                quarry_report** report) {
-  bool converged = true;
-  if (report != nullptr) *report = nullptr;  // also when ctx is NULL
-  const quarry_status status = with_context(ctx, [&] {
+  return with_report(ctx, report, [&](core::Report& c) -> std::string {
     core::require(m >= 1 && n >= 1, QUARRY_ERR_BAD_DIMENSION, "m = {} and n = {} must be >= 1", m,
                   n);
     const auto av = core::dense_view("A", layout, m, n, a, lda);
@@ -46,31 +49,142 @@ quarry_status quarry_huber_f64(quarry_context* ctx, int32_t layout, int64_t m, i
     core::require_finite("b", bv);  // A: in the solve's first pass (its Gram matrix)
     const regress::HuberResult r = regress::huber(av, b, x, st);
     if (scale != nullptr) *scale = r.scale;
-    std::unique_ptr<quarry_report> rep;
-    if (report != nullptr) {
-      rep = std::make_unique<quarry_report>();
-      auto& c = rep->core;
-      c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
-      c.set<double>(QUARRY_REPORT_OBJECTIVE, r.objective);
-      c.set<int64_t>(QUARRY_REPORT_OUTLIERS, r.outliers);
-      c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
-      c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
-    }
+    c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
+    c.set<double>(QUARRY_REPORT_OBJECTIVE, r.objective);
+    c.set<int64_t>(QUARRY_REPORT_OUTLIERS, r.outliers);
+    c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
+    c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
     if (r.stalled) {
-      ctx->last_error = fmt::format(
+      return fmt::format(
           "the line search stalled after {} iterations, short of the minimum (A may be too "
           "ill-conditioned); x holds the last iterate (objective {:.17g})",
           r.iterations, r.objective);
-    } else if (!r.converged) {
-      ctx->last_error = fmt::format(
-          "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations); x holds the last "
-          "iterate (objective {:.17g})",
-          r.iterations, r.objective);
     }
-    converged = r.converged;
-    if (report != nullptr) *report = rep.release();
+    if (r.converged) return {};
+    return fmt::format(
+        "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations); x holds the last "
+        "iterate (objective {:.17g})",
+        r.iterations, r.objective);
   });
-  return status != QUARRY_OK ? status : converged ? QUARRY_OK : QUARRY_ERR_NO_CONVERGENCE;
+}
+
+quarry_status quarry_lp_regression_f64(quarry_context* ctx, int32_t layout, int64_t m, int64_t n,
+                                       const double* a, int64_t lda, const double* b, double p,
+                                       double* x, const quarry_options* opts,
+                                       quarry_report** report) {
+  return with_report(ctx, report, [&](core::Report& c) -> std::string {
+    core::require(n >= 1 && m >= n, QUARRY_ERR_BAD_DIMENSION,
+                  "m = {} and n = {}: l_p regression needs n >= 1 and m >= n", m, n);
+    const auto av = core::dense_view("A", layout, m, n, a, lda);
+    const auto bv = core::dense_view("b", QUARRY_COL_MAJOR, m, 1, b, m);
+    core::dense_view("x", QUARRY_COL_MAJOR, n, 1, x, n);
+    core::require(std::isfinite(p) && p >= 1, QUARRY_ERR_INVALID_ARGUMENT,
+                  "p = {} must be finite and >= 1 (below 1 the problem is not convex)", p);
+    regress::LpSettings st;
+    st.p = p;
+    st.inner = quarry::capi::lstsq_settings(opts);
+    if (opts != nullptr) {
+      const core::Options& o = opts->core;
+      st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
+      st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
+    }
+    const int32_t method = st.inner.method;
+    core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_GRAM_PRECONDITION ||
+                      method == QUARRY_LSTSQ_SKETCH_PRECONDITION,
+                  QUARRY_ERR_INVALID_ARGUMENT,
+                  "QUARRY_OPT_LSTSQ_METHOD = {}: l_p regression takes QUARRY_LSTSQ_AUTO, "
+                  "QUARRY_LSTSQ_GRAM_PRECONDITION or QUARRY_LSTSQ_SKETCH_PRECONDITION",
+                  method);
+    core::require(
+        st.inner.sketch_rows == 0 || (st.inner.sketch_rows >= n && st.inner.sketch_rows <= m),
+        QUARRY_ERR_INVALID_ARGUMENT,
+        "QUARRY_OPT_SKETCH_ROWS = {} is out of range: the sketch needs {} to {} rows",
+        st.inner.sketch_rows, n, m);
+    const int32_t kind = st.inner.sketch_kind;
+    core::require(kind == QUARRY_SKETCH_SPARSE_SIGN || kind == QUARRY_SKETCH_COUNTSKETCH ||
+                      kind == QUARRY_SKETCH_GAUSSIAN,
+                  QUARRY_ERR_INVALID_ARGUMENT,
+                  "QUARRY_OPT_SKETCH_KIND = {}: l_p regression sketches its weighted rows block "
+                  "by block, which needs independent columns: QUARRY_SKETCH_SPARSE_SIGN, "
+                  "QUARRY_SKETCH_COUNTSKETCH or QUARRY_SKETCH_GAUSSIAN",
+                  kind);
+    core::require_finite("A", av);
+    core::require_finite("b", bv);
+    const regress::LpResult r = regress::lp(ctx->core.threads(), av, b, x, st);
+    c.set<int64_t>(QUARRY_REPORT_METHOD, r.method);
+    c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
+    c.set<double>(QUARRY_REPORT_OBJECTIVE, r.objective);
+    c.set<double>(QUARRY_REPORT_DUAL_GAP, r.gap);
+    c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
+    c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
+    if (r.converged) return {};
+    return fmt::format(
+        "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations); x holds the last "
+        "iterate (objective {:.17g}, duality gap {:.2e})",
+        r.iterations, r.objective, r.gap);
+  });
+}
+
+quarry_status quarry_active_regression_f64(quarry_context* ctx, int32_t layout, int64_t m,
+                                           int64_t n, const double* a, int64_t lda, double p,
+                                           quarry_label_fn labels, void* user, int64_t budget,
+                                           double* x, const quarry_options* opts,
+                                           quarry_report** report) {
+  return with_report(ctx, report, [&](core::Report& c) -> std::string {
+    core::require(n >= 1 && m >= n, QUARRY_ERR_BAD_DIMENSION,
+                  "m = {} and n = {}: active regression needs n >= 1 and m >= n", m, n);
+    const auto av = core::dense_view("A", layout, m, n, a, lda);
+    core::dense_view("x", QUARRY_COL_MAJOR, n, 1, x, n);
+    core::require(labels != nullptr, QUARRY_ERR_NULL_POINTER, "labels (the oracle) is NULL");
+    core::require(std::isfinite(p) && p >= 1, QUARRY_ERR_INVALID_ARGUMENT,
+                  "p = {} must be finite and >= 1", p);
+    core::require(budget >= n && budget <= m, QUARRY_ERR_INVALID_ARGUMENT,
+                  "budget = {} labels: it must lie in [n, m] = [{}, {}]", budget, n, m);
+    regress::ActiveSettings st;
+    st.budget = budget;
+    st.lewis = quarry::capi::lewis_settings(opts, p);
+    st.state = core::rng_state_advance(st.lewis.leverage.state, quarry::sketch::kThirdStream);
+    st.solve.p = p;
+    // The fit's sketch (should its Newton systems need one) is the default kind and size:
+    // the sketch options are the Lewis weights'.
+    // Its stream starts 2^61 blocks into the sample's (which uses that stream's first m
+    // blocks and the one 2^62 blocks on).
+    st.solve.inner.state = core::rng_state_advance(st.state, uint64_t{1} << 61);
+    if (opts != nullptr) {
+      const core::Options& o = opts->core;
+      st.solve.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.solve.tolerance);
+      st.solve.max_iterations =
+          o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.solve.max_iterations);
+    }
+    st.lewis.tolerance = 1e-10;  // the options' tolerance and limit are the fit's
+    st.lewis.max_iterations = 100;
+    core::require_finite("A", av);
+    const regress::ActiveResult r = regress::active_regression(
+        ctx->core.threads(), av,
+        [&](int64_t count, const int64_t* rows, double* out) {
+          const int32_t rc = labels(count, rows, out, user);
+          core::require(rc == 0, QUARRY_ERR_ORACLE, "the label oracle returned {} (rows {} to {})",
+                        rc, rows[0], rows[count - 1]);
+        },
+        x, st);
+    c.set<int64_t>(QUARRY_REPORT_QUERIES, r.labels);
+    c.set<int64_t>(QUARRY_REPORT_BATCHES, r.batches);
+    c.set<double>(QUARRY_REPORT_ORACLE_SECONDS, r.oracle_seconds);
+    c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.fit.iterations);
+    c.set<double>(QUARRY_REPORT_OBJECTIVE, r.fit.objective);
+    c.set<double>(QUARRY_REPORT_DUAL_GAP, r.fit.gap);
+    c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
+    if (!r.lewis_converged) {
+      return std::string(
+          "the Lewis weights did not converge within 100 rounds; the rows were sampled by the "
+          "last round's weights");
+    }
+    if (r.fit.converged) return {};
+    return fmt::format(
+        "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations) of the fit on the "
+        "sampled rows; x holds the last iterate (duality gap {:.2e})",
+        r.fit.iterations, r.fit.gap);
+  });
 }
 
 }  // extern "C"

@@ -1,10 +1,15 @@
 #include <quarry/sampling.h>
 
+#include <cmath>
+#include <string>
+
 #include "capi/boundary.hpp"
+#include "capi/settings.hpp"
 #include "core/checked_int.hpp"
 #include "core/philox.hpp"
 #include "core/views.hpp"
 #include "sketch/leverage.hpp"
+#include "sketch/lewis.hpp"
 #include "sketch/sampling.hpp"
 
 using quarry::capi::deref;
@@ -33,21 +38,30 @@ quarry_status quarry_leverage_scores_f64(quarry_context* ctx, int32_t layout, in
     const auto av = core::dense_view("A", layout, m, n, a, lda);
     require_array(scores, m, "scores");
     core::require_finite("A", av);
-    sketch::LeverageSettings settings;
-    settings.state = core::rng_state_from_seed(0);
-    if (opts != nullptr) {
-      const core::Options& o = opts->core;
-      settings.approximate =
-          o.get<int64_t>(QUARRY_OPT_LEVERAGE_METHOD).value_or(QUARRY_LEVERAGE_EXACT) ==
-          QUARRY_LEVERAGE_APPROX;
-      settings.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(0.0);
-      settings.sketch_rows = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(0);
-      settings.sketch_kind = static_cast<int32_t>(
-          o.get<int64_t>(QUARRY_OPT_SKETCH_KIND).value_or(QUARRY_SKETCH_SPARSE_SIGN));
-      settings.state = core::rng_state_from_seed(
-          static_cast<uint64_t>(o.get<int64_t>(QUARRY_OPT_SEED).value_or(0)));
-    }
-    sketch::leverage_scores(ctx->core.threads(), av, settings, scores);
+    sketch::leverage_scores(ctx->core.threads(), av, quarry::capi::leverage_settings(opts), scores);
+  });
+}
+
+quarry_status quarry_lewis_weights_f64(quarry_context* ctx, int32_t layout, int64_t m, int64_t n,
+                                       const double* a, int64_t lda, double p, double* weights,
+                                       const quarry_options* opts, quarry_report** report) {
+  return quarry::capi::with_report(ctx, report, [&](core::Report& c) -> std::string {
+    const auto av = core::dense_view("A", layout, m, n, a, lda);
+    require_array(weights, m, "weights");
+    core::require(std::isfinite(p) && p > 0, QUARRY_ERR_INVALID_ARGUMENT,
+                  "p = {} must be finite and > 0", p);
+    core::require_finite("A", av);
+    const sketch::LewisSettings st = quarry::capi::lewis_settings(opts, p);
+    const sketch::LewisResult r = sketch::lewis_weights(ctx->core.threads(), av, st, weights);
+    c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
+    c.set<int64_t>(QUARRY_REPORT_RANK, r.rank);
+    c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual);
+    c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
+    if (r.converged) return {};
+    return fmt::format(
+        "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} rounds); the weights are the last "
+        "round's (fixed-point residual {:.2e})",
+        r.iterations, r.residual);
   });
 }
 

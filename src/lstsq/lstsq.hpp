@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/philox.hpp"
 #include "core/views.hpp"
 
 namespace quarry::lstsq {
@@ -20,7 +21,7 @@ struct Settings {
   int32_t sketch_kind = QUARRY_SKETCH_SPARSE_SIGN;
   int64_t sketch_rows = 0;  // 0: the method's default
   int64_t sketch_nnz = 0;   // 0: the kind's default (8 for sparse sign)
-  quarry_rng_state state{};
+  quarry_rng_state state = core::rng_state_from_seed(0);  // a valid state by default
 };
 
 struct Result {

@@ -89,14 +89,15 @@ QUARRY_VECTOR_INLINE void dot2(const double* x, const double* y, int64_t h, doub
 }
 
 // Rows [i0, i0 + 8 V) of a column-major A, held in V vector registers: t = b - A p on
-// those rows (b = 0 when NULL), r = t if given, out += A^T t (as out + out_lo, twice as
-// accurate, when out_lo is given). Each column segment is read once from memory and once
-// from L2; with the products in registers the pass runs at the speed of one GEMV.
+// those rows (b = 0 when NULL), r = t if given, out += A^T W t (W = diag(w), the identity
+// when w is NULL; as out + out_lo, twice as accurate, when out_lo is given). Each column segment is
+// read once from memory and once from L2; with the products in registers the pass runs at the speed
+// of one GEMV.
 template <int V>
 QUARRY_VECTOR_INLINE void colmajor_tile_in_registers(const double* a, int64_t ld, int64_t n,
                                                      int64_t i0, const double* p, const double* b,
-                                                     int64_t incb, double* r, double* out,
-                                                     double* out_lo) {
+                                                     int64_t incb, const double* w, double* r,
+                                                     double* out, double* out_lo) {
   f64x8 t[V];
 #pragma GCC unroll 8
   for (int k = 0; k < V; ++k) t[k] = f64x8{};
@@ -112,6 +113,7 @@ QUARRY_VECTOR_INLINE void colmajor_tile_in_registers(const double* a, int64_t ld
   for (int64_t i = 0; i < 8 * V; ++i) {
     tv[i] = (b != nullptr ? b[(i0 + i) * incb] : 0.0) - tv[i];
     if (r != nullptr) r[i0 + i] = tv[i];
+    if (w != nullptr) tv[i] *= w[i0 + i];
   }
 #pragma GCC unroll 8
   for (int k = 0; k < V; ++k) t[k] = load8(tv + 8 * k);
@@ -136,13 +138,13 @@ QUARRY_VECTOR_INLINE void colmajor_tile_in_registers(const double* a, int64_t ld
 // Rows [i0, i0 + h) of a column-major A (h <= 64), as colmajor_tile_in_registers: in
 // registers when h is 8, 16, 32 or 64, else (the last rows of A) through memory.
 QUARRY_SIMD_CLONES void colmajor_tile(const double* a, int64_t ld, int64_t n, int64_t i0, int64_t h,
-                                      const double* p, const double* b, int64_t incb, double* r,
-                                      double* out, double* out_lo) {
+                                      const double* p, const double* b, int64_t incb,
+                                      const double* w, double* r, double* out, double* out_lo) {
   switch (h) {
-    case 64: return colmajor_tile_in_registers<8>(a, ld, n, i0, p, b, incb, r, out, out_lo);
-    case 32: return colmajor_tile_in_registers<4>(a, ld, n, i0, p, b, incb, r, out, out_lo);
-    case 16: return colmajor_tile_in_registers<2>(a, ld, n, i0, p, b, incb, r, out, out_lo);
-    case 8: return colmajor_tile_in_registers<1>(a, ld, n, i0, p, b, incb, r, out, out_lo);
+    case 64: return colmajor_tile_in_registers<8>(a, ld, n, i0, p, b, incb, w, r, out, out_lo);
+    case 32: return colmajor_tile_in_registers<4>(a, ld, n, i0, p, b, incb, w, r, out, out_lo);
+    case 16: return colmajor_tile_in_registers<2>(a, ld, n, i0, p, b, incb, w, r, out, out_lo);
+    case 8: return colmajor_tile_in_registers<1>(a, ld, n, i0, p, b, incb, w, r, out, out_lo);
     default: break;
   }
   alignas(64) double t[64];
@@ -155,6 +157,7 @@ QUARRY_SIMD_CLONES void colmajor_tile(const double* a, int64_t ld, int64_t n, in
   for (int64_t i = 0; i < h; ++i) {
     t[i] = (b != nullptr ? b[(i0 + i) * incb] : 0.0) - t[i];
     if (r != nullptr) r[i0 + i] = t[i];
+    if (w != nullptr) t[i] *= w[i0 + i];
   }
   if (out_lo == nullptr) {
     for (int64_t j = 0; j < n; ++j) out[j] += dot(a + j * ld + i0, t, h);
@@ -170,11 +173,12 @@ QUARRY_SIMD_CLONES void colmajor_tile(const double* a, int64_t ld, int64_t n, in
 // Rows [i0, i1) of a row-major A, one row at a time.
 QUARRY_SIMD_CLONES void rowmajor_rows(const double* a, int64_t ld, int64_t n, int64_t i0,
                                       int64_t i1, const double* p, const double* b, int64_t incb,
-                                      double* r, double* out, double* out_lo) {
+                                      const double* w, double* r, double* out, double* out_lo) {
   for (int64_t i = i0; i < i1; ++i) {
     const double* row = a + i * ld;
-    const double t = (b != nullptr ? b[i * incb] : 0.0) - dot(row, p, n);
+    double t = (b != nullptr ? b[i * incb] : 0.0) - dot(row, p, n);
     if (r != nullptr) r[i] = t;
+    if (w != nullptr) t *= w[i];
     if (out_lo == nullptr) {
       for (int64_t j = 0; j < n; ++j) out[j] += t * row[j];
       continue;
@@ -192,13 +196,14 @@ QUARRY_SIMD_CLONES void rowmajor_rows(const double* a, int64_t ld, int64_t n, in
 }
 
 QUARRY_SIMD_CLONES void csr_rows(const core::CsrView<const double>& a, int64_t i0, int64_t i1,
-                                 const double* p, const double* b, int64_t incb, double* r,
-                                 double* out, double* out_lo) {
+                                 const double* p, const double* b, int64_t incb, const double* w,
+                                 double* r, double* out, double* out_lo) {
   for (int64_t i = i0; i < i1; ++i) {
     double s = 0;
     for (int64_t q = a.row_ptr[i]; q < a.row_ptr[i + 1]; ++q) s += a.val[q] * p[a.col_idx[q]];
-    const double t = (b != nullptr ? b[i * incb] : 0.0) - s;
+    double t = (b != nullptr ? b[i * incb] : 0.0) - s;
     if (r != nullptr) r[i] = t;
+    if (w != nullptr) t *= w[i];
     for (int64_t q = a.row_ptr[i]; q < a.row_ptr[i + 1]; ++q) {
       const int64_t j = a.col_idx[q];
       if (out_lo == nullptr) {
@@ -232,16 +237,17 @@ void Operator::fused(const double* p, const double* b, int64_t incb, double* r, 
       double* acc_lo = accurate ? acc + cols_ : nullptr;
       if (const auto* d = std::get_if<core::DenseView<const double>>(&a_)) {
         if (d->layout == core::Layout::RowMajor) {
-          rowmajor_rows(d->data, d->ld, cols_, i0, i1, p, b, incb, r, acc, acc_lo);
+          rowmajor_rows(d->data, d->ld, cols_, i0, i1, p, b, incb, weights_, r, acc, acc_lo);
         } else {
           const int64_t tile = tile_rows_for(cols_);
           for (int64_t i = i0; i < i1; i += tile) {
-            colmajor_tile(d->data, d->ld, cols_, i, std::min(tile, i1 - i), p, b, incb, r, acc,
-                          acc_lo);
+            colmajor_tile(d->data, d->ld, cols_, i, std::min(tile, i1 - i), p, b, incb, weights_, r,
+                          acc, acc_lo);
           }
         }
       } else {
-        csr_rows(std::get<core::CsrView<const double>>(a_), i0, i1, p, b, incb, r, acc, acc_lo);
+        csr_rows(std::get<core::CsrView<const double>>(a_), i0, i1, p, b, incb, weights_, r, acc,
+                 acc_lo);
       }
     }
   });

@@ -22,11 +22,16 @@ class Operator {
   Operator(int64_t threads, core::CsrView<const double> a);
 
   int64_t rows() const { return rows_; }
+  // Row weights w (rows() entries, >= 0; NULL: none, the default) that turn the operator's
+  // normal equations into weighted ones: gram() gives A^T W A p and residual() gives
+  // r = b - A x and g = A^T W r, W = diag(w). The caller keeps w alive and may change
+  // its entries between calls. product(), frobenius() and sketch() ignore the weights.
+  void set_weights(const double* w) { weights_ = w; }
   int64_t cols() const { return cols_; }
 
-  // out = A^T (A p): p and out have cols() entries.
+  // out = A^T W (A p): p and out have cols() entries.
   void gram(const double* p, double* out) const;
-  // r = b - A x and g = A^T r: b and r have rows() entries (b with stride incb), x and g
+  // r = b - A x and g = A^T W r: b and r have rows() entries (b with stride incb), x and g
   // cols(). g is summed in about twice the working precision (error-free products and
   // sums): rounding in A^T r would otherwise limit a refined solution's forward error to
   // cond(A)^2 u ||r|| / ||A|| (where a Householder QR solve keeps about cond(A) u).
@@ -55,6 +60,7 @@ class Operator {
   int64_t cols_;
   std::variant<core::DenseView<const double>, core::CsrView<const double>> a_;
   int64_t chunk_rows_;
+  const double* weights_ = nullptr;
 };
 
 }  // namespace quarry::lstsq

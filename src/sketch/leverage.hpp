@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "core/philox.hpp"
 #include "core/views.hpp"
 
 namespace quarry::sketch {
@@ -15,7 +16,7 @@ struct LeverageSettings {
   double ridge = 0;         // lambda >= 0: ridge leverage scores a_i^T (A^T A + lambda I)^-1 a_i
   int64_t sketch_rows = 0;  // approximate: rows of the sketch; 0 = default (20 n)
   int32_t sketch_kind = 4;  // approximate: QUARRY_SKETCH_SPARSE_SIGN
-  quarry_rng_state state{};
+  quarry_rng_state state = core::rng_state_from_seed(0);  // a valid state by default
 };
 
 // The JL dimension of the approximate scores: each score is the squared norm of a

@@ -41,7 +41,8 @@ TEST(Report, KeysKeepTheirPublishedValuesAndTypes) {
               {QUARRY_REPORT_RANK, 15, QUARRY_TYPE_I64},
               {QUARRY_REPORT_RESIDUAL_BOUND, 16, QUARRY_TYPE_F64},
               {QUARRY_REPORT_OBJECTIVE, 17, QUARRY_TYPE_F64},
-              {QUARRY_REPORT_OUTLIERS, 18, QUARRY_TYPE_I64}};
+              {QUARRY_REPORT_OUTLIERS, 18, QUARRY_TYPE_I64},
+              {QUARRY_REPORT_DUAL_GAP, 19, QUARRY_TYPE_F64}};
   for (const auto& k : keys) {
     EXPECT_EQ(k.key, k.value);
     EXPECT_EQ(quarry_report_key_type(k.key), k.type) << k.key;
@@ -49,12 +50,12 @@ TEST(Report, KeysKeepTheirPublishedValuesAndTypes) {
   }
   EXPECT_STREQ(quarry_report_key_name(QUARRY_REPORT_QUERIES), "QUARRY_REPORT_QUERIES");
   EXPECT_EQ(quarry_report_key_type(0), QUARRY_TYPE_NONE);
-  EXPECT_STREQ(quarry_report_key_name(19), "unknown report key");
+  EXPECT_STREQ(quarry_report_key_name(20), "unknown report key");
 }
 
 TEST(Report, EveryKeyInTheHeaderIsInTheKeyTableUnderItsOwnName) {
   const auto published = quarry_test::header_enums("report.h", "QUARRY_REPORT_[A-Z_]+");
-  EXPECT_EQ(published.size(), 18u);
+  EXPECT_EQ(published.size(), 19u);
   for (const auto& [name, value] : published) {
     EXPECT_EQ(quarry_report_key_name(static_cast<int32_t>(value)), name);
     EXPECT_NE(quarry_report_key_type(static_cast<int32_t>(value)), QUARRY_TYPE_NONE) << name;

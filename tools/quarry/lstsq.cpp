@@ -32,6 +32,18 @@ int64_t method_code(const std::string& name) {
   return -1;  // refused by the library; the parser only lets known names through
 }
 
+// B: a dense file (a .npy, or a Matrix Market array), 1-D or 2-D.
+DenseMatrix read_npy_or_array(const std::string& path) {
+  Matrix b = read_matrix(path, /*vector_ok=*/true);
+  auto* dense = std::get_if<DenseMatrix>(&b);
+  if (dense == nullptr) {
+    throw MatrixFileError(path,
+                          "B is a sparse (coordinate) Matrix Market file: B must be dense (a "
+                          ".npy file or a Matrix Market array)");
+  }
+  return std::move(*dense);
+}
+
 std::string shape(int64_t rows, int64_t cols) {
   return std::to_string(rows) + " x " + std::to_string(cols);
 }
@@ -44,13 +56,16 @@ void print_report(const quarry::Report& report) {
   }
   const std::pair<int32_t, const char*> counts[] = {{QUARRY_REPORT_ITERATIONS, "iterations"},
                                                     {QUARRY_REPORT_SKETCH_ROWS, "sketch rows"},
-                                                    {QUARRY_REPORT_RANK, "rank"}};
+                                                    {QUARRY_REPORT_RANK, "rank"},
+                                                    {QUARRY_REPORT_OUTLIERS, "outliers"}};
   for (const auto& [key, name] : counts) {
     if (const auto v = report.get_i64(key)) {
       std::printf("%s: %lld\n", name, static_cast<long long>(*v));
     }
   }
   const std::pair<int32_t, const char*> values[] = {
+      {QUARRY_REPORT_OBJECTIVE, "objective"},
+      {QUARRY_REPORT_DUAL_GAP, "dual gap"},
       {QUARRY_REPORT_RESIDUAL_NORM, "residual norm"},
       {QUARRY_REPORT_BACKWARD_ERROR, "backward error"},
       {QUARRY_REPORT_CONDITION_ESTIMATE, "condition estimate"},
@@ -61,6 +76,50 @@ void print_report(const quarry::Report& report) {
       std::printf(key == QUARRY_REPORT_SECONDS ? "%s: %.6f\n" : "%s: %.6e\n", name, *v);
     }
   }
+}
+
+// Writes x, prints the report, and turns QUARRY_ERR_NO_CONVERGENCE (x still written) into
+// exit status 1 with one error line; other failures throw.
+int finish(quarry::Context& ctx, quarry_status status, const quarry::Report& report,
+           const std::string& output, int64_t n, int64_t nrhs, const double* x, int64_t ldx,
+           bool col_major, bool vector) {
+  // The iteration limit still leaves an X worth keeping, and a report saying how far it got.
+  if (status != QUARRY_ERR_NO_CONVERGENCE) ctx.check(status);
+  const std::string message = ctx.last_error();
+  write_npy(output, n, nrhs, x, ldx, col_major, vector);
+  print_report(report);
+  if (status != QUARRY_OK) {
+    std::fflush(stdout);  // the report first, then the error, when both go to one terminal
+    std::fprintf(stderr, "quarry: error: %s: %s\n", quarry_status_string(status), message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+// A dense A and a one-column b with A's rows, for the robust regressions.
+struct DenseProblem {
+  DenseMatrix a, b;
+};
+
+DenseProblem read_dense_problem(const std::string& a_path, const std::string& b_path,
+                                const char* what) {
+  Matrix a = read_matrix(a_path);
+  auto* dense = std::get_if<DenseMatrix>(&a);
+  if (dense == nullptr) {
+    throw MatrixFileError(a_path, std::string("A is a sparse (coordinate) Matrix Market file: ") +
+                                      what + " takes a dense A");
+  }
+  DenseMatrix b = read_npy_or_array(b_path);
+  if (b.cols != 1) {
+    throw MatrixFileError(b_path, "B has " + std::to_string(b.cols) + " columns: " + what +
+                                      " takes one right-hand side");
+  }
+  if (b.rows != dense->rows) {
+    throw std::runtime_error(b_path + " has " + std::to_string(b.rows) + " rows but " + a_path +
+                             " has " + std::to_string(dense->rows) +
+                             ": B needs one row per row of A");
+  }
+  return {std::move(*dense), std::move(b)};
 }
 
 }  // namespace
@@ -80,14 +139,21 @@ int run_lstsq(const LstsqCommand& command, int64_t threads) {
   if (command.rows > 0) opts.set(QUARRY_OPT_SKETCH_ROWS, command.rows);
   if (!command.kind.empty()) opts.set(QUARRY_OPT_SKETCH_KIND, sketch_kind_code(command.kind));
 
-  const Matrix a = read_matrix(command.a);
-  const Matrix b_file = read_matrix(command.b, /*vector_ok=*/true);
-  const auto* b = std::get_if<DenseMatrix>(&b_file);
-  if (b == nullptr) {
-    throw MatrixFileError(command.b,
-                          "B is a sparse (coordinate) Matrix Market file: B must be dense (a "
-                          ".npy file or a Matrix Market array)");
+  if (command.lp > 0) {
+    if (command.ridge != 0) {
+      throw std::runtime_error("--lp takes no --ridge: l_p regression has no penalty term");
+    }
+    const DenseProblem p = read_dense_problem(command.a, command.b, "--lp");
+    std::vector<double> x(size_t(p.a.cols), 0.0);
+    quarry::Report report;
+    const quarry_status status = quarry_lp_regression_f64(
+        ctx.get(), p.a.layout(), p.a.rows, p.a.cols, p.a.values.data(), p.a.ld(), p.b.values.data(),
+        command.lp, x.data(), opts.get(), report.out());
+    return finish(ctx, status, report, command.output, p.a.cols, 1, x.data(), 1, false, p.b.vector);
   }
+  const Matrix a = read_matrix(command.a);
+  const DenseMatrix b_file = read_npy_or_array(command.b);
+  const DenseMatrix* b = &b_file;
   const auto* dense = std::get_if<DenseMatrix>(&a);
   const auto* csr = std::get_if<CsrMatrix>(&a);
   const int64_t m = dense ? dense->rows : csr->rows, n = dense ? dense->cols : csr->cols;
@@ -130,18 +196,26 @@ int run_lstsq(const LstsqCommand& command, int64_t threads) {
             : quarry_lstsq_csr_f64(ctx.get(), m, n, nrhs, csr->row_ptr.data(), csr->col_idx.data(),
                                    csr->values.data(), layout, b_values, ldb, x.data(), ldx,
                                    opts.get(), report.out());
-  // The iteration limit still leaves an X worth keeping, and a report saying how far it got.
-  if (status != QUARRY_ERR_NO_CONVERGENCE) ctx.check(status);
-  const std::string message = ctx.last_error();
+  return finish(ctx, status, report, command.output, n, nrhs, x.data(), ldx, col_major, b->vector);
+}
 
-  write_npy(command.output, n, nrhs, x.data(), ldx, col_major, b->vector);
-  print_report(report);
-  if (status != QUARRY_OK) {
-    std::fflush(stdout);  // the report first, then the error, when both go to one terminal
-    std::fprintf(stderr, "quarry: error: %s: %s\n", quarry_status_string(status), message.c_str());
-    return 1;
+int run_huber(const HuberCommand& command, int64_t threads) {
+  quarry::Context ctx(threads);
+  quarry::Options opts;
+  opts.set(QUARRY_OPT_HUBER_SCALE, command.scale).set(QUARRY_OPT_RIDGE, command.ridge);
+  if (command.tol >= 0) opts.set(QUARRY_OPT_TOLERANCE, command.tol);
+  if (command.max_iter > 0) opts.set(QUARRY_OPT_MAX_ITERATIONS, command.max_iter);
+  const DenseProblem p = read_dense_problem(command.a, command.b, "huber");
+  std::vector<double> x(size_t(p.a.cols), 0.0);
+  double scale = 0;
+  quarry::Report report;
+  const quarry_status status = quarry_huber_f64(
+      ctx.get(), p.a.layout(), p.a.rows, p.a.cols, p.a.values.data(), p.a.ld(), p.b.values.data(),
+      command.epsilon, x.data(), &scale, opts.get(), report.out());
+  if (status == QUARRY_OK || status == QUARRY_ERR_NO_CONVERGENCE) {
+    std::printf("scale: %.6e\n", scale);
   }
-  return 0;
+  return finish(ctx, status, report, command.output, p.a.cols, 1, x.data(), 1, false, p.b.vector);
 }
 
 }  // namespace quarry_cli

@@ -1,4 +1,5 @@
-// `quarry lstsq`: least squares or ridge regression on matrix files (.npy or Matrix Market).
+// `quarry lstsq` (least squares, ridge, or l_p regression with --lp) and `quarry huber` on
+// matrix files (.npy or Matrix Market).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,16 @@ struct LstsqCommand {
   int64_t max_iter = 0;  // 0: the library's default
   int64_t rows = 0;      // sketch rows; 0: the library's default
   int64_t seed = 0;
+  double lp = 0;  // > 0: l_p regression with this p (quarry_lp_regression_f64)
+};
+
+struct HuberCommand {
+  std::string a, b, output;  // as LstsqCommand's (b one column)
+  double epsilon = 1.35;
+  double scale = 0;  // 0: estimated; > 0: fixed
+  double ridge = 0;
+  double tol = -1;       // < 0: the library's default
+  int64_t max_iter = 0;  // 0: the library's default
 };
 
 // The --method names, indexed by their QUARRY_LSTSQ_* value.
@@ -27,6 +38,12 @@ std::vector<std::string> lstsq_method_names();
 // the report on stdout, one "key: value" line each. Returns the exit status: 0, or 1 after
 // printing "quarry: error: ..." when the solver did not converge; throws quarry::Error,
 // MatrixFileError or std::runtime_error on other failures.
+// With --lp, A must be dense and B one column, and only the methods auto,
+// sketch_precondition and gram_precondition apply (the library says so otherwise).
 int run_lstsq(const LstsqCommand& command, int64_t threads);
+
+// Huber regression (quarry_huber_f64) of a one-column B on a dense A; writes x and prints
+// the report and the scale, as run_lstsq.
+int run_huber(const HuberCommand& command, int64_t threads);
 
 }  // namespace quarry_cli

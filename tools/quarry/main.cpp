@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -176,6 +178,54 @@ int main(int argc, char** argv) {
   lstsq->add_option("--kind", ls.kind, "The sketching operator (default sparse-sign)")
       ->transform(CLI::IsMember(quarry_cli::sketch_kind_names(), separator_as('-')));
   lstsq->add_option("--seed", ls.seed, "Seed of the sketch's random state")->capture_default_str();
+  lstsq
+      ->add_option("--lp", ls.lp,
+                   "l_p regression instead: x = argmin sum_i |b_i - a_i^T x|^P for P >= 1 (1: "
+                   "least absolute deviations), dense A and one-column B; --method auto, "
+                   "gram_precondition or sketch_precondition picks the Newton systems' "
+                   "preconditioner, --tol is the duality gap to reach (default 1e-10), "
+                   "--max-iter the Newton iterations (default 300)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            const double p = std::strtod(text.c_str(), nullptr);
+            return std::isfinite(p) && p >= 1 ? std::string()
+                                              : "P = " + text + " must be finite and >= 1";
+          },
+          "P >= 1"));
+
+  quarry_cli::HuberCommand hu;
+  CLI::App* huber = app.add_subcommand(
+      "huber",
+      "Huber regression, robust to gross errors in b: scikit-learn's HuberRegressor "
+      "objective (scale estimated) or a fixed scale; writes x and prints the report");
+  huber->allow_extras(false);
+  huber->fallthrough();
+  huber->add_option("A", hu.a, "A (m x n): a dense .npy file (or a Matrix Market array)")
+      ->required();
+  huber->add_option("B", hu.b, "b: a .npy file, 1-D (x is then 1-D too) or one column")->required();
+  huber->add_option("-o,--output", hu.output, "Write x as a float64 .npy file")->required();
+  huber
+      ->add_option("--epsilon", hu.epsilon,
+                   "Threshold in units of the scale (>= 1 when the scale is estimated)")
+      ->capture_default_str();
+  huber
+      ->add_option("--scale", hu.scale,
+                   "A fixed scale sigma > 0 (threshold epsilon sigma in the units of b); 0 "
+                   "estimates it")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  huber->add_option("--ridge", hu.ridge, "Ridge parameter >= 0")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  huber
+      ->add_option("--tol", hu.tol,
+                   "Relative distance of the objective to its minimum at which to stop (default "
+                   "1e-12)")
+      ->check(CLI::Range(0.0, 1.0));
+  huber
+      ->add_option("--max-iter", hu.max_iter,
+                   "Newton iterations (default 100); reaching it writes x and exits 1")
+      ->check(CLI::PositiveNumber);
 
   try {
     app.parse(argc, argv);
@@ -217,6 +267,7 @@ int main(int argc, char** argv) {
       return quarry_cli::run_sketch(sk, threads);
     }
     if (lstsq->parsed()) return quarry_cli::run_lstsq(ls, threads);
+    if (huber->parsed()) return quarry_cli::run_huber(hu, threads);
   } catch (const std::exception& e) {  // quarry::Error, or e.g. std::bad_alloc
     std::cerr << "quarry: error: " << e.what() << '\n';
     return 1;

@@ -1,9 +1,10 @@
 """
     Quarry
 
-quarry for Julia: least squares, ridge regression, Huber (robust) regression,
-one-hidden-layer ReLU network extraction, reproducible random streams, sketching
-operators, leverage scores and weighted sampling through libquarry's stable C ABI.
+quarry for Julia: least squares, ridge regression, Huber (robust), l_p and active l_p
+regression, one-hidden-layer ReLU network extraction, reproducible random streams,
+sketching operators, leverage scores, Lewis weights and weighted sampling through
+libquarry's stable C ABI.
 
 The library is `ENV["QUARRY_LIBRARY"]` (a path to `libquarry.so.0`) when that is set, else
 `libquarry.so.0` as the dynamic loader finds it. It is opened when the module is loaded,
@@ -29,11 +30,11 @@ using SparseArrays: AbstractSparseMatrixCSC, getcolptr, nonzeros, rowvals
 
 export AbstractQuarryError, QuarryError, NoConvergence, ExtractionIncomplete
 export Context, threads, threads!
-export lstsq, ridge_path, huber
+export lstsq, ridge_path, huber, lp_regression, active_regression
 export ReluNet, save_relu_net, load_relu_net, extract_relu1
 export RngState, fill_u32!, fill_uniform!, fill_normal!
 export Sketch, apply_left, apply_right
-export leverage_scores, row_norms_squared, sample_weighted, SampleTree
+export leverage_scores, lewis_weights, row_norms_squared, sample_weighted, SampleTree
 export NetOracle, queries
 
 # ---------------------------------------------------------------------------------------
@@ -126,6 +127,7 @@ const _C_FUNCTIONS = (
     :quarry_report_key_name, :quarry_report_key_type, :quarry_report_get_i64,
     :quarry_report_get_f64,
     :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64, :quarry_huber_f64,
+    :quarry_lp_regression_f64, :quarry_active_regression_f64,
     :quarry_relu_net_create_f64, :quarry_relu_net_destroy, :quarry_relu_net_dims,
     :quarry_relu_net_get_f64, :quarry_relu_net_eval_f64, :quarry_relu_net_save,
     :quarry_relu_net_load, :quarry_extract_relu1,
@@ -134,7 +136,8 @@ const _C_FUNCTIONS = (
     :quarry_sketch_create, :quarry_sketch_destroy, :quarry_sketch_info,
     :quarry_sketch_apply_f64, :quarry_sketch_apply_right_f64, :quarry_sketch_apply_csr_f64,
     :quarry_sketch_apply_right_csr_f64, :quarry_sketch_columns_f64,
-    :quarry_leverage_scores_f64, :quarry_row_norms_squared_f64, :quarry_sample_weighted,
+    :quarry_leverage_scores_f64, :quarry_lewis_weights_f64, :quarry_row_norms_squared_f64,
+    :quarry_sample_weighted,
     :quarry_sample_tree_create, :quarry_sample_tree_destroy, :quarry_sample_tree_update,
     :quarry_sample_tree_get, :quarry_sample_tree_sample,
     :quarry_net_oracle_create, :quarry_net_oracle_destroy, :quarry_net_oracle_eval,
@@ -190,9 +193,9 @@ abstract type AbstractQuarryError <: Exception end
 
 A quarry call failed with `status`, a `quarry_status` code (`err.status`, `err.name`,
 `err.message`; see [`AbstractQuarryError`](@ref)). When an oracle of
-[`extract_relu1`](@ref) threw, the error is `QUARRY_ERR_ORACLE` and `err.cause` is a
-`CapturedException` holding what the oracle threw (`err.cause.ex`) and its backtrace;
-otherwise `err.cause` is `nothing`.
+[`extract_relu1`](@ref) or the label oracle of [`active_regression`](@ref) threw, the
+error is `QUARRY_ERR_ORACLE` and `err.cause` is a `CapturedException` holding what the
+oracle threw (`err.cause.ex`) and its backtrace; otherwise `err.cause` is `nothing`.
 """
 struct QuarryError <: AbstractQuarryError
     status::Int32
@@ -210,9 +213,10 @@ QuarryError(status::Integer, message::AbstractString;
 """
     NoConvergence <: AbstractQuarryError
 
-[`lstsq`](@ref), [`ridge_path`](@ref) or [`huber`](@ref) reached its iteration limit
+[`lstsq`](@ref), [`ridge_path`](@ref), [`huber`](@ref), [`lp_regression`](@ref),
+[`active_regression`](@ref) or [`lewis_weights`](@ref) reached its iteration limit
 (`QUARRY_ERR_NO_CONVERGENCE`): `err.x` is the last iterate (shaped as the solution would
-have been) and `err.report` its report.
+have been; of `lewis_weights`, the last round's weights) and `err.report` its report.
 """
 struct NoConvergence <: AbstractQuarryError
     status::Int32
@@ -433,6 +437,44 @@ function _report(report::Ptr{Cvoid})
 end
 
 # ---------------------------------------------------------------------------------------
+# Julia callbacks: an extraction's oracle, an active regression's labels.
+#
+# A C callback is a top-level function passed as a constant @cfunction (valid on every
+# platform, unlike closures), which finds the user's function through its `user_data`, a
+# pointer to an _OracleState that the caller keeps alive (GC.@preserve). quarry calls it
+# only on the thread that made the call. Nothing may unwind into C: _callback catches and
+# stores every exception, and its non-zero return stops the call; _throw_oracle_error
+# throws it afterwards.
+
+# What a C callback needs: the user's function, and what it threw.
+mutable struct _OracleState
+    oracle::Any
+    error::Any      # the exception the oracle threw, or nothing
+    backtrace::Any  # its catch_backtrace()
+end
+
+# Runs answer() in a C callback: 0, or 1 after storing what it threw in `state`.
+function _callback(answer, state::_OracleState)::Int32
+    try
+        answer()
+        return Int32(0)
+    catch err
+        state.error = err
+        state.backtrace = catch_backtrace()
+        return Int32(1)
+    end
+end
+
+# After the C call (which returned `status` with `message`): nothing when the callback
+# threw nothing; else an InterruptException as it is, and anything else as the `cause` of
+# the QuarryError of that status (QUARRY_ERR_ORACLE).
+function _throw_oracle_error(state::_OracleState, status, message)
+    state.error === nothing && return nothing
+    state.error isa InterruptException && throw(state.error)
+    throw(QuarryError(status, message; cause = CapturedException(state.error, state.backtrace)))
+end
+
+# ---------------------------------------------------------------------------------------
 # Least squares.
 
 # `A` as a column-major Float64 array with unit row stride, and its leading dimension:
@@ -471,12 +513,16 @@ end
 # Runs call(ctx, opts, report_ref) -> status, which writes the solution into the buffer X,
 # and returns (finish(X), report); throws NoConvergence (holding finish(X), the last
 # iterate) when the iteration limit was reached, a QuarryError for any other failure.
-function _solve(call, X::Array{Float64}, settings::NamedTuple, ctx; finish = identity)
+# `oracle`: the _OracleState of the Julia callback the call makes, whose exception, if it
+# threw one, is thrown first (see _throw_oracle_error).
+function _solve(call, X::Array{Float64}, settings::NamedTuple, ctx; finish = identity,
+                oracle::Union{Nothing,_OracleState} = nothing)
     return _with_context(ctx) do cx
         _with_options(settings) do opts
             report_ref = Ref{Ptr{Cvoid}}(C_NULL)
             status = call(cx, opts, report_ref)
             report = _report(report_ref[])
+            oracle === nothing || _throw_oracle_error(oracle, status, _message(cx))
             status == QUARRY_ERR_NO_CONVERGENCE && !isempty(report) &&
                 throw(NoConvergence(_message(cx), finish(X), report))
             _check(status, cx)
@@ -686,6 +732,153 @@ end
 
 huber(A::AbstractSparseMatrixCSC, b::AbstractVector; kwargs...) = throw(ArgumentError(
     "quarry: huber takes a dense A (quarry_huber_f64 is dense only); pass Matrix(A)"))
+
+"""
+    lp_regression(A, b, p; method = :auto, tol, maxiter, sketch_kind, sketch_rows,
+                  sketch_nnz, seed, ctx) -> (x, report)
+
+l_p regression of `b` on the columns of `A` (`quarry_lp_regression_f64`,
+`quarry/regress.h`): the `x` (`n` values) minimizing `Σᵢ |bᵢ - aᵢ' x|^p` for an exponent
+`p ≥ 1`, finite (`p = 1`: least absolute deviations, the median regression; `p = 2`:
+least squares; large `p` approaches the minimax fit; Newton iterations grow with `p`,
+about 20 at `p = 20`), and the report, a `Dict{String,Any}` keyed by the C names:
+`"QUARRY_REPORT_METHOD"` (the preconditioner used), `"QUARRY_REPORT_ITERATIONS"` (Newton
+iterations), `"QUARRY_REPORT_OBJECTIVE"` (`Σᵢ |rᵢ|^p` at `x`), `"QUARRY_REPORT_DUAL_GAP"`
+(a bound on the objective's relative distance to its minimum, from a dual feasible
+point), `"QUARRY_REPORT_RESIDUAL_NORM"` (‖b - A x‖₂), `"QUARRY_REPORT_SECONDS"`.
+
+The solver follows smoothed objectives down to the l_p one by Newton's method and stops
+when the duality gap is below `tol`; at `p = 1` it ends at an optimal vertex, exactly.
+Each Newton system is a weighted least-squares problem, solved by conjugate gradients
+preconditioned with the Cholesky factor of the weighted Gram matrix or with R from a QR
+of a sparse sketch of the weighted `A`.
+
+`A` is a dense `m × n` matrix with `m ≥ n`, passed as in [`lstsq`](@ref) (a
+`Matrix{Float64}`, a strided view with unit row stride, or `M'` / `transpose(M)` of one,
+read row-major without a copy; anything else converted once); `b` a vector of `m`
+values. Options (`nothing` means the library's default): `method`, the preconditioner:
+`:auto` (a cost model), `:gram_precondition` or `:sketch_precondition` (the other
+`keys(Quarry.METHODS)` give `QUARRY_ERR_INVALID_ARGUMENT`); `tol` (the duality gap at
+which to stop, default 1e-10); `maxiter` (an `Integer`: Newton iterations, default 300);
+for the sketch `sketch_kind` (one of `keys(Quarry.SKETCH_KINDS)`), `sketch_rows` (default
+`4n`), `sketch_nnz`, `seed` (an `Integer`). `ctx`: a [`Context`](@ref) (default: a new
+one).
+
+Throws a [`QuarryError`](@ref) (`QUARRY_ERR_INVALID_ARGUMENT` for `p` out of range or
+another method, `QUARRY_ERR_BAD_DIMENSION` for `m < n`, `QUARRY_ERR_NONFINITE` for a NaN
+in `A` or `b`, ...), a [`NoConvergence`](@ref) carrying the last iterate `x` and its
+report (with its gap) when `maxiter` iterations were not enough, `DimensionMismatch` when
+`b` does not have `m` values, `ArgumentError` for a bad option.
+"""
+function lp_regression(A::AbstractMatrix, b::AbstractVector, p::Real; method = :auto,
+                       tol = nothing, maxiter = nothing, sketch_kind = nothing,
+                       sketch_rows = nothing, sketch_nnz = nothing, seed = nothing,
+                       ctx::Union{Context,Nothing} = nothing)
+    settings = _solver_settings(method, sketch_kind; tol, maxiter, sketch_rows, sketch_nnz,
+                                seed)
+    m, n = size(A)
+    length(b) == m || throw(DimensionMismatch("quarry: b has $(length(b)) values but A has $m rows"))
+    Ad, layout, lda = _matrix(A)
+    bd, _ = _dense(b)
+    p64 = Float64(p)
+    X = zeros(n)  # one vector: the same memory in both layouts
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_lp_regression_f64))(
+        cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64}, lda::Int64,
+        bd::Ptr{Float64}, p64::Float64, X::Ptr{Float64}, opts::Ptr{Cvoid},
+        report::Ref{Ptr{Cvoid}})::Int32
+    return _solve(call, X, settings, ctx)
+end
+
+lp_regression(A::AbstractSparseMatrixCSC, b::AbstractVector, p::Real; kwargs...) =
+    throw(ArgumentError(
+        "quarry: lp_regression takes a dense A (quarry_lp_regression_f64 is dense only); pass Matrix(A)"))
+
+# The quarry_label_fn handed to quarry_active_regression_f64 (see _callback): it finds the
+# label oracle through `user_data`, a pointer to the _OracleState that active_regression
+# keeps alive.
+function _answer_labels(count::Int64, rows::Ptr{Int64}, labels::Ptr{Float64},
+                        user_data::Ptr{Cvoid})::Int32
+    state = unsafe_pointer_to_objref(user_data)::_OracleState
+    return _callback(state) do
+        # Julia's 1-based row indices, in a new vector the oracle may keep.
+        R = unsafe_wrap(Array, rows, Int(count)) .+ 1
+        Y = state.oracle(R)
+        Y isa AbstractVector && length(Y) == count || throw(DimensionMismatch(
+            "quarry: the label oracle answered a $(summary(Y)) for $count rows; expected " *
+            "a vector of $count labels, one per row"))
+        copyto!(unsafe_wrap(Array, labels, Int(count)), Y)
+    end
+end
+
+"""
+    active_regression(labels, A, p, budget; approx = false, sketch_rows, sketch_kind,
+                      seed, tol, maxiter, ctx) -> (x, report)
+
+Active l_p regression (`quarry_active_regression_f64`, `quarry/regress.h`): fit
+`b ≈ A x` in the l_p norm (`p ≥ 1`, finite) for a dense `m × n` matrix `A` (`m ≥ n`)
+known in full, reading only `budget` of the `m` labels `bᵢ`, each costly (a simulation,
+an assay, a survey answer). `labels(rows)` answers a batch: `rows` is a `Vector{Int64}`
+of 1-based row indices of `A` (increasing, at most 1024; every row is asked at most once
+per call), a copy it may keep, and the answer a vector of as many labels, `b[rows]`. It
+is called on the calling thread, inside the C call: it must not use the same `ctx`. With
+a do block:
+
+```julia
+x, report = active_regression(A, 1, 200) do rows
+    run_experiments(rows)  # the labels of rows
+end
+```
+
+quarry computes `A`'s Lewis weights `w` ([`lewis_weights`](@ref); no labels needed),
+draws `budget` distinct rows with inclusion probabilities `πᵢ = min(1, c wᵢ)`, asks
+`labels` for them, and minimizes the sample's unbiased estimate `Σ |bᵢ - aᵢ' x|^p / πᵢ`
+over the sampled rows as [`lp_regression`](@ref) does (Musco, Musco, Woodruff and Yasuda,
+2022: about `n / ε` labels give a `(1 + ε)`-approximate fit for `p` in [1, 2], where
+uniformly drawn rows may miss the few rows that decide it). `budget` is in `n` to the
+number of non-zero rows of `A`. `A` is passed as in [`lstsq`](@ref) (a transpose without
+a copy).
+
+Options (`nothing`: the library's default): `approx`, `sketch_rows`, `sketch_kind` as in
+[`lewis_weights`](@ref); `seed` (an `Integer`: the sketch's and the sample's; the same
+seed asks the same rows); `tol` (the fit's duality gap, default 1e-10) and `maxiter` (an
+`Integer`: the fit's Newton iterations, default 300). The report:
+`"QUARRY_REPORT_QUERIES"` (labels read: the budget), `"QUARRY_REPORT_BATCHES"`,
+`"QUARRY_REPORT_ORACLE_SECONDS"`, `"QUARRY_REPORT_ITERATIONS"` (the fit's),
+`"QUARRY_REPORT_OBJECTIVE"` (the sample's estimate of `Σᵢ |rᵢ|^p` at `x`),
+`"QUARRY_REPORT_DUAL_GAP"` (of the sampled problem), `"QUARRY_REPORT_SECONDS"`.
+
+Throws a [`QuarryError`](@ref): `QUARRY_ERR_INVALID_ARGUMENT` for `p` or `budget` out of
+range (before any label is asked), `QUARRY_ERR_BAD_DIMENSION` for `m < n`,
+`QUARRY_ERR_ORACLE` when `labels` threw (its `cause` holds the exception and backtrace; an
+`InterruptException` is rethrown as it is), answered a wrong shape (a `DimensionMismatch`
+cause) or a NaN or infinite label (no cause). A [`NoConvergence`](@ref) carries the last
+iterate `x` and its report when the Lewis weights or the fit reached their limit;
+`ArgumentError` for a bad option or a sparse `A`.
+"""
+function active_regression(labels, A::AbstractMatrix, p::Real, budget::Integer;
+                           approx::Bool = false, sketch_rows = nothing, sketch_kind = nothing,
+                           seed = nothing, tol = nothing, maxiter = nothing,
+                           ctx::Union{Context,Nothing} = nothing)
+    settings = merge(_leverage_settings(approx, sketch_rows, sketch_kind, seed), (; tol, maxiter))
+    typemin(Int64) <= budget <= typemax(Int64) ||
+        throw(ArgumentError("quarry: budget = $budget does not fit in 64 bits"))
+    m, n = size(A)
+    Ad, layout, lda = _matrix(A)
+    p64, budget64 = Float64(p), Int64(budget)
+    X = zeros(n)  # one vector: the same memory in both layouts
+    state = _OracleState(labels, nothing, nothing)
+    answer = @cfunction(_answer_labels, Int32, (Int64, Ptr{Int64}, Ptr{Float64}, Ptr{Cvoid}))
+    user_data = pointer_from_objref(state)
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_active_regression_f64))(
+        cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64}, lda::Int64,
+        p64::Float64, answer::Ptr{Cvoid}, user_data::Ptr{Cvoid}, budget64::Int64,
+        X::Ptr{Float64}, opts::Ptr{Cvoid}, report::Ref{Ptr{Cvoid}})::Int32
+    return GC.@preserve state _solve(call, X, settings, ctx; oracle = state)
+end
+
+active_regression(labels, A::AbstractSparseMatrixCSC, p::Real, budget::Integer; kwargs...) =
+    throw(ArgumentError(
+        "quarry: active_regression takes a dense A (quarry_active_regression_f64 is dense only); pass Matrix(A)"))
 
 # ---------------------------------------------------------------------------------------
 # Random streams.
@@ -1111,8 +1304,7 @@ Throws a [`QuarryError`](@ref) (`QUARRY_ERR_NONFINITE` for a NaN in `A`,
 function leverage_scores(A::AbstractMatrix; approx::Bool = false, ridge = nothing,
                          sketch_rows = nothing, sketch_kind = nothing, seed = nothing,
                          ctx::Union{Context,Nothing} = nothing)
-    settings = (; leverage_method = approx ? _LEVERAGE_APPROX : _LEVERAGE_EXACT, ridge,
-                sketch_rows, sketch_kind = _sketch_kind_code(sketch_kind), seed)
+    settings = merge(_leverage_settings(approx, sketch_rows, sketch_kind, seed), (; ridge))
     m, n = size(A)
     Ad, layout, lda = _matrix(A)
     scores = zeros(m)
@@ -1129,6 +1321,56 @@ end
 
 leverage_scores(A::AbstractSparseMatrixCSC; kwargs...) = throw(ArgumentError(
     "quarry: leverage_scores takes a dense A (quarry_leverage_scores_f64 is dense only); pass Matrix(A)"))
+
+# The options of leverage scores (of leverage_scores, and of every round of Lewis weights).
+_leverage_settings(approx::Bool, sketch_rows, sketch_kind, seed) =
+    (; leverage_method = approx ? _LEVERAGE_APPROX : _LEVERAGE_EXACT, sketch_rows,
+     sketch_kind = _sketch_kind_code(sketch_kind), seed)
+
+"""
+    lewis_weights(A, p; approx = false, sketch_rows, sketch_kind, seed, tol, maxiter, ctx)
+        -> (weights, report)
+
+The l_p Lewis weights of the rows of the dense `m × n` matrix `A`
+(`quarry_lewis_weights_f64`, `quarry/sampling.h`): the `w > 0` with
+`wᵢ = (aᵢ' (A' W^(1 - 2/p) A)⁻¹ aᵢ)^(p/2)`, `W = Diagonal(w)`, i.e. the leverage scores of
+`W^(1/2 - 1/p) A`. They sum to `rank(A)`, are the leverage scores for `p = 2`, and are
+the weights of l_p row sampling (rows sampled in proportion to them preserve `‖A x‖ₚ`
+for every `x`) and of [`active_regression`](@ref); zero rows get 0. `p` is finite and
+`> 0`. `A` is passed as in [`lstsq`](@ref) (a transpose without a copy).
+
+Computed by the fixed-point iteration of Cohen and Peng, one leverage-score computation a
+round, started at the leverage scores (damped for `p > 2`). Options (`nothing`: the
+library's default): `approx`, `sketch_rows`, `sketch_kind` and `seed` as in
+[`leverage_scores`](@ref), for every round (with `approx = true` the weights are within
+about a factor 2 of the exact ones, and the rounds a budget, 10 by default, whose end is
+no error); `tol` (the fixed-point residual at which to stop, relative to each weight,
+default 1e-10); `maxiter` (an `Integer`: rounds, default 100). Lewis weights have no
+ridge. The report: `"QUARRY_REPORT_ITERATIONS"` (rounds), `"QUARRY_REPORT_RANK"` (the
+weights' sum), `"QUARRY_REPORT_RESIDUAL_NORM"` (the last fixed-point residual),
+`"QUARRY_REPORT_SECONDS"`.
+
+Throws a [`QuarryError`](@ref) (`QUARRY_ERR_INVALID_ARGUMENT` for `p` or an option out of
+range, `QUARRY_ERR_NONFINITE` for a NaN in `A`, ...), a [`NoConvergence`](@ref) carrying
+the last round's weights (`err.x`) and its report when `maxiter` rounds were not enough,
+`ArgumentError` for a bad option or a sparse `A` (dense only).
+"""
+function lewis_weights(A::AbstractMatrix, p::Real; approx::Bool = false, sketch_rows = nothing,
+                       sketch_kind = nothing, seed = nothing, tol = nothing, maxiter = nothing,
+                       ctx::Union{Context,Nothing} = nothing)
+    settings = merge(_leverage_settings(approx, sketch_rows, sketch_kind, seed), (; tol, maxiter))
+    m, n = size(A)
+    Ad, layout, lda = _matrix(A)
+    p64 = Float64(p)
+    W = zeros(m)
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_lewis_weights_f64))(
+        cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64}, lda::Int64,
+        p64::Float64, W::Ptr{Float64}, opts::Ptr{Cvoid}, report::Ref{Ptr{Cvoid}})::Int32
+    return _solve(call, W, settings, ctx)
+end
+
+lewis_weights(A::AbstractSparseMatrixCSC, p::Real; kwargs...) = throw(ArgumentError(
+    "quarry: lewis_weights takes a dense A (quarry_lewis_weights_f64 is dense only); pass Matrix(A)"))
 
 """
     row_norms_squared(A; ctx) -> Vector{Float64}
@@ -1510,22 +1752,12 @@ ExtractionIncomplete(status::Integer, message::AbstractString, net::ReluNet,
 # ---------------------------------------------------------------------------------------
 # Extraction.
 
-# What the C oracle callback needs: the user's oracle, and what it threw.
-mutable struct _OracleState
-    oracle::Any
-    error::Any      # the exception the oracle threw, or nothing
-    backtrace::Any  # its catch_backtrace()
-end
-
-# The quarry_oracle_fn handed to quarry_extract_relu1: a top-level function (a constant
-# @cfunction, valid on every platform, unlike closures), which finds the oracle through
-# `user_data`, a pointer to the _OracleState that extract_relu1 keeps alive. quarry calls
-# it only on the thread that called the extraction. Nothing may unwind into C: every
-# exception is caught and stored, and a non-zero return stops the extraction.
+# The quarry_oracle_fn handed to quarry_extract_relu1 (see _callback): it finds the oracle
+# through `user_data`, a pointer to the _OracleState that extract_relu1 keeps alive.
 function _answer_queries(n::Int64, d::Int64, x::Ptr{Float64}, c::Int64, y::Ptr{Float64},
                          user_data::Ptr{Cvoid})::Int32
     state = unsafe_pointer_to_objref(user_data)::_OracleState
-    try
+    return _callback(state) do
         # C's n × d row-major batch read column-major is d × n: one query per column. The
         # oracle gets a copy, which it may keep after the call.
         X = copy(unsafe_wrap(Array, x, (Int(d), Int(n))))
@@ -1537,11 +1769,6 @@ function _answer_queries(n::Int64, d::Int64, x::Ptr{Float64}, c::Int64, y::Ptr{F
             "outputs; expected a $c×$n matrix (one column per query)"))
         # quarry's n × c row-major answer is, column-major, c × n: Y's linear order.
         copyto!(unsafe_wrap(Array, y, (Int(c), Int(n))), Y)
-        return Int32(0)
-    catch err
-        state.error = err
-        state.backtrace = catch_backtrace()
-        return Int32(1)
     end
 end
 
@@ -1580,11 +1807,8 @@ function extract_relu1(oracle, d::Integer, c::Integer; seed = nothing, budget = 
     status, message, net, report = GC.@preserve state begin
         _extract(answer, pointer_from_objref(state), d, c, settings, ctx)
     end
-    if state.error !== nothing
-        net === nothing || close(net)
-        state.error isa InterruptException && throw(state.error)
-        throw(QuarryError(status, message; cause = CapturedException(state.error, state.backtrace)))
-    end
+    state.error === nothing || net === nothing || close(net)
+    _throw_oracle_error(state, status, message)
     return _extraction_result(status, message, net, report)
 end
 

@@ -75,6 +75,28 @@ function huber_objective(A, b, x, epsilon, sigma, ridge; fixed::Bool)
     return f + ridge * sum(abs2, x), count(>(t), r)
 end
 
+# An m × n Gaussian A and b = A x0 + N(0, 0.1²), with every tenth entry moved by N(0, 20²).
+function lp_problem(seed, m, n)
+    rng = MersenneTwister(seed)
+    A = randn(rng, m, n)
+    b = A * randn(rng, n) + 0.1 * randn(rng, m)
+    b[1:10:end] .+= 20 .* randn(rng, length(1:10:m))
+    return A, b
+end
+
+# The objective quarry_lp_regression_f64 minimizes: Σ |bᵢ - aᵢ' x|^p.
+lp_objective(A, b, x, p) = sum(r -> abs(r)^p, b - A * x)
+
+# An m × n Gaussian A with every tenth row scaled by 30: uneven leverage and Lewis weights.
+function uneven_matrix(seed, m, n)
+    A = randn(MersenneTwister(seed), m, n)
+    A[1:10:end, :] .*= 30
+    return A
+end
+
+# The leverage scores of A, from Julia's QR: the squared row norms of an orthonormal basis.
+leverage_reference(A) = vec(sum(abs2, qr(A).Q * Matrix{Float64}(I, size(A)...); dims = 2))
+
 @testset "Quarry" begin
 
 @testset "the library loads, with a matching ABI" begin
@@ -360,6 +382,176 @@ end
     @test err.report["QUARRY_REPORT_ITERATIONS"] == 1
     @test haskey(err.report, "QUARRY_REPORT_OBJECTIVE")
     @test haskey(err.report, "QUARRY_REPORT_OUTLIERS")
+end
+
+@testset "lp_regression at p = 1 reaches the brute-force optimum" begin
+    for seed in (31, 32, 33)
+        A, b = lp_problem(seed, 60, 2)
+        # Some l_1 optimum fits n = 2 rows exactly: the best of all two-row interpolants is
+        # the minimum.
+        best = Inf
+        for i in 1:60, k in i+1:60
+            M = A[[i, k], :]
+            abs(det(M)) < 1e-12 && continue
+            best = min(best, lp_objective(A, b, M \ b[[i, k]], 1))
+        end
+        for method in (:gram_precondition, :sketch_precondition)
+            x, report = lp_regression(A, b, 1; method)
+            @test isapprox(lp_objective(A, b, x, 1), best; rtol = 1e-12)
+            @test isapprox(report["QUARRY_REPORT_OBJECTIVE"], best; rtol = 1e-12)
+            @test report["QUARRY_REPORT_DUAL_GAP"] <= 1e-10
+            @test report["QUARRY_REPORT_METHOD"] == Quarry.METHODS[method]
+        end
+    end
+end
+
+@testset "lp_regression certifies its gap, and p = 2 is least squares" begin
+    A, b = lp_problem(34, 2000, 6)
+    for p in (1.5, 3.0)
+        _, tight = lp_regression(A, b, p; tol = 0)  # the tightest objective, with its gap
+        for method in (:auto, :gram_precondition, :sketch_precondition)
+            x, report = lp_regression(A, b, p; method)
+            f, gap = lp_objective(A, b, x, p), report["QUARRY_REPORT_DUAL_GAP"]
+            @test 0 <= gap <= 1e-10
+            @test isapprox(report["QUARRY_REPORT_OBJECTIVE"], f; rtol = 1e-12)
+            # The gap bounds the excess over the tightest objective found (its gap aside).
+            @test (f - tight["QUARRY_REPORT_OBJECTIVE"]) / f <=
+                  gap + tight["QUARRY_REPORT_DUAL_GAP"] + 1e-14
+            @test isapprox(report["QUARRY_REPORT_RESIDUAL_NORM"], norm(b - A * x); rtol = 1e-9)
+            @test report["QUARRY_REPORT_ITERATIONS"] >= 1 && report["QUARRY_REPORT_SECONDS"] >= 0
+        end
+    end
+    x2, _ = lp_regression(A, b, 2)
+    @test isapprox(x2, A \ b; rtol = 1e-10)
+end
+
+@testset "lp_regression: transposes (row-major) and strided views agree with A" begin
+    A, b = lp_problem(35, 1500, 5)
+    M = permutedims(A)  # 5 × 1500: A == M'
+    P = zeros(1509, 5)
+    P[1:1500, :] = A
+    Q = zeros(8, 1500)
+    Q[1:5, :] = M
+    for p in (1.0, 1.5, 4.0)
+        want, wrep = lp_regression(A, b, p)
+        for V in (M', transpose(M), view(P, 1:1500, :), view(Q, 1:5, :)')
+            x, report = lp_regression(V, b, p)
+            @test maximum(abs.(x - want)) <= 1e-6
+            @test isapprox(report["QUARRY_REPORT_OBJECTIVE"], wrep["QUARRY_REPORT_OBJECTIVE"];
+                           rtol = 1e-10)
+        end
+    end
+    # b as a strided view (copied once) or another element type.
+    B2 = permutedims(hcat(b, b))  # 2 × 1500: row 2 is b, with stride 2
+    want, _ = lp_regression(A, b, 1.5)
+    @test isapprox(lp_regression(A, view(B2, 2, :), 1.5)[1], want; rtol = 1e-12)
+    @test isapprox(lp_regression(A, BigFloat.(b), 1.5)[1], want; rtol = 1e-12)
+end
+
+@testset "lp_regression: errors, and the iteration limit" begin
+    A, b = lp_problem(36, 500, 4)
+    for p in (0.5, 0.0, -1.0, NaN, Inf)
+        err = caught(() -> lp_regression(A, b, p))
+        @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    end
+    @test occursin("p = inf", caught(() -> lp_regression(A, b, Inf)).message)
+    for method in (:direct, :sketch_solve)  # not preconditioners of the Newton systems
+        err = caught(() -> lp_regression(A, b, 1; method))
+        @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+        @test occursin("QUARRY_LSTSQ_GRAM_PRECONDITION", err.message)
+    end
+    @test_throws ArgumentError lp_regression(A, b, 1; method = :qr)
+    @test_throws ArgumentError lp_regression(A, b, 1; maxiter = 1.5)
+    @test_throws DimensionMismatch lp_regression(A, b[1:end-1], 1)
+    @test_throws ArgumentError lp_regression(sparse(A), b, 1)
+    err = caught(() -> lp_regression(A[1:3, :], b[1:3], 1))  # m < n
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    bad = copy(b)
+    bad[6] = NaN
+    err = caught(() -> lp_regression(A, bad, 1))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+    @test occursin("b[5, 0]", err.message)  # the library's indices are 0-based
+    # The iteration limit: the last iterate and its report (with its gap) come with
+    # NoConvergence.
+    err = caught(() -> lp_regression(A, b, 1; maxiter = 3))
+    @test err isa NoConvergence && err.status == Quarry.QUARRY_ERR_NO_CONVERGENCE
+    @test occursin("QUARRY_OPT_MAX_ITERATIONS", err.message)
+    @test size(err.x) == (4,) && all(isfinite, err.x)
+    @test err.report["QUARRY_REPORT_ITERATIONS"] == 3
+    @test err.report["QUARRY_REPORT_DUAL_GAP"] > 1e-10
+    @test isapprox(err.report["QUARRY_REPORT_OBJECTIVE"], lp_objective(A, b, err.x, 1);
+                   rtol = 1e-12)
+end
+
+@testset "active_regression nears the full fit from its budget of labels" begin
+    m, n, budget = 2000, 5, 100
+    rng = MersenneTwister(37)
+    A = randn(rng, m, n)
+    b = A * randn(rng, n) + 0.1 * randn(rng, m)
+    for p in (1.0, 2.0)
+        best = norm(b - A * lp_regression(A, b, p)[1], p)
+        for seed in 0:2
+            asked = zeros(Int, m)
+            kept = Vector{Int64}[]
+            x, report = active_regression(A, p, budget; seed) do rows
+                @test all(>(0), diff(rows))  # 1-based, increasing
+                push!(kept, rows)  # a copy: still valid after the call
+                length(kept) <= 2 && GC.gc()  # the state and the arrays in flight stay rooted
+                asked[rows] .+= 1
+                return b[rows]
+            end
+            @test all(<=(1), asked) && sum(asked) == budget
+            @test sum(length, kept) == budget && all(rows -> all(in(1:m), rows), kept)
+            @test report["QUARRY_REPORT_QUERIES"] == budget
+            @test report["QUARRY_REPORT_BATCHES"] == length(kept)
+            @test report["QUARRY_REPORT_DUAL_GAP"] <= 1e-10
+            @test report["QUARRY_REPORT_OBJECTIVE"] > 0 && haskey(report, "QUARRY_REPORT_ORACLE_SECONDS")
+            @test norm(b - A * x, p) <= 1.2 * best
+            # The same seed asks the same rows: the same fit, with A passed row-major too.
+            @test active_regression(rows -> b[rows], A, p, budget; seed)[1] == x
+            again, _ = active_regression(rows -> b[rows], transpose(permutedims(A)), p, budget; seed)
+            @test isapprox(again, x; rtol = 1e-8)
+        end
+    end
+end
+
+@testset "active_regression: failures reach the caller" begin
+    rng = MersenneTwister(38)
+    m, n = 300, 3
+    A = randn(rng, m, n)
+    b = A * ones(n) + 0.1 * randn(rng, m)
+    answer(rows) = b[rows]
+    err = caught(() -> active_regression(rows -> throw(Boom("the lab is closed")), A, 1, 30))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_ORACLE"
+    @test err.cause isa CapturedException && err.cause.ex isa Boom
+    @test occursin("the lab is closed", sprint(showerror, err))
+    err = caught(() -> active_regression(rows -> b[rows[1:end-1]], A, 1, 30))
+    @test err isa QuarryError && err.cause.ex isa DimensionMismatch
+    @test occursin("one per row", sprint(showerror, err.cause.ex))
+    err = caught(() -> active_regression(rows -> fill(NaN, length(rows)), A, 1, 30))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_ORACLE" && err.cause === nothing
+    err = caught(() -> active_regression(rows -> throw(InterruptException()), A, 1, 30))
+    @test err isa InterruptException
+    # p and the budget out of range: refused before any label is asked.
+    calls = Ref(0)
+    for (p, budget) in ((0.5, 30), (NaN, 30), (1, n - 1), (1, m + 1))
+        err = caught(() -> active_regression(rows -> (calls[] += 1; b[rows]), A, p, budget))
+        @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    end
+    @test calls[] == 0
+    err = caught(() -> active_regression(answer, A[1:2, :], 1, 2))  # m < n
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    @test_throws ArgumentError active_regression(answer, sparse(A), 1, 30)
+    @test_throws ArgumentError active_regression(answer, A, 1, 30; seed = 1.5)
+    @test_throws ArgumentError active_regression(answer, A, 1, 30; sketch_kind = :hadamard)
+    # The fit's iteration limit: the last iterate and its report come with NoConvergence.
+    err = caught(() -> active_regression(answer, A, 1, 30; maxiter = 1))
+    @test err isa NoConvergence && occursin("QUARRY_OPT_MAX_ITERATIONS", err.message)
+    @test size(err.x) == (n,) && all(isfinite, err.x)
+    @test err.report["QUARRY_REPORT_QUERIES"] == 30 && err.report["QUARRY_REPORT_ITERATIONS"] == 1
+    # Approximate Lewis weights.
+    x, report = active_regression(answer, A, 1.5, 60; approx = true, seed = 4)
+    @test length(x) == n && report["QUARRY_REPORT_QUERIES"] == 60
 end
 
 @testset "a context sets threads, and results do not depend on them" begin
@@ -691,6 +883,45 @@ end
         err = caught(() -> f(bad))
         @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
     end
+end
+
+@testset "Lewis weights meet their definition, and are leverage scores at p = 2" begin
+    m, n = 2000, 6
+    A = uneven_matrix(39, m, n)
+    for p in (0.5, 1.0, 1.5, 3.0, 4.0)
+        w, report = lewis_weights(A, p)
+        @test length(w) == m && abs(sum(w) - n) <= 1e-8
+        @test report["QUARRY_REPORT_RANK"] == n && report["QUARRY_REPORT_ITERATIONS"] >= 1
+        @test report["QUARRY_REPORT_RESIDUAL_NORM"] <= 1e-10
+        # The definition, with Julia's QR: w holds the leverage scores of W^(1/2 - 1/p) A.
+        @test isapprox(w, leverage_reference(w .^ (1 / 2 - 1 / p) .* A); rtol = 1e-8)
+        @test isapprox(lewis_weights(transpose(permutedims(A)), p)[1], w; rtol = 1e-12)
+    end
+    two, report = lewis_weights(A, 2)
+    @test maximum(abs, two - leverage_scores(A)) <= 1e-15
+    @test report["QUARRY_REPORT_ITERATIONS"] == 1
+    # Sketched leverage scores: within a factor 2 of the exact weights on nearly every row.
+    exact, _ = lewis_weights(A, 1)
+    approx, _ = lewis_weights(A, 1; approx = true, seed = 3)
+    @test count(i -> approx[i] <= 2 * exact[i] && exact[i] <= 2 * approx[i], 1:m) >= 0.99 * m
+    # Refusals, and the round limit.
+    for p in (0.0, -1.0, NaN, Inf)
+        err = caught(() -> lewis_weights(A, p))
+        @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    end
+    err = caught(() -> lewis_weights(A, 1; approx = true, sketch_rows = 0))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    @test_throws ArgumentError lewis_weights(A, 1; sketch_kind = :hadamard)
+    @test_throws ArgumentError lewis_weights(A, 1; maxiter = 1.5)
+    @test_throws ArgumentError lewis_weights(sparse(A), 1)
+    bad = copy(A)
+    bad[3, 4] = NaN
+    err = caught(() -> lewis_weights(bad, 1))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+    err = caught(() -> lewis_weights(A, 1; maxiter = 2))
+    @test err isa NoConvergence && occursin("QUARRY_OPT_MAX_ITERATIONS", err.message)
+    @test size(err.x) == (m,) && err.report["QUARRY_REPORT_ITERATIONS"] == 2
+    @test err.report["QUARRY_REPORT_RESIDUAL_NORM"] > 1e-10
 end
 
 @testset "weighted sampling, with and without replacement" begin

@@ -31,7 +31,8 @@ __all__ = [
     "ABI_VERSION", "METHODS", "SKETCH_KINDS", "STATUS_NAMES", "QuarryError", "NoConvergence",
     "ExtractionIncomplete", "Context", "ReluNet", "version", "lstsq", "ridge_path",
     "extract_relu1", "NetOracle", "RngState", "Sketch", "leverage_scores",
-    "row_norms_squared", "sample_weighted", "SampleTree", "huber",
+    "row_norms_squared", "sample_weighted", "SampleTree", "huber", "lp_regression",
+    "lewis_weights", "active_regression",
 ]
 
 # The ABI generation this binding was written for (QUARRY_ABI_VERSION in quarry/version.h).
@@ -67,6 +68,8 @@ _pd, _pi64 = ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_int64)
 # quarry_oracle_fn (quarry/extract.h) and quarry_progress_fn (quarry/options.h).
 _ORACLE = ctypes.CFUNCTYPE(_i32, _i64, _i64, _pd, _i64, _pd, _p)
 _PROGRESS = ctypes.CFUNCTYPE(_i32, _p, _p)
+# quarry_label_fn (quarry/regress.h).
+_LABELS = ctypes.CFUNCTYPE(_i32, _i64, _pi64, _pd, _p)
 
 
 class _RngStateC(ctypes.Structure):  # quarry_rng_state (quarry/rng.h), 40 bytes
@@ -122,6 +125,12 @@ def _load():
         "quarry_options_set_progress": (_i32, [_p, _PROGRESS, _p]),
         "quarry_huber_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _pd, _f64, _pd, _pd, _p,
                                     ctypes.POINTER(_p)]),
+        "quarry_lewis_weights_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _f64, _pd, _p,
+                                            ctypes.POINTER(_p)]),
+        "quarry_active_regression_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _f64, _LABELS,
+                                                _p, _i64, _pd, _p, ctypes.POINTER(_p)]),
+        "quarry_lp_regression_f64": (_i32, [_p, _i32, _i64, _i64, _pd, _i64, _pd, _f64, _pd, _p,
+                                            ctypes.POINTER(_p)]),
         "quarry_net_oracle_create": (_i32, [_p, _p, _p, ctypes.POINTER(_p)]),
         "quarry_net_oracle_destroy": (None, [_p]),
         "quarry_net_oracle_eval": (_i32, [_i64, _i64, _pd, _i64, _pd, _p]),
@@ -481,6 +490,33 @@ def huber(a, b, epsilon=1.35, *, scale=None, ridge=None, tol=None, max_iter=None
     return x, sigma.value, rep
 
 
+def lp_regression(a, b, p, *, method="auto", tol=None, max_iter=None, sketch_kind=None,
+                  sketch_rows=None, sketch_nnz=None, seed=None, ctx=None):
+    """l_p regression (quarry_lp_regression_f64): x minimizing sum_i |b_i - a_i x|^p for
+    p >= 1 (p = 1: least absolute deviations). Returns (x, report); the report holds
+    QUARRY_REPORT_OBJECTIVE (sum |r_i|^p) and QUARRY_REPORT_DUAL_GAP (a bound on the
+    objective's relative distance to its minimum; tol, default 1e-10, is the one to reach).
+    method: 'auto', 'gram_precondition' or 'sketch_precondition' (the Newton systems'
+    preconditioner); sketch_kind: 'sparse_sign' (default), 'countsketch' or 'gaussian'. Raises NoConvergence (with the last x, and the report) when max_iter
+    Newton iterations were not enough."""
+    opts = _settings(method, None, tol, max_iter, sketch_kind, sketch_rows, sketch_nnz, seed)
+    arr, layout, ld = _dense(a, "a")
+    m, n = arr.shape
+    b = np.ascontiguousarray(b, dtype=np.float64)
+    if b.shape != (m,):
+        raise ValueError(f"quarry: b must have shape ({m},), got {b.shape}")
+    x, report = np.zeros(n), _p()
+    with _use(ctx) as cx:
+        status = _lib.quarry_lp_regression_f64(cx._ptr(), layout, m, n, _ptr(arr), ld, _ptr(b),
+                                               float(p), _ptr(x), opts.handle,
+                                               ctypes.byref(report))
+        rep = _report(report)
+        if status == _NO_CONVERGENCE and rep:
+            raise NoConvergence(status, _message(cx), x, rep)
+        _check(status, cx)
+    return x, rep
+
+
 class ExtractionIncomplete(QuarryError):
     """An extraction stopped early (query budget spent, or its estimated error is above
     1e-3): ``net`` is the partial or inaccurate copy, ``report`` its report."""
@@ -593,6 +629,23 @@ class _use:
 _BUDGET, _CALLBACK_ABORTED, _ORACLE_FAILED = 302, 300, 301
 
 
+class _Guard:
+    """Wraps the Python callbacks handed to C: nothing may unwind into C, so an exception
+    is kept (in ``raised``, to re-raise after the C call) and the callback returns 1."""
+
+    def __init__(self):
+        self.raised = []
+
+    def __call__(self, f):
+        def call(*args):
+            try:
+                return f(*args)
+            except BaseException as e:  # noqa: BLE001
+                self.raised.append(e)
+                return 1
+        return call
+
+
 def extract_relu1(oracle, d=None, c=None, *, seed=None, budget=None, noise=None, lower=None,
                   upper=None, refine=None, progress=None, ctx=None):
     """Copy a one-hidden-layer ReLU network from value queries (quarry_extract_relu1).
@@ -608,16 +661,7 @@ def extract_relu1(oracle, d=None, c=None, *, seed=None, budget=None, noise=None,
     report); raises ExtractionIncomplete (with the partial copy) when the budget ran out,
     progress asked to stop, or the copy's estimated error is above 1e-3.
     """
-    raised = []
-
-    def guarded(f):  # nothing may unwind into C: keep the exception, return non-zero
-        def call(*args):
-            try:
-                return f(*args)
-            except BaseException as e:  # noqa: BLE001
-                raised.append(e)
-                return 1
-        return call
+    guarded = _Guard()
 
     def answer(n, dd, x, cc, y, _user):
         xs = np.ctypeslib.as_array(x, shape=(n, dd)).copy()  # the oracle may keep it
@@ -650,10 +694,10 @@ def extract_relu1(oracle, d=None, c=None, *, seed=None, budget=None, noise=None,
         message = _message(cx)
     rep = _report(report)
     copy = ReluNet._adopt(net) if net else None
-    if raised:
+    if guarded.raised:
         if copy is not None:
             copy.close()
-        raise raised[0] from QuarryError(status, message)
+        raise guarded.raised[0] from QuarryError(status, message)
     if status in (_BUDGET, _CALLBACK_ABORTED, _NO_CONVERGENCE) and copy is not None:
         raise ExtractionIncomplete(status, message, copy, rep)
     if status != _OK:
@@ -901,6 +945,77 @@ def leverage_scores(a, *, method="exact", ridge=None, sketch_kind=None, sketch_r
         _check(_lib.quarry_leverage_scores_f64(cx._ptr(), layout, m, n, _ptr(arr), ld,
                                                opts.handle, _ptr(out)), cx)
     return out
+
+
+def _leverage_options(method, sketch_kind, sketch_rows, seed, tol, max_iter):
+    if method not in _LEVERAGE:
+        raise ValueError(f"quarry: method must be one of {sorted(_LEVERAGE)}, got {method!r}")
+    if sketch_kind is not None and sketch_kind not in SKETCH_KINDS:
+        raise ValueError(f"quarry: sketch_kind must be one of {sorted(SKETCH_KINDS)}")
+    return _Options(leverage_method=_LEVERAGE[method],
+                    sketch_kind=None if sketch_kind is None else SKETCH_KINDS[sketch_kind],
+                    sketch_rows=sketch_rows, seed=seed, tol=None if tol is None else float(tol),
+                    max_iter=max_iter)
+
+
+def lewis_weights(a, p, *, method="exact", sketch_kind=None, sketch_rows=None, seed=None,
+                  tol=None, max_iter=None, ctx=None):
+    """The l_p Lewis weights of the rows of a dense a (quarry_lewis_weights_f64): m values
+    summing to its rank, the leverage scores for p = 2; the weights of l_p row sampling.
+    method: 'exact' or 'approx' (the leverage scores of every round). Returns (weights,
+    report); raises NoConvergence (with the last round's weights as ``x``) when max_iter
+    rounds were not enough."""
+    opts = _leverage_options(method, sketch_kind, sketch_rows, seed, tol, max_iter)
+    arr, layout, ld = _dense(a, "a")
+    m, n = arr.shape
+    out, report = np.zeros(m), _p()
+    with _use(ctx) as cx:
+        status = _lib.quarry_lewis_weights_f64(cx._ptr(), layout, m, n, _ptr(arr), ld, float(p),
+                                               _ptr(out), opts.handle, ctypes.byref(report))
+        rep = _report(report)
+        if status == _NO_CONVERGENCE and rep:
+            raise NoConvergence(status, _message(cx), out, rep)
+        _check(status, cx)
+    return out, rep
+
+
+def active_regression(a, p, labels, budget, *, method="exact", sketch_kind=None,
+                      sketch_rows=None, seed=None, tol=None, max_iter=None, ctx=None):
+    """Active l_p regression (quarry_active_regression_f64): fit b ~ a x in the l_p norm
+    (p >= 1) reading only ``budget`` labels, chosen by a's Lewis weights. ``labels(rows)``
+    gets an increasing int64 array of row indices (at most 1024 per call, each row asked
+    once) and returns their labels; an exception in it stops the fit and is re-raised here
+    (from the QuarryError it caused). method: the Lewis weights' leverage scores ('exact' or
+    'approx'); tol and max_iter are the fit's. Returns (x, report); the report's
+    QUARRY_REPORT_QUERIES is the labels read."""
+    opts = _leverage_options(method, sketch_kind, sketch_rows, seed, tol, max_iter)
+    arr, layout, ld = _dense(a, "a")
+    m, n = arr.shape
+    guarded = _Guard()
+
+    def answer(count, rows, out, _user):
+        got = np.asarray(labels(np.ctypeslib.as_array(rows, shape=(count,)).copy()),
+                         dtype=np.float64)
+        if got.shape != (count,):
+            raise ValueError(f"quarry: labels answered shape {got.shape} for {count} rows")
+        np.ctypeslib.as_array(out, shape=(count,))[...] = got
+        return 0
+
+    callback = _LABELS(guarded(answer))
+    x, report = np.zeros(n), _p()
+    with _use(ctx) as cx:
+        status = _lib.quarry_active_regression_f64(cx._ptr(), layout, m, n, _ptr(arr), ld,
+                                                   float(p), callback, None, int(budget), _ptr(x),
+                                                   opts.handle, ctypes.byref(report))
+        message = _message(cx)
+    rep = _report(report)
+    if guarded.raised:
+        raise guarded.raised[0] from QuarryError(status, message)
+    if status == _NO_CONVERGENCE and rep:
+        raise NoConvergence(status, message, x, rep)
+    if status != _OK:
+        raise QuarryError(status, message)
+    return x, rep
 
 
 def row_norms_squared(a, *, ctx=None):

@@ -193,3 +193,92 @@ def test_huber_fits_through_gross_outliers_and_matches_its_objective():
     assert e.value.x.shape == (n,)
     with pytest.raises(ValueError):
         quarry.huber(a, b[:-1])
+
+
+def test_lp_regression_reaches_the_linear_programs_optimum_and_certifies_its_gap():
+    optimize = pytest.importorskip("scipy.optimize")
+    rng = np.random.default_rng(9)
+    m, n = 300, 4
+    a = rng.standard_normal((m, n))
+    b = a @ rng.standard_normal(n) + rng.standard_t(2, m)
+    # l_1 as a linear program: min 1^T (u + v) subject to A x + u - v = b, u, v >= 0.
+    lp = optimize.linprog(np.r_[np.zeros(n), np.ones(2 * m)],
+                          A_eq=np.hstack([a, np.eye(m), -np.eye(m)]), b_eq=b,
+                          bounds=[(None, None)] * n + [(0, None)] * (2 * m), method="highs")
+    for method in ("auto", "gram_precondition", "sketch_precondition"):
+        x, report = quarry.lp_regression(np.asfortranarray(a), b, 1, method=method)
+        f = np.abs(b - a @ x).sum()
+        assert abs(f - lp.fun) <= 1e-10 * lp.fun
+        assert abs(report["QUARRY_REPORT_OBJECTIVE"] - f) <= 1e-12 * f
+        assert 0 <= report["QUARRY_REPORT_DUAL_GAP"] <= 1e-10
+    x2, _ = quarry.lp_regression(a, b, 2)
+    assert np.allclose(x2, np.linalg.lstsq(a, b, rcond=None)[0], rtol=1e-9, atol=1e-12)
+    x3, report = quarry.lp_regression(a, b, 3, tol=1e-12)
+    r = b - a @ x3
+    g = a.T @ (np.sign(r) * np.abs(r) ** 2)
+    assert np.abs(g).max() <= 1e-6 * (np.abs(a).T @ np.abs(r) ** 2).max()
+    assert report["QUARRY_REPORT_DUAL_GAP"] <= 1e-12
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.lp_regression(a, b, 0.5)
+    assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.lp_regression(a, b, 1, method="direct")
+    assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"
+    with pytest.raises(quarry.NoConvergence) as e:
+        quarry.lp_regression(a, b, 1, max_iter=2)
+    assert e.value.x.shape == (n,) and e.value.report["QUARRY_REPORT_DUAL_GAP"] > 0
+    with pytest.raises(ValueError):
+        quarry.lp_regression(a, b[:-1], 1)
+
+
+def test_lewis_weights_meet_their_definition():
+    rng = np.random.default_rng(10)
+    m, n = 1500, 5
+    a = rng.standard_normal((m, n)) / np.sqrt(rng.chisquare(2, m) / 2)[:, None]
+    for p in (1.0, 1.5, 3.0):
+        w, report = quarry.lewis_weights(np.asfortranarray(a), p)
+        assert abs(w.sum() - n) <= 1e-8 and report["QUARRY_REPORT_RANK"] == n
+        # w_i = (a_i^T (A^T W^(1 - 2/p) A)^-1 a_i)^(p/2), from NumPy's own solve.
+        g = (a * w[:, None] ** (1 - 2 / p)).T @ a
+        q = np.einsum("ij,ij->i", a, np.linalg.solve(g, a.T).T)
+        assert np.abs(w / q ** (p / 2) - 1).max() <= 1e-8
+    w2, _ = quarry.lewis_weights(a, 2)
+    assert np.array_equal(w2, quarry.leverage_scores(a))
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.lewis_weights(a, 0)
+    assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"
+    with pytest.raises(quarry.NoConvergence) as e:
+        quarry.lewis_weights(a, 1, max_iter=2)
+    assert e.value.x.shape == (m,)
+
+
+def test_active_regression_reads_only_its_budget_of_labels():
+    rng = np.random.default_rng(11)
+    m, n, budget = 5000, 6, 120
+    a = rng.standard_normal((m, n)) / np.sqrt(rng.chisquare(1, m))[:, None]
+    b = a @ np.arange(1.0, n + 1) + rng.standard_normal(m)
+    asked = []
+
+    def labels(rows):
+        assert rows.dtype == np.int64 and np.all(np.diff(rows) > 0)
+        asked.extend(rows.tolist())
+        return b[rows]
+
+    full, _ = quarry.lp_regression(a, b, 1)
+    x, report = quarry.active_regression(a, 1, labels, budget, seed=3)
+    assert len(asked) == len(set(asked)) == budget == report["QUARRY_REPORT_QUERIES"]
+    assert np.abs(b - a @ x).sum() <= 1.2 * np.abs(b - a @ full).sum()
+
+    class Stop(Exception):
+        pass
+
+    def fails(rows):
+        raise Stop
+
+    with pytest.raises(Stop):
+        quarry.active_regression(a, 1, fails, budget)
+    with pytest.raises(ValueError):
+        quarry.active_regression(a, 1, lambda rows: b[rows][:-1], budget)
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.active_regression(a, 1, labels, n - 1)
+    assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"

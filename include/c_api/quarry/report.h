@@ -65,7 +65,12 @@ enum {
   /** f64: the value of the objective a solver minimized, at the returned solution. */
   QUARRY_REPORT_OBJECTIVE = 17,
   /** i64: residuals a robust solver treated as outliers (beyond its threshold). */
-  QUARRY_REPORT_OUTLIERS = 18
+  QUARRY_REPORT_OUTLIERS = 18,
+  /**
+   * f64: a bound on the objective's relative distance to its minimum, (F(x) - L) / F(x),
+   * from a dual feasible point whose value L is a lower bound on the minimum.
+   */
+  QUARRY_REPORT_DUAL_GAP = 19
 };
 
 QUARRY_BEGIN_DECLS

@@ -21,6 +21,7 @@
 #include "context.h"
 #include "export.h"
 #include "options.h"
+#include "report.h"
 #include "rng.h"
 #include "status.h"
 #include "types.h"
@@ -58,6 +59,59 @@ QUARRY_BEGIN_DECLS
 QUARRY_API quarry_status quarry_leverage_scores_f64(quarry_context *ctx, int32_t layout, int64_t m,
                                                     int64_t n, const double *a, int64_t lda,
                                                     const quarry_options *opts, double *scores);
+
+/**
+ * @brief The l_p Lewis weights of the rows of a dense A (m x n): weights[i] for i < m.
+ *
+ * The Lewis weights are the w > 0 with w_i = (a_i^T (A^T W^(1 - 2/p) A)^-1 a_i)^(p/2), W =
+ * diag(w) (Lewis, 1978): the leverage scores of W^(1/2 - 1/p) A, so they sum to the rank of
+ * A, and for p = 2 they are A's leverage scores. Sampling rows with probabilities
+ * proportional to them preserves ||A x||_p for every x, as leverage scores do for p = 2
+ * (Cohen and Peng, STOC 2015): they are the weights of l_p row sampling and of active
+ * l_p regression (`quarry_active_regression_f64`).
+ *
+ * Computed by the fixed-point iteration of Cohen and Peng, w <- T(w) = (leverage scores of
+ * W^(1/2 - 1/p) A)^(p/2) w^(1 - p/2), started at A's leverage scores, each round one
+ * leverage-score computation. In log w the map's Jacobian is -(p/2 - 1) times a matrix
+ * with eigenvalues in [0, 1], so undamped it contracts by |p/2 - 1| near the fixed point,
+ * and only for p < 4. quarry takes the geometric mean w^(1 - alpha) T(w)^alpha with
+ * alpha = 4 / (p + 2), which balances the two ends of that spectrum and contracts by
+ * |p - 2| / (p + 2) for every p (1/3 at p = 1 and p = 4, 2/3 at p = 10; alpha at most 1
+ * with approximate scores, whose noise that argument does not cover). For p >= 4 this is
+ * a local
+ * guarantee only (Fazel, Lee, Padmanabhan and Sidford, SODA 2022, give a provable
+ * method); the iteration stops at `QUARRY_OPT_TOLERANCE` on the fixed-point residual
+ * max_i |T(w)_i - w_i| / max(w_i, 1e-6 r / m), r the rank (relative to each weight, but
+ * to a millionth of the mean for the lightest rows, whose tiny leverage scores have only
+ * absolute accuracy; default 1e-10), and fails with `QUARRY_ERR_NO_CONVERGENCE` after
+ * `QUARRY_OPT_MAX_ITERATIONS` rounds (default 100; exact scores).
+ *
+ * Options: as `quarry_leverage_scores_f64` for the leverage scores of every round
+ * (`QUARRY_OPT_LEVERAGE_METHOD`: exact, the default, or approximate: each round then costs
+ * a sketch, not a QR of the scaled A, and the weights are within the scores' accuracy,
+ * about a factor 2, of the exact ones; the noise of the estimates leaves no tolerance to
+ * reach, so the rounds are a budget, 10 unless `QUARRY_OPT_MAX_ITERATIONS` says, and
+ * reaching it is no error; `QUARRY_OPT_SKETCH_ROWS`, `QUARRY_OPT_SKETCH_KIND`,
+ * `QUARRY_OPT_SEED`), and the two above. Report: `QUARRY_REPORT_ITERATIONS` (leverage-score
+ * computations), `QUARRY_REPORT_RANK` (the rank, the weights' sum), `QUARRY_REPORT_RESIDUAL_NORM`
+ * (the last fixed-point residual), `QUARRY_REPORT_SECONDS`.
+ *
+ * @param p The exponent, finite and > 0.
+ * @param[out] weights m values; zero rows of A get 0.
+ * @param[out] report Receives a report the caller destroys; may be NULL.
+ * @return `QUARRY_OK`, `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
+ *         `QUARRY_ERR_BAD_DIMENSION`, `QUARRY_ERR_BAD_LEADING_DIM`, `QUARRY_ERR_NONFINITE`,
+ *         `QUARRY_ERR_INVALID_ARGUMENT` (p out of range, an option out of range),
+ *         `QUARRY_ERR_NO_CONVERGENCE` (the round limit; weights and the report hold the
+ *         last round), `QUARRY_ERR_SIZE_OVERFLOW` or `QUARRY_ERR_OUT_OF_MEMORY`.
+ * @note Memory: a scaled copy of A and what each leverage computation takes (exact: a
+ *       second copy of A).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_lewis_weights_f64(quarry_context *ctx, int32_t layout, int64_t m,
+                                                  int64_t n, const double *a, int64_t lda, double p,
+                                                  double *weights, const quarry_options *opts,
+                                                  quarry_report **report);
 
 /**
  * @brief out[i] = the squared Euclidean norm of row i of A (m x n): the weights of

@@ -94,6 +94,7 @@ constants! {
     QUARRY_REPORT_RESIDUAL_BOUND: i32 = 16;
     QUARRY_REPORT_OBJECTIVE: i32 = 17;
     QUARRY_REPORT_OUTLIERS: i32 = 18;
+    QUARRY_REPORT_DUAL_GAP: i32 = 19;
     // options.h
     QUARRY_OPT_SEED: i32 = 1;
     QUARRY_OPT_TOLERANCE: i32 = 2;
@@ -150,6 +151,11 @@ pub type quarry_oracle_fn = Option<
         y: *mut f64,
         user_data: *mut c_void,
     ) -> i32,
+>;
+/// A label oracle (regress.h): write the labels of the `count` rows `rows` (increasing,
+/// distinct) into `labels`; return 0, or non-zero to stop the regression. Must not unwind.
+pub type quarry_label_fn = Option<
+    unsafe extern "C" fn(count: i64, rows: *const i64, labels: *mut f64, user: *mut c_void) -> i32,
 >;
 /// A progress callback (options.h): return non-zero to stop the call. Must not unwind.
 pub type quarry_progress_fn =
@@ -348,6 +354,18 @@ extern "C" {
         opts: *const quarry_options,
         scores: *mut f64,
     ) -> quarry_status;
+    pub fn quarry_lewis_weights_f64(
+        ctx: *mut quarry_context,
+        layout: i32,
+        m: i64,
+        n: i64,
+        a: *const f64,
+        lda: i64,
+        p: f64,
+        weights: *mut f64,
+        opts: *const quarry_options,
+        report: *mut *mut quarry_report,
+    ) -> quarry_status;
     pub fn quarry_row_norms_squared_f64(
         ctx: *mut quarry_context,
         layout: i32,
@@ -485,6 +503,34 @@ extern "C" {
         opts: *const quarry_options,
         report: *mut *mut quarry_report,
     ) -> quarry_status;
+    pub fn quarry_lp_regression_f64(
+        ctx: *mut quarry_context,
+        layout: i32,
+        m: i64,
+        n: i64,
+        a: *const f64,
+        lda: i64,
+        b: *const f64,
+        p: f64,
+        x: *mut f64,
+        opts: *const quarry_options,
+        report: *mut *mut quarry_report,
+    ) -> quarry_status;
+    pub fn quarry_active_regression_f64(
+        ctx: *mut quarry_context,
+        layout: i32,
+        m: i64,
+        n: i64,
+        a: *const f64,
+        lda: i64,
+        p: f64,
+        labels: quarry_label_fn,
+        user: *mut c_void,
+        budget: i64,
+        x: *mut f64,
+        opts: *const quarry_options,
+        report: *mut *mut quarry_report,
+    ) -> quarry_status;
     // lstsq.h
     pub fn quarry_lstsq_f64(
         ctx: *mut quarry_context,
@@ -601,6 +647,24 @@ mod tests {
             count += 1;
         }
         assert!(count > 60, "found only {count} functions");
+    }
+
+    #[test]
+    fn every_callback_type_is_declared() {
+        let text = headers();
+        let ours = include_str!("lib.rs");
+        let mut count = 0;
+        for piece in text.split("typedef ").skip(1) {
+            // `typedef int32_t (*quarry_x_fn)(...);`: a function pointer type.
+            let decl = piece.split(';').next().unwrap();
+            let name = match decl.split_once("(*").and_then(|(_, rest)| rest.split_once(')')) {
+                Some((name, _)) if name.starts_with("quarry_") => name,
+                _ => continue,
+            };
+            assert!(ours.contains(&format!("pub type {name} =")), "{name} is not declared");
+            count += 1;
+        }
+        assert!(count >= 3, "found only {count} callback types");
     }
 
     #[test]

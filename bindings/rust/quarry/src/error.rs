@@ -46,7 +46,8 @@ pub enum ErrorKind {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Partial {
-    /// The last iterate of a solve that hit its iteration limit, and its report.
+    /// The last iterate of a solve that hit its iteration limit (of Lewis weights: the
+    /// last round's weights), and its report.
     Solution(Solution),
     /// The copy an extraction had made when it stopped, and its report.
     Extraction(Extraction),

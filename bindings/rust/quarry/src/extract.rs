@@ -1,11 +1,10 @@
 //! ReLU networks and their extraction from value queries (quarry/extract.h).
 
+use crate::callback::Callback;
 use crate::sys;
 use crate::{BoxError, Context, Error, Options, Partial, Report, Result};
-use std::any::Any;
 use std::ffi::CString;
 use std::os::raw::c_void;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::ptr::{self, NonNull};
 
@@ -217,13 +216,7 @@ pub struct Extract {
 /// A user oracle: answers the batch `x` (n x d) into `y` (n x c).
 type Oracle<'f> = dyn FnMut(&[f64], &mut [f64]) -> std::result::Result<(), BoxError> + 'f;
 
-/// What the C trampoline reaches through `user_data`.
-struct Call<'f> {
-    oracle: &'f mut Oracle<'f>,
-    error: Option<BoxError>,
-    panic: Option<Box<dyn Any + Send>>,
-}
-
+/// The `quarry_oracle_fn` of [`Extract::run`]: answers a batch with the user's oracle.
 unsafe extern "C" fn trampoline(
     n: i64,
     d: i64,
@@ -232,24 +225,12 @@ unsafe extern "C" fn trampoline(
     y: *mut f64,
     user: *mut c_void,
 ) -> i32 {
-    // SAFETY: `user` is the `Call` that `Extract::run` keeps alive for the whole C call,
-    // and quarry calls the oracle only on the calling thread, one batch at a time.
-    let call = &mut *(user as *mut Call<'_>);
     let (nx, ny) = ((n * d) as usize, (n * c) as usize);
     let x = if nx == 0 { &[][..] } else { std::slice::from_raw_parts(x, nx) };
     let y = if ny == 0 { &mut [][..] } else { std::slice::from_raw_parts_mut(y, ny) };
-    let oracle = &mut call.oracle;
-    match panic::catch_unwind(AssertUnwindSafe(|| oracle(x, y))) {
-        Ok(Ok(())) => 0,
-        Ok(Err(e)) => {
-            call.error = Some(e);
-            1
-        }
-        Err(payload) => {
-            call.panic = Some(payload);
-            1
-        }
-    }
+    // SAFETY: `user` is the `Callback` that `Extract::run` keeps alive for the whole C
+    // call, and quarry calls the oracle only on the calling thread, one batch at a time.
+    Callback::<Oracle<'_>>::run(user, |oracle| oracle(x, y))
 }
 
 impl Extract {
@@ -294,17 +275,9 @@ impl Extract {
     where
         F: FnMut(&[f64], &mut [f64]) -> std::result::Result<(), BoxError>,
     {
-        let mut call = Call { oracle: &mut oracle, error: None, panic: None };
-        let user = &mut call as *mut Call<'_> as *mut c_void;
-        let outcome = self.extract(ctx, d, c, Some(trampoline), user)?;
-        if let Some(payload) = call.panic {
-            drop(outcome);
-            panic::resume_unwind(payload);
-        }
-        if let Some(e) = call.error {
-            return Err(Error::new(outcome.status, outcome.message).with_source(e));
-        }
-        outcome.conclude()
+        let mut call: Callback<'_, Oracle<'_>> = Callback::new(&mut oracle);
+        let outcome = self.extract(ctx, d, c, Some(trampoline), call.user_data())?;
+        call.conclude(outcome.conclude())
     }
 
     /// Copies the network behind a simulated black box (its d and c), in C throughout:

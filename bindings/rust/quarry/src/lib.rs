@@ -25,6 +25,7 @@
 
 pub use quarry_sys as sys;
 
+mod callback;
 mod error;
 mod extract;
 mod lstsq;
@@ -34,9 +35,10 @@ mod sketch;
 pub use error::{BoxError, Error, ErrorKind, Partial, Result};
 pub use extract::{BlackBox, Extract, Extraction, NetOracle, ReluNet, Weights};
 pub use lstsq::{Csr, Dense, Layout, Lstsq, Method, SketchKind, Solution};
-pub use regress::{Huber, HuberFit};
+pub use regress::{ActiveRegression, Huber, HuberFit, LpRegression};
 pub use sketch::{
-    row_norms_squared, sample_weighted, Leverage, Matrix, RngState, Sample, SampleTree, Sketch,
+    row_norms_squared, sample_weighted, Leverage, Lewis, Matrix, RngState, Sample, SampleTree,
+    Sketch,
 };
 
 use std::ffi::CStr;
@@ -198,6 +200,7 @@ pub mod report_key {
     pub const RESIDUAL_BOUND: i32 = sys::QUARRY_REPORT_RESIDUAL_BOUND;
     pub const OBJECTIVE: i32 = sys::QUARRY_REPORT_OBJECTIVE;
     pub const OUTLIERS: i32 = sys::QUARRY_REPORT_OUTLIERS;
+    pub const DUAL_GAP: i32 = sys::QUARRY_REPORT_DUAL_GAP;
 }
 
 impl Report {

@@ -191,6 +191,18 @@ pub enum Method {
     GramPrecondition,
 }
 
+impl Method {
+    pub(crate) fn raw(self) -> i32 {
+        match self {
+            Method::Auto => sys::QUARRY_LSTSQ_AUTO,
+            Method::Direct => sys::QUARRY_LSTSQ_DIRECT,
+            Method::SketchSolve => sys::QUARRY_LSTSQ_SKETCH_SOLVE,
+            Method::SketchPrecondition => sys::QUARRY_LSTSQ_SKETCH_PRECONDITION,
+            Method::GramPrecondition => sys::QUARRY_LSTSQ_GRAM_PRECONDITION,
+        }
+    }
+}
+
 /// A sketch kind (`QUARRY_SKETCH_*`, docs/sketch.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SketchKind {
@@ -282,17 +294,10 @@ impl Lstsq {
         self
     }
 
-    fn options(&self) -> Result<Options> {
+    pub(crate) fn options(&self) -> Result<Options> {
         let mut o = Options::new()?;
-        let method = match self.method {
-            Method::Auto => sys::QUARRY_LSTSQ_AUTO,
-            Method::Direct => sys::QUARRY_LSTSQ_DIRECT,
-            Method::SketchSolve => sys::QUARRY_LSTSQ_SKETCH_SOLVE,
-            Method::SketchPrecondition => sys::QUARRY_LSTSQ_SKETCH_PRECONDITION,
-            Method::GramPrecondition => sys::QUARRY_LSTSQ_GRAM_PRECONDITION,
-        };
         let kind = self.sketch_kind.map(SketchKind::raw);
-        o.i64(sys::QUARRY_OPT_LSTSQ_METHOD, Some(method as i64))?;
+        o.i64(sys::QUARRY_OPT_LSTSQ_METHOD, Some(i64::from(self.method.raw())))?;
         o.i64(sys::QUARRY_OPT_SKETCH_KIND, kind.map(i64::from))?;
         o.f64(sys::QUARRY_OPT_RIDGE, self.ridge)?;
         o.f64(sys::QUARRY_OPT_TOLERANCE, self.tolerance)?;
@@ -417,7 +422,7 @@ impl Lstsq {
     }
 }
 
-fn rows_match(a_rows: usize, b_rows: usize) -> Result<()> {
+pub(crate) fn rows_match(a_rows: usize, b_rows: usize) -> Result<()> {
     if a_rows == b_rows {
         return Ok(());
     }

@@ -1,8 +1,12 @@
-//! Robust regression (quarry/regress.h).
+//! Robust regression (quarry/regress.h): Huber, l_p regression and active l_p regression.
 
-use crate::lstsq::{finish, Dense, Layout};
+use crate::callback::Callback;
+use crate::lstsq::{finish, rows_match, Dense, Layout};
 use crate::sys;
-use crate::{Context, Error, Options, Report, Result};
+use crate::{
+    BoxError, Context, Lewis, Lstsq, Method, Options, Report, Result, SketchKind, Solution,
+};
+use std::os::raw::c_void;
 use std::ptr;
 
 /// A Huber fit: the coefficients, the scale sigma and the report (objective, outliers,
@@ -54,15 +58,11 @@ impl Huber {
     }
 
     /// Fits b (A's rows) on the columns of A. On `NoConvergence` the error's
-    /// [`Partial::Solution`] holds the last iterate (its `x`) and the report.
+    /// [`Partial::Solution`](crate::Partial::Solution) holds the last iterate (its `x`) and
+    /// the report.
     pub fn fit(&self, ctx: &mut Context, a: Dense<'_>, b: &[f64]) -> Result<HuberFit> {
         let (m, n) = a.shape();
-        if b.len() != m {
-            return Err(Error::new(
-                sys::QUARRY_ERR_BAD_DIMENSION,
-                format!("b has {} rows but A has {m}", b.len()),
-            ));
-        }
+        rows_match(m, b.len())?;
         let mut o = Options::new()?;
         o.f64(sys::QUARRY_OPT_HUBER_SCALE, self.scale)?;
         o.f64(sys::QUARRY_OPT_RIDGE, self.ridge)?;
@@ -87,5 +87,209 @@ impl Huber {
         };
         let sol = finish(ctx, status, (x, Layout::ColMajor, n, 1), report)?;
         Ok(HuberFit { x: sol.x, scale, report: sol.report })
+    }
+}
+
+/// Settings of an l_p regression (`quarry_lp_regression_f64`): x minimizing
+/// sum_i |b_i - a_i^T x|^p for p >= 1 (p = 1: least absolute deviations, the median
+/// regression; p = 2: least squares), with A m x n, m >= n.
+/// `LpRegression::new(1.0).fit(&mut ctx, a, &b)` returns a [`Solution`] whose report
+/// holds `report_key::OBJECTIVE` (sum_i |r_i|^p at x) and `report_key::DUAL_GAP` (a bound
+/// on the objective's relative distance to its minimum, certified by a dual point), with
+/// `METHOD` (the preconditioner), `ITERATIONS` (Newton iterations), `RESIDUAL_NORM`
+/// (||b - A x||_2) and `SECONDS`.
+#[derive(Clone, Debug)]
+pub struct LpRegression {
+    p: f64,
+    settings: Lstsq, // the method, tolerance, iteration limit and sketch; never a ridge
+}
+
+impl LpRegression {
+    /// Exponent `p`: finite and >= 1 (else `InvalidArgument`); Newton iterations grow with
+    /// p (about 20 at p = 20).
+    pub fn new(p: f64) -> LpRegression {
+        LpRegression { p, settings: Lstsq::new() }
+    }
+    /// The preconditioner of the Newton systems (weighted least squares):
+    /// [`Method::Auto`] (a cost model, the default), [`Method::GramPrecondition`] or
+    /// [`Method::SketchPrecondition`]; any other method gives `InvalidArgument`.
+    pub fn method(mut self, method: Method) -> Self {
+        self.settings = self.settings.method(method);
+        self
+    }
+    /// The duality gap at which to stop (default 1e-10; values below the certificate's own
+    /// rounding, 8 p sqrt(m) 2^-52, count as that).
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.settings = self.settings.tolerance(tolerance);
+        self
+    }
+    /// Newton iteration limit (default 300).
+    pub fn max_iterations(mut self, n: u64) -> Self {
+        self.settings = self.settings.max_iterations(n);
+        self
+    }
+    /// The kind of the preconditioner's sketch: sparse sign (the default), CountSketch or
+    /// Gaussian (others give `InvalidArgument`: the weighted rows are sketched block by block).
+    pub fn sketch_kind(mut self, kind: SketchKind) -> Self {
+        self.settings = self.settings.sketch_kind(kind);
+        self
+    }
+    /// The sketch's rows (default 4 n).
+    pub fn sketch_rows(mut self, rows: u64) -> Self {
+        self.settings = self.settings.sketch_rows(rows);
+        self
+    }
+    /// Non-zeros per column of a sparse-sign sketch.
+    pub fn sketch_nnz(mut self, nnz: u64) -> Self {
+        self.settings = self.settings.sketch_nnz(nnz);
+        self
+    }
+    /// Seed of the sketch's random stream (same seed, same result).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings = self.settings.seed(seed);
+        self
+    }
+
+    /// Fits b (A's rows) on the columns of A. On `NoConvergence` (the iteration limit) the
+    /// error's [`Partial::Solution`](crate::Partial::Solution) holds the last iterate and
+    /// its report (objective and gap).
+    pub fn fit(&self, ctx: &mut Context, a: Dense<'_>, b: &[f64]) -> Result<Solution> {
+        let (m, n) = a.shape();
+        rows_match(m, b.len())?;
+        let o = self.settings.options()?;
+        let (mut x, mut report) = (vec![0.0; n], ptr::null_mut());
+        let status = unsafe {
+            sys::quarry_lp_regression_f64(
+                ctx.raw(),
+                a.layout().raw(),
+                m as i64,
+                n as i64,
+                a.data().as_ptr(),
+                a.ld() as i64,
+                b.as_ptr(),
+                self.p,
+                x.as_mut_ptr(),
+                o.raw(),
+                &mut report,
+            )
+        };
+        finish(ctx, status, (x, Layout::ColMajor, n, 1), report)
+    }
+}
+
+/// Settings of an active l_p regression (`quarry_active_regression_f64`): fit b ~ A x in
+/// the l_p norm (p >= 1) reading only `budget` of the m labels b_i, where A is known in
+/// full and each label is costly. The rows are drawn by A's l_p Lewis weights ([`Lewis`];
+/// Musco, Musco, Woodruff and Yasuda, FOCS 2022), which keeps the rows that decide the fit
+/// where uniformly drawn rows may miss them; the sampled, reweighted problem is then solved
+/// as [`LpRegression`] does.
+/// `ActiveRegression::new(1.0, 100).fit(&mut ctx, a, |rows, labels| ...)` returns a
+/// [`Solution`] whose report holds `report_key::QUERIES` (labels read: the budget),
+/// `BATCHES`, `ORACLE_SECONDS`, `ITERATIONS` (the fit's Newton iterations), `OBJECTIVE`
+/// (the sample's estimate of sum_i |r_i|^p at x), `DUAL_GAP` (of the sampled problem) and
+/// `SECONDS`.
+#[derive(Clone, Debug)]
+pub struct ActiveRegression {
+    budget: usize,
+    settings: Lewis, // p, the Lewis weights' leverage scores and seed; the fit's tolerance and limit
+}
+
+/// A user label oracle, as the trampoline sees it: labels for C's rows.
+type Labels<'f> = dyn FnMut(&[i64], &mut [f64]) -> std::result::Result<(), BoxError> + 'f;
+
+/// The `quarry_label_fn` of [`ActiveRegression::fit`]: asks the user's oracle for a batch.
+unsafe extern "C" fn label_trampoline(
+    count: i64,
+    rows: *const i64,
+    labels: *mut f64,
+    user: *mut c_void,
+) -> i32 {
+    let k = count.max(0) as usize;
+    let rows = if k == 0 { &[][..] } else { std::slice::from_raw_parts(rows, k) };
+    let labels = if k == 0 { &mut [][..] } else { std::slice::from_raw_parts_mut(labels, k) };
+    // SAFETY: `user` is the `Callback` that `fit` keeps alive for the whole C call, and
+    // quarry calls the oracle only on the calling thread, one batch at a time.
+    Callback::<Labels<'_>>::run(user, |oracle| oracle(rows, labels))
+}
+
+impl ActiveRegression {
+    /// Exponent `p` (finite, >= 1) and `budget`, the labels to read (n <= budget <= the
+    /// number of non-zero rows of A); either out of range gives `InvalidArgument`. The
+    /// Lewis weights come from exact leverage scores.
+    pub fn new(p: f64, budget: usize) -> ActiveRegression {
+        ActiveRegression { budget, settings: Lewis::new(p) }
+    }
+    /// Lewis weights from sketched leverage scores (see [`Lewis::approximate`]).
+    pub fn approximate(mut self) -> Self {
+        self.settings = self.settings.approximate();
+        self
+    }
+    /// The kind of the leverage scores' sketch (approximate scores).
+    pub fn sketch_kind(mut self, kind: SketchKind) -> Self {
+        self.settings = self.settings.sketch_kind(kind);
+        self
+    }
+    /// The rows of the leverage scores' sketch (approximate scores).
+    pub fn sketch_rows(mut self, rows: u64) -> Self {
+        self.settings = self.settings.sketch_rows(rows);
+        self
+    }
+    /// Seed of the sketch and of the sample of rows (same seed, same rows asked).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings = self.settings.seed(seed);
+        self
+    }
+    /// The duality gap at which the fit stops (as [`LpRegression::tolerance`]).
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.settings = self.settings.tolerance(tolerance);
+        self
+    }
+    /// The fit's Newton iteration limit (default 300).
+    pub fn max_iterations(mut self, n: u64) -> Self {
+        self.settings = self.settings.max_iterations(n);
+        self
+    }
+
+    /// Fits b ~ A x asking `labels` for `budget` of the b_i. The oracle gets a batch of at
+    /// most 1024 rows of A (0-based indices, increasing; each row is asked once per fit)
+    /// and writes their labels into `labels` (as many as rows). It is called on this
+    /// thread only. Its error stops the fit and comes back as the source of an
+    /// [`crate::ErrorKind::Oracle`] error (as does a NaN or infinite label, without a
+    /// source); a panic in it resumes here after the C call returns. On `NoConvergence`
+    /// (the Lewis weights' rounds or the fit's iterations) the error's
+    /// [`Partial::Solution`](crate::Partial::Solution) holds the last iterate and the report.
+    pub fn fit<F>(&self, ctx: &mut Context, a: Dense<'_>, mut labels: F) -> Result<Solution>
+    where
+        F: FnMut(&[usize], &mut [f64]) -> std::result::Result<(), BoxError>,
+    {
+        let (m, n) = a.shape();
+        let o = self.settings.options()?;
+        let mut batch = Vec::new(); // the rows as indices, reused from batch to batch
+        let mut oracle = |rows: &[i64], out: &mut [f64]| {
+            batch.clear();
+            batch.extend(rows.iter().map(|&i| i as usize));
+            labels(&batch, out)
+        };
+        let mut call: Callback<'_, Labels<'_>> = Callback::new(&mut oracle);
+        let budget = i64::try_from(self.budget).unwrap_or(i64::MAX);
+        let (mut x, mut report) = (vec![0.0; n], ptr::null_mut());
+        let status = unsafe {
+            sys::quarry_active_regression_f64(
+                ctx.raw(),
+                a.layout().raw(),
+                m as i64,
+                n as i64,
+                a.data().as_ptr(),
+                a.ld() as i64,
+                self.settings.p(),
+                Some(label_trampoline),
+                call.user_data(),
+                budget,
+                x.as_mut_ptr(),
+                o.raw(),
+                &mut report,
+            )
+        };
+        call.conclude(finish(ctx, status, (x, Layout::ColMajor, n, 1), report))
     }
 }

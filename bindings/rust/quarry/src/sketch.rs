@@ -1,9 +1,9 @@
-//! Random streams, sketching operators, leverage scores and row sampling
+//! Random streams, sketching operators, leverage scores, Lewis weights and row sampling
 //! (quarry/rng.h, quarry/sketch.h, quarry/sampling.h).
 
-use crate::lstsq::{minor_len, zeros, Csr, Dense, Layout, SketchKind};
+use crate::lstsq::{finish, minor_len, zeros, Csr, Dense, Layout, SketchKind};
 use crate::sys;
-use crate::{Context, Error, Options, Result};
+use crate::{Context, Error, Options, Result, Solution};
 use std::ptr::{self, NonNull};
 
 /// The state of a counter-based random stream (Philox4x32-10, quarry/rng.h): a plain
@@ -350,8 +350,7 @@ impl Leverage {
         self
     }
 
-    /// The leverage score of every row of A (m values in [0, 1], summing to A's rank).
-    pub fn scores(&self, ctx: &mut Context, a: Dense<'_>) -> Result<Vec<f64>> {
+    fn options(&self) -> Result<Options> {
         let mut o = Options::new()?;
         let method =
             if self.approximate { sys::QUARRY_LEVERAGE_APPROX } else { sys::QUARRY_LEVERAGE_EXACT };
@@ -360,6 +359,12 @@ impl Leverage {
         o.i64(sys::QUARRY_OPT_SKETCH_KIND, self.sketch_kind.map(|k| i64::from(k.raw())))?;
         o.u64(sys::QUARRY_OPT_SKETCH_ROWS, self.sketch_rows)?;
         o.u64(sys::QUARRY_OPT_SEED, self.seed)?;
+        Ok(o)
+    }
+
+    /// The leverage score of every row of A (m values in [0, 1], summing to A's rank).
+    pub fn scores(&self, ctx: &mut Context, a: Dense<'_>) -> Result<Vec<f64>> {
+        let o = self.options()?;
         let (m, n) = a.shape();
         let mut scores = vec![0.0; m];
         let status = unsafe {
@@ -375,6 +380,98 @@ impl Leverage {
             )
         };
         ctx.check(status).map(|_| scores)
+    }
+}
+
+/// Settings of l_p Lewis weights (`quarry_lewis_weights_f64`): the w > 0 with
+/// w_i = (a_i^T (A^T W^(1 - 2/p) A)^-1 a_i)^(p/2), the leverage scores of W^(1/2 - 1/p) A.
+/// They sum to A's rank, are A's leverage scores for p = 2, and are the weights of l_p row
+/// sampling (and of [`ActiveRegression`](crate::ActiveRegression)).
+/// `Lewis::new(1.0).weights(&mut ctx, a)` returns a [`Solution`] whose `x` holds the m
+/// weights (0 for zero rows) and whose report holds `report_key::ITERATIONS` (leverage-score
+/// computations, one per round), `RANK` (the weights' sum), `RESIDUAL_NORM` (the last
+/// fixed-point residual) and `SECONDS`.
+#[derive(Clone, Debug)]
+pub struct Lewis {
+    p: f64,
+    leverage: Leverage, // the leverage scores of every round; never a ridge
+    tolerance: Option<f64>,
+    max_iterations: Option<u64>,
+}
+
+impl Lewis {
+    /// Exponent `p`: finite and > 0 (else `InvalidArgument`). Exact leverage scores.
+    pub fn new(p: f64) -> Lewis {
+        Lewis { p, leverage: Leverage::new(), tolerance: None, max_iterations: None }
+    }
+    /// Sketched leverage scores in every round: the weights are then within about a
+    /// factor 2 of the exact ones, and the rounds a budget (10 by default) rather than a
+    /// limit (reaching it is no error).
+    pub fn approximate(mut self) -> Self {
+        self.leverage = self.leverage.approximate();
+        self
+    }
+    /// The sketch's kind (approximate scores).
+    pub fn sketch_kind(mut self, kind: SketchKind) -> Self {
+        self.leverage = self.leverage.sketch_kind(kind);
+        self
+    }
+    /// The sketch's rows (approximate scores; default min(m, 20 n)).
+    pub fn sketch_rows(mut self, rows: u64) -> Self {
+        self.leverage = self.leverage.sketch_rows(rows);
+        self
+    }
+    /// The seed of the sketch (approximate scores).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.leverage = self.leverage.seed(seed);
+        self
+    }
+    /// The fixed-point residual at which to stop (max_i |T(w)_i - w_i| / w_i, the lightest
+    /// weights measured against a millionth of the mean; default 1e-10).
+    pub fn tolerance(mut self, tolerance: f64) -> Self {
+        self.tolerance = Some(tolerance);
+        self
+    }
+    /// The most rounds (default 100 exact, 10 approximate).
+    pub fn max_iterations(mut self, n: u64) -> Self {
+        self.max_iterations = Some(n);
+        self
+    }
+
+    pub(crate) fn p(&self) -> f64 {
+        self.p
+    }
+
+    /// The options of these settings: the leverage scores', the tolerance, the limit.
+    pub(crate) fn options(&self) -> Result<Options> {
+        let mut o = self.leverage.options()?;
+        o.f64(sys::QUARRY_OPT_TOLERANCE, self.tolerance)?;
+        o.u64(sys::QUARRY_OPT_MAX_ITERATIONS, self.max_iterations)?;
+        Ok(o)
+    }
+
+    /// The Lewis weight of every row of A, in `x` (m values). On `NoConvergence` (the
+    /// round limit, exact scores) the error's [`Partial::Solution`](crate::Partial::Solution)
+    /// holds the last round's weights and the report.
+    pub fn weights(&self, ctx: &mut Context, a: Dense<'_>) -> Result<Solution> {
+        let o = self.options()?;
+        let (m, n) = a.shape();
+        let (mut weights, mut report) = (vec![0.0; m], ptr::null_mut());
+        let status = unsafe {
+            sys::quarry_lewis_weights_f64(
+                ctx.raw(),
+                a.layout().raw(),
+                m as i64,
+                n as i64,
+                a.data().as_ptr(),
+                a.ld() as i64,
+                self.p,
+                weights.as_mut_ptr(),
+                o.raw(),
+                &mut report,
+            )
+        };
+        finish(ctx, status, (weights, Layout::ColMajor, m, 1), report)
     }
 }
 

@@ -419,3 +419,339 @@ fn huber_resists_outliers_and_reports_its_objective() {
     assert_eq!(e.kind(), ErrorKind::NoConvergence, "{e}");
     assert!(matches!(e.partial(), Some(Partial::Solution(s)) if s.x.len() == n));
 }
+
+/// A noisy m x n problem with every tenth b a gross outlier, and sum_i |b_i - a_i^T x|^p.
+fn lp_problem(seed: u64, m: usize, n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut rng = Rng(seed);
+    let a = matrix(&mut rng, m, n, 1.0);
+    let x0 = rng.normals(n);
+    let mut b = matvec(&a, m, n, &x0);
+    for (i, v) in b.iter_mut().enumerate() {
+        *v += 0.1 * rng.normal() + if i % 10 == 0 { 20.0 * rng.normal() } else { 0.0 };
+    }
+    (a, b, x0)
+}
+
+fn lp_objective(a: &[f64], m: usize, n: usize, b: &[f64], x: &[f64], p: f64) -> f64 {
+    matvec(a, m, n, x).iter().zip(b).map(|(ax, b)| (b - ax).abs().powf(p)).sum()
+}
+
+#[test]
+fn lp_regression_at_p_one_reaches_the_brute_force_optimum() {
+    use quarry::LpRegression;
+    let mut ctx = Context::new().unwrap();
+    let (m, n) = (60, 2);
+    for seed in [41, 42] {
+        let (a, b, _) = lp_problem(seed, m, n);
+        // Some l_1 optimum fits n = 2 rows exactly: the best of all two-row interpolants.
+        let mut best = f64::INFINITY;
+        for i in 0..m {
+            for k in i + 1..m {
+                let (u, v) = (&a[i * n..i * n + 2], &a[k * n..k * n + 2]);
+                let det = u[0] * v[1] - u[1] * v[0];
+                if det.abs() > 1e-12 {
+                    let x = [(b[i] * v[1] - u[1] * b[k]) / det, (u[0] * b[k] - b[i] * v[0]) / det];
+                    best = best.min(lp_objective(&a, m, n, &b, &x, 1.0));
+                }
+            }
+        }
+        let view = Dense::row_major(&a, m, n).unwrap();
+        for (method, raw) in [
+            (Method::GramPrecondition, quarry::sys::QUARRY_LSTSQ_GRAM_PRECONDITION),
+            (Method::SketchPrecondition, quarry::sys::QUARRY_LSTSQ_SKETCH_PRECONDITION),
+        ] {
+            let fit = LpRegression::new(1.0).method(method).fit(&mut ctx, view, &b).unwrap();
+            let f = lp_objective(&a, m, n, &b, &fit.x, 1.0);
+            assert!((f - best).abs() <= 1e-12 * best, "seed {seed}: {f} vs {best}");
+            let reported = fit.report.f64(report_key::OBJECTIVE).unwrap();
+            assert!((reported - best).abs() <= 1e-12 * best, "{reported} vs {best}");
+            assert!(fit.report.f64(report_key::DUAL_GAP).unwrap() <= 1e-10);
+            assert_eq!(fit.report.i64(report_key::METHOD), Some(i64::from(raw)));
+        }
+    }
+}
+
+#[test]
+fn lp_regression_certifies_its_gap_and_is_least_squares_at_two() {
+    use quarry::LpRegression;
+    let mut ctx = Context::new().unwrap();
+    let (m, n) = (2000, 6);
+    let (a, b, _) = lp_problem(43, m, n);
+    let view = Dense::row_major(&a, m, n).unwrap();
+    let tight = LpRegression::new(1.5).tolerance(0.0).fit(&mut ctx, view, &b).unwrap();
+    let fit = LpRegression::new(1.5).fit(&mut ctx, view, &b).unwrap();
+    let gap = fit.report.f64(report_key::DUAL_GAP).unwrap();
+    assert!((0.0..=1e-10).contains(&gap), "{gap}");
+    let f = lp_objective(&a, m, n, &b, &fit.x, 1.5);
+    assert!((fit.report.f64(report_key::OBJECTIVE).unwrap() - f).abs() <= 1e-12 * f);
+    // The gap bounds the excess over the tightest objective found (its own gap aside).
+    let (ft, gt) = (
+        tight.report.f64(report_key::OBJECTIVE).unwrap(),
+        tight.report.f64(report_key::DUAL_GAP).unwrap(),
+    );
+    assert!((f - ft) / f <= gap + gt + 1e-14, "{f} vs {ft}");
+    assert!(fit.report.i64(report_key::ITERATIONS).unwrap() >= 1);
+    assert!(fit.report.f64(report_key::RESIDUAL_NORM).unwrap() > 0.0);
+    // Column-major, the same minimum.
+    let at = transpose(&a, m, n);
+    let col = LpRegression::new(1.5).fit(&mut ctx, Dense::col_major(&at, m, n).unwrap(), &b);
+    let col = col.unwrap().report.f64(report_key::OBJECTIVE).unwrap();
+    assert!((col - f).abs() <= 1e-10 * f, "{col} vs {f}");
+    // p = 2 is least squares.
+    let two = LpRegression::new(2.0).fit(&mut ctx, view, &b).unwrap();
+    let ls = Lstsq::new().solve(&mut ctx, view, &b).unwrap();
+    for (x, y) in two.x.iter().zip(&ls.x) {
+        assert!((x - y).abs() <= 1e-10 * (1.0 + y.abs()), "{x} vs {y}");
+    }
+}
+
+#[test]
+fn lp_regression_refuses_bad_input_and_keeps_its_last_iterate() {
+    use quarry::LpRegression;
+    let mut ctx = Context::new().unwrap();
+    let (m, n) = (500, 4);
+    let (a, b, _) = lp_problem(44, m, n);
+    let view = Dense::row_major(&a, m, n).unwrap();
+    for p in [0.5, 0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let e = LpRegression::new(p).fit(&mut ctx, view, &b).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "p = {p}: {e}");
+    }
+    for method in [Method::Direct, Method::SketchSolve] {
+        let e = LpRegression::new(1.0).method(method).fit(&mut ctx, view, &b).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        assert!(e.message().contains("QUARRY_LSTSQ_GRAM_PRECONDITION"), "{e}");
+    }
+    let e = LpRegression::new(1.0).fit(&mut ctx, view, &b[1..]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let wide = Dense::row_major(&a[..3 * n], 3, n).unwrap(); // m < n
+    let e = LpRegression::new(1.0).fit(&mut ctx, wide, &b[..3]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let mut bad = b.clone();
+    bad[7] = f64::NAN;
+    let e = LpRegression::new(1.0).fit(&mut ctx, view, &bad).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NonFinite, "{e}");
+    // The iteration limit: the last iterate and its report come with NoConvergence.
+    let e = LpRegression::new(1.0).max_iterations(3).fit(&mut ctx, view, &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoConvergence, "{e}");
+    assert!(e.message().contains("QUARRY_OPT_MAX_ITERATIONS"), "{e}");
+    let s = match e.into_partial() {
+        Some(Partial::Solution(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(s.x.len(), n);
+    assert_eq!(s.report.i64(report_key::ITERATIONS), Some(3));
+    assert!(s.report.f64(report_key::DUAL_GAP).unwrap() > 1e-10);
+    let f = lp_objective(&a, m, n, &b, &s.x, 1.0);
+    assert!((s.report.f64(report_key::OBJECTIVE).unwrap() - f).abs() <= 1e-12 * f);
+}
+
+/// A with every tenth row scaled by 30: uneven leverage scores and Lewis weights.
+fn uneven_matrix(seed: u64, m: usize, n: usize) -> Vec<f64> {
+    let mut a = matrix(&mut Rng(seed), m, n, 1.0);
+    for (i, v) in a.iter_mut().enumerate() {
+        if (i / n) % 10 == 0 {
+            *v *= 30.0;
+        }
+    }
+    a
+}
+
+#[test]
+fn lewis_weights_meet_their_definition_and_are_leverage_scores_at_two() {
+    use quarry::{Leverage, Lewis};
+    let mut ctx = Context::new().unwrap();
+    let (m, n) = (2000, 6);
+    let a = uneven_matrix(51, m, n);
+    let view = Dense::row_major(&a, m, n).unwrap();
+    for p in [0.5, 1.0, 1.5, 3.0, 4.0] {
+        let lewis = Lewis::new(p).weights(&mut ctx, view).unwrap();
+        let w = &lewis.x;
+        assert_eq!(w.len(), m);
+        let sum: f64 = w.iter().sum();
+        assert!((sum - n as f64).abs() <= 1e-8, "p = {p}: the weights sum to {sum}");
+        assert_eq!(lewis.report.i64(report_key::RANK), Some(n as i64));
+        assert!(lewis.report.f64(report_key::RESIDUAL_NORM).unwrap() <= 1e-10);
+        assert!(lewis.report.i64(report_key::ITERATIONS).unwrap() >= 1);
+        // The definition: w holds the leverage scores of W^(1/2 - 1/p) A.
+        let scaled: Vec<f64> =
+            a.iter().enumerate().map(|(k, v)| v * w[k / n].powf(0.5 - 1.0 / p)).collect();
+        let tau = Leverage::new().scores(&mut ctx, Dense::row_major(&scaled, m, n).unwrap());
+        for (wi, ti) in w.iter().zip(&tau.unwrap()) {
+            assert!((wi - ti).abs() <= 1e-8 * wi, "p = {p}: {wi} vs {ti}");
+        }
+        // Column-major: the same weights.
+        let at = transpose(&a, m, n);
+        let col = Lewis::new(p).weights(&mut ctx, Dense::col_major(&at, m, n).unwrap()).unwrap();
+        assert!(max_diff(&col.x, w) <= 1e-12, "p = {p}");
+    }
+    // p = 2: the leverage scores, in one round.
+    let two = Lewis::new(2.0).weights(&mut ctx, view).unwrap();
+    let tau = Leverage::new().scores(&mut ctx, view).unwrap();
+    assert!(max_diff(&two.x, &tau) <= 1e-15);
+    assert_eq!(two.report.i64(report_key::ITERATIONS), Some(1));
+    // Sketched scores: within a factor 2 of the exact weights on nearly every row.
+    let exact = Lewis::new(1.0).weights(&mut ctx, view).unwrap().x;
+    let approx = Lewis::new(1.0).approximate().seed(3).weights(&mut ctx, view).unwrap().x;
+    let close = exact.iter().zip(&approx).filter(|(e, a)| **a <= 2.0 * **e && **e <= 2.0 * **a);
+    assert!(close.count() >= m * 99 / 100);
+}
+
+#[test]
+fn lewis_weights_refuse_bad_input_and_keep_their_last_round() {
+    use quarry::{Lewis, SketchKind};
+    let mut ctx = Context::new().unwrap();
+    let (m, n) = (500, 4);
+    let a = uneven_matrix(52, m, n);
+    let view = Dense::row_major(&a, m, n).unwrap();
+    for p in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let e = Lewis::new(p).weights(&mut ctx, view).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "p = {p}: {e}");
+        assert!(e.message().contains("p = "), "{e}");
+    }
+    let e = Lewis::new(1.0).approximate().sketch_rows(0).weights(&mut ctx, view).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert!(Lewis::new(1.0)
+        .approximate()
+        .sketch_kind(SketchKind::Gaussian)
+        .sketch_rows(100)
+        .weights(&mut ctx, view)
+        .is_ok());
+    let mut bad = a.clone();
+    bad[9] = f64::NAN;
+    let e = Lewis::new(1.0).weights(&mut ctx, Dense::row_major(&bad, m, n).unwrap()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NonFinite, "{e}");
+    // The round limit: the last round's weights and the report come with NoConvergence.
+    let e = Lewis::new(1.0).max_iterations(2).weights(&mut ctx, view).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoConvergence, "{e}");
+    assert!(e.message().contains("QUARRY_OPT_MAX_ITERATIONS"), "{e}");
+    let s = match e.into_partial() {
+        Some(Partial::Solution(s)) => s,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(s.x.len(), m);
+    assert_eq!(s.report.i64(report_key::ITERATIONS), Some(2));
+    assert!(s.report.f64(report_key::RESIDUAL_NORM).unwrap() > 1e-10);
+}
+
+/// An m x n Gaussian A and b = A x0 + N(0, 0.1^2).
+fn active_problem(seed: u64, m: usize, n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut rng = Rng(seed);
+    let a = matrix(&mut rng, m, n, 1.0);
+    let x0 = rng.normals(n);
+    let b = matvec(&a, m, n, &x0).into_iter().map(|v| v + 0.1 * rng.normal()).collect();
+    (a, b)
+}
+
+#[test]
+fn active_regression_nears_the_full_fit_from_its_budget_of_labels() {
+    use quarry::{ActiveRegression, LpRegression};
+    let mut ctx = Context::new().unwrap();
+    let (m, n, budget) = (2000, 5, 100);
+    let (a, b) = active_problem(53, m, n);
+    let view = Dense::row_major(&a, m, n).unwrap();
+    let at = transpose(&a, m, n);
+    for p in [1.0, 2.0] {
+        let full = LpRegression::new(p).fit(&mut ctx, view, &b).unwrap();
+        let best = lp_objective(&a, m, n, &b, &full.x, p).powf(1.0 / p);
+        for seed in [0, 1, 2] {
+            let (mut asked, mut batches) = (vec![0usize; m], 0i64);
+            let fit = ActiveRegression::new(p, budget)
+                .seed(seed)
+                .fit(&mut ctx, view, |rows, labels| {
+                    assert_eq!(rows.len(), labels.len());
+                    assert!(rows.windows(2).all(|r| r[0] < r[1]), "rows increase");
+                    batches += 1;
+                    for (label, &r) in labels.iter_mut().zip(rows) {
+                        asked[r] += 1;
+                        *label = b[r];
+                    }
+                    Ok(())
+                })
+                .unwrap();
+            assert!(asked.iter().all(|&k| k <= 1), "a row was asked twice");
+            assert_eq!(asked.iter().sum::<usize>(), budget);
+            assert_eq!(fit.report.i64(report_key::QUERIES), Some(budget as i64));
+            assert_eq!(fit.report.i64(report_key::BATCHES), Some(batches));
+            assert!(fit.report.f64(report_key::DUAL_GAP).unwrap() <= 1e-10);
+            assert!(fit.report.f64(report_key::OBJECTIVE).unwrap() > 0.0);
+            assert!(fit.report.f64(report_key::ORACLE_SECONDS).is_some());
+            let r = lp_objective(&a, m, n, &b, &fit.x, p).powf(1.0 / p);
+            assert!(r <= 1.2 * best, "p = {p}, seed {seed}: {r} vs {best} from all labels");
+            // The same seed asks the same rows: the same fit, in either layout.
+            let answer = |rows: &[usize], labels: &mut [f64]| -> Result<(), quarry::BoxError> {
+                labels.iter_mut().zip(rows).for_each(|(l, &r)| *l = b[r]);
+                Ok(())
+            };
+            let again = ActiveRegression::new(p, budget).seed(seed).fit(&mut ctx, view, answer);
+            assert_eq!(again.unwrap().x, fit.x);
+            let col = Dense::col_major(&at, m, n).unwrap();
+            let col = ActiveRegression::new(p, budget).seed(seed).fit(&mut ctx, col, answer);
+            assert!(max_diff(&col.unwrap().x, &fit.x) <= 1e-8);
+        }
+    }
+}
+
+#[test]
+fn active_regression_failures_reach_the_caller() {
+    use quarry::ActiveRegression;
+    let mut ctx = Context::new().unwrap();
+    let (m, n) = (300, 3);
+    let (a, b) = active_problem(54, m, n);
+    let view = Dense::row_major(&a, m, n).unwrap();
+    let answer = |rows: &[usize], labels: &mut [f64]| -> Result<(), quarry::BoxError> {
+        labels.iter_mut().zip(rows).for_each(|(l, &r)| *l = b[r]);
+        Ok(())
+    };
+    // The oracle's own error is the source of the Oracle error.
+    let e = ActiveRegression::new(1.0, 30)
+        .fit(&mut ctx, view, |_, _| Err(Unreachable.into()))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oracle, "{e}");
+    let source = std::error::Error::source(&e).expect("the oracle's error");
+    assert!(source.downcast_ref::<Unreachable>().is_some());
+    // A panic resumes here, after the C call: nothing unwinds through C.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = ActiveRegression::new(1.0, 30).fit(&mut ctx, view, |_, _| panic!("no labels"));
+    }));
+    let payload = caught.expect_err("the panic comes back");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"no labels"));
+    // A NaN label: the library refuses it, with no source.
+    let e = ActiveRegression::new(1.0, 30)
+        .fit(&mut ctx, view, |_, labels| {
+            labels[0] = f64::NAN;
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oracle, "{e}");
+    assert!(std::error::Error::source(&e).is_none());
+    // p and the budget out of range: refused before any label is asked.
+    let mut asked = 0;
+    for (p, budget) in [(0.5, 30), (f64::NAN, 30), (1.0, n - 1), (1.0, m + 1)] {
+        let e = ActiveRegression::new(p, budget)
+            .fit(&mut ctx, view, |_, _| {
+                asked += 1;
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "p = {p}, budget {budget}: {e}");
+    }
+    assert_eq!(asked, 0);
+    let wide = Dense::row_major(&a[..2 * n], 2, n).unwrap(); // m < n
+    let e = ActiveRegression::new(1.0, 2).fit(&mut ctx, wide, answer).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    // The fit's iteration limit: the last iterate and the report come with NoConvergence.
+    let e = ActiveRegression::new(1.0, 30).max_iterations(1).fit(&mut ctx, view, answer);
+    let e = e.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoConvergence, "{e}");
+    match e.into_partial() {
+        Some(Partial::Solution(s)) => {
+            assert_eq!(s.x.len(), n);
+            assert_eq!(s.report.i64(report_key::QUERIES), Some(30));
+            assert_eq!(s.report.i64(report_key::ITERATIONS), Some(1));
+        }
+        other => panic!("expected the last iterate, got {other:?}"),
+    }
+    // The context still works, with approximate Lewis weights too.
+    let fit = ActiveRegression::new(1.5, 60).approximate().seed(4).fit(&mut ctx, view, answer);
+    assert_eq!(fit.unwrap().report.i64(report_key::QUERIES), Some(60));
+}

@@ -1,0 +1,68 @@
+#include "capi/settings.hpp"
+
+#include "capi/handles.hpp"
+#include "core/error.hpp"
+#include "core/philox.hpp"
+
+namespace core = quarry::core;
+
+namespace quarry::capi {
+
+namespace {
+
+quarry_rng_state seed_state(const quarry_options* opts) {
+  const int64_t seed = opts == nullptr ? 0 : opts->core.get<int64_t>(QUARRY_OPT_SEED).value_or(0);
+  return core::rng_state_from_seed(static_cast<uint64_t>(seed));
+}
+
+}  // namespace
+
+lstsq::Settings lstsq_settings(const quarry_options* opts) {
+  lstsq::Settings st;
+  st.state = seed_state(opts);
+  if (opts != nullptr) {
+    const core::Options& o = opts->core;
+    st.method = static_cast<int32_t>(o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(st.method));
+    st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
+    st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
+    st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
+    st.sketch_kind =
+        static_cast<int32_t>(o.get<int64_t>(QUARRY_OPT_SKETCH_KIND).value_or(st.sketch_kind));
+    st.sketch_rows = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(0);
+    st.sketch_nnz = o.get<int64_t>(QUARRY_OPT_SKETCH_NNZ).value_or(st.sketch_nnz);
+  }
+  return st;
+}
+
+sketch::LeverageSettings leverage_settings(const quarry_options* opts) {
+  sketch::LeverageSettings settings;
+  settings.state = seed_state(opts);
+  if (opts != nullptr) {
+    const core::Options& o = opts->core;
+    settings.approximate =
+        o.get<int64_t>(QUARRY_OPT_LEVERAGE_METHOD).value_or(QUARRY_LEVERAGE_EXACT) ==
+        QUARRY_LEVERAGE_APPROX;
+    settings.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(0.0);
+    settings.sketch_rows = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(0);
+    settings.sketch_kind = static_cast<int32_t>(
+        o.get<int64_t>(QUARRY_OPT_SKETCH_KIND).value_or(QUARRY_SKETCH_SPARSE_SIGN));
+  }
+  return settings;
+}
+
+sketch::LewisSettings lewis_settings(const quarry_options* opts, double p) {
+  sketch::LewisSettings st;
+  st.p = p;
+  st.leverage = leverage_settings(opts);
+  core::require(st.leverage.ridge == 0, QUARRY_ERR_INVALID_ARGUMENT,
+                "QUARRY_OPT_RIDGE = {}: Lewis weights take no ridge", st.leverage.ridge);
+  if (st.leverage.approximate) st.max_iterations = kApproximateLewisRounds;
+  if (opts != nullptr) {
+    st.tolerance = opts->core.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
+    st.max_iterations =
+        opts->core.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
+  }
+  return st;
+}
+
+}  // namespace quarry::capi

@@ -1,0 +1,27 @@
+// Options shared by the C shims: a least-squares solver's settings (method, ridge,
+// tolerance, iteration limit, sketch kind, rows and non-zeros, and the seed's rng state),
+// leverage scores' and Lewis weights'.
+#pragma once
+
+#include <quarry/options.h>
+
+#include "lstsq/lstsq.hpp"
+#include "sketch/leverage.hpp"
+#include "sketch/lewis.hpp"
+
+namespace quarry::capi {
+
+// Defaults where opts is NULL or leaves a key unset.
+lstsq::Settings lstsq_settings(const quarry_options* opts);
+
+// Leverage scores: method, ridge, sketch rows and kind, the seed's rng state.
+sketch::LeverageSettings leverage_settings(const quarry_options* opts);
+
+// Rounds of Lewis weights with approximate leverage scores, unless the options say.
+inline constexpr int64_t kApproximateLewisRounds = 10;
+
+// Lewis weights of exponent p: the leverage settings (ridge refused: Lewis weights have
+// none), tolerance and round limit.
+sketch::LewisSettings lewis_settings(const quarry_options* opts, double p);
+
+}  // namespace quarry::capi
