@@ -57,7 +57,7 @@ func Huber(ctx *Context, a Dense, b []float64, epsilon float64, opts ...Option) 
 }
 
 // LpRegression is l_p regression of b (m values) on the columns of a dense A (m x n,
-// m >= n): x (n values) minimizes sum_i |b_i - a_i^T x|^p for an exponent p >= 1, finite
+// m >= n): x (n values) minimizes sum_i |b_i - a_i^T x|^p for an exponent 1 <= p <= 100
 // (p = 1: least absolute deviations, the median regression; p = 2: least squares; large
 // p approaches the minimax fit; Newton iterations grow with p, about 20 at p = 20). A p out of range gives ErrInvalidArgument, m < n ErrBadDimension
 // (quarry_lp_regression_f64 in quarry/regress.h).

@@ -16,6 +16,15 @@ using quarry::capi::with_report;
 namespace core = quarry::core;
 namespace regress = quarry::regress;
 
+namespace {
+
+// The largest p of l_p regression. Beyond about 100 the smoothed objectives are so stiff
+// that Newton's method crawls (p = 300 failed on a noisy Gaussian problem of the tests;
+// the limit to the minimax fit is a linear program, not offered yet).
+constexpr double kMaxP = 100;
+
+}  // namespace
+
 extern "C" {
 
 quarry_status quarry_huber_f64(quarry_context* ctx, int32_t layout, int64_t m, int64_t n,
@@ -78,11 +87,15 @@ quarry_status quarry_lp_regression_f64(quarry_context* ctx, int32_t layout, int6
     const auto av = core::dense_view("A", layout, m, n, a, lda);
     const auto bv = core::dense_view("b", QUARRY_COL_MAJOR, m, 1, b, m);
     core::dense_view("x", QUARRY_COL_MAJOR, n, 1, x, n);
-    core::require(std::isfinite(p) && p >= 1, QUARRY_ERR_INVALID_ARGUMENT,
-                  "p = {} must be finite and >= 1 (below 1 the problem is not convex)", p);
+    core::require(p >= 1 && p <= kMaxP, QUARRY_ERR_INVALID_ARGUMENT,
+                  "p = {} must lie in [1, {}] (below 1 the problem is not convex; beyond {} "
+                  "Newton's method on the smoothed objectives crawls)",
+                  p, kMaxP, kMaxP);
     regress::LpSettings st;
     st.p = p;
     st.inner = quarry::capi::lstsq_settings(opts);
+    core::require(st.inner.ridge == 0, QUARRY_ERR_INVALID_ARGUMENT,
+                  "QUARRY_OPT_RIDGE = {}: l_p regression takes no ridge", st.inner.ridge);
     if (opts != nullptr) {
       const core::Options& o = opts->core;
       st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
@@ -118,6 +131,12 @@ quarry_status quarry_lp_regression_f64(quarry_context* ctx, int32_t layout, int6
     c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
     c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
     if (r.converged) return {};
+    if (r.stalled) {
+      return fmt::format(
+          "no certificate after {} iterations: the smoothing reached its floor (A may be too "
+          "ill-conditioned, or p too large); x holds the last iterate (objective {:.17g})",
+          r.iterations, r.objective);
+    }
     return fmt::format(
         "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations); x holds the last "
         "iterate (objective {:.17g}, duality gap {:.2e})",
@@ -136,8 +155,8 @@ quarry_status quarry_active_regression_f64(quarry_context* ctx, int32_t layout, 
     const auto av = core::dense_view("A", layout, m, n, a, lda);
     core::dense_view("x", QUARRY_COL_MAJOR, n, 1, x, n);
     core::require(labels != nullptr, QUARRY_ERR_NULL_POINTER, "labels (the oracle) is NULL");
-    core::require(std::isfinite(p) && p >= 1, QUARRY_ERR_INVALID_ARGUMENT,
-                  "p = {} must be finite and >= 1", p);
+    core::require(p >= 1 && p <= kMaxP, QUARRY_ERR_INVALID_ARGUMENT, "p = {} must lie in [1, {}]",
+                  p, kMaxP);
     core::require(budget >= n && budget <= m, QUARRY_ERR_INVALID_ARGUMENT,
                   "budget = {} labels: it must lie in [n, m] = [{}, {}]", budget, n, m);
     regress::ActiveSettings st;
@@ -156,8 +175,11 @@ quarry_status quarry_active_regression_f64(quarry_context* ctx, int32_t layout, 
       st.solve.max_iterations =
           o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.solve.max_iterations);
     }
-    st.lewis.tolerance = 1e-10;  // the options' tolerance and limit are the fit's
-    st.lewis.max_iterations = 100;
+    // The options' tolerance and limit are the fit's: the weights keep their defaults.
+    const quarry::sketch::LewisSettings defaults;
+    st.lewis.tolerance = defaults.tolerance;
+    st.lewis.max_iterations = st.lewis.leverage.approximate ? quarry::capi::kApproximateLewisRounds
+                                                            : defaults.max_iterations;
     core::require_finite("A", av);
     const regress::ActiveResult r = regress::active_regression(
         ctx->core.threads(), av,
@@ -174,16 +196,21 @@ quarry_status quarry_active_regression_f64(quarry_context* ctx, int32_t layout, 
     c.set<double>(QUARRY_REPORT_OBJECTIVE, r.fit.objective);
     c.set<double>(QUARRY_REPORT_DUAL_GAP, r.fit.gap);
     c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
+    std::string message;
     if (!r.lewis_converged) {
-      return std::string(
-          "the Lewis weights did not converge within 100 rounds; the rows were sampled by the "
-          "last round's weights");
+      message =
+          "the Lewis weights did not converge within 100 rounds (the rows were sampled by "
+          "the last round's weights)";
     }
-    if (r.fit.converged) return {};
-    return fmt::format(
-        "no convergence within QUARRY_OPT_MAX_ITERATIONS ({} iterations) of the fit on the "
-        "sampled rows; x holds the last iterate (duality gap {:.2e})",
-        r.fit.iterations, r.fit.gap);
+    if (!r.fit.converged) {
+      message += fmt::format(
+          "{}the fit on the sampled rows did not converge {} ({} iterations, duality gap "
+          "{:.2e}); x holds its last iterate",
+          message.empty() ? "" : "; ",
+          r.fit.stalled ? "(the smoothing reached its floor)" : "within QUARRY_OPT_MAX_ITERATIONS",
+          r.fit.iterations, r.fit.gap);
+    }
+    return message;
   });
 }
 

@@ -147,7 +147,10 @@ struct WeightedSystem::Impl {
     factor->apply_t(g, wk.pw.data());
     const double target = tolerance * norm2(wk.pw.data(), factor->rank());
     const double hn = norm2(wk.h.data(), factor->rank());
-    if (hn <= target || hn == 0) return true;
+    if (hn <= target || hn == 0) {
+      if (from_zero) std::fill(d, d + n, 0.0);
+      return true;
+    }
     const bool done =
         detail::conjugate_gradients(*factor, hn, target, iterations + budget, iterations, wk,
                                     [&](const double* u, double* out) { op.gram(u, out); });
@@ -174,8 +177,19 @@ WeightedSystem::Outcome WeightedSystem::solve(const double* w, const double* g, 
   im.op.set_weights(w);
   Outcome out;
   if (im.method == QUARRY_LSTSQ_GRAM_PRECONDITION) {
-    im.factor = im.gram_factor(w);
-    im.factor_is_gram = im.factor.has_value();
+    std::optional<Factor> gram = im.gram_factor(w);
+    if (gram) {
+      im.factor = std::move(gram);
+      im.factor_is_gram = true;
+    } else {
+      // A^T W A not positive definite with positive weights is A's own rank deficiency
+      // (or W's zeros): it will not pass for the next weights either, so the sketch
+      // preconditioner (an SVD of the sketch when rank deficient) takes over for good,
+      // and is kept from one solve to the next.
+      im.method = QUARRY_LSTSQ_SKETCH_PRECONDITION;
+      if (im.factor_is_gram) im.factor.reset();
+      im.factor_is_gram = false;
+    }
     if (im.factor && im.factor->condition() <= 1 / kDirectRcond) {
       std::vector<double> h(size(n));
       im.factor->apply_t(g, h.data());

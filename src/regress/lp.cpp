@@ -9,6 +9,7 @@
 
 #include "core/blas.hpp"
 #include "core/error.hpp"
+#include "lstsq/factor.hpp"
 #include "lstsq/operator.hpp"
 #include "lstsq/weighted.hpp"
 
@@ -35,6 +36,19 @@ constexpr double kSlopeEnd = 0.1;
 // Armijo's sufficient decrease, and the halvings tried before a step counts as failed.
 constexpr double kArmijo = 1e-4;
 constexpr int kMaxHalvings = 40;
+// A certificate counts only when ||A^T u|| <= kFeasible ||A||_F ||u||: the bound assumes
+// A^T u = 0, and a u that is what cancellation left of phi' (a Newton step that fits the
+// data exactly) is noise that A^T does not annihilate.
+constexpr double kFeasible = 1e-10;
+// Residuals at most kExactFit u (1 + ||A||_F ||x||) in units of max |b_i| are an exact
+// fit: the minimum, 0, up to rounding.
+constexpr double kExactFit = 16;
+// The solve rescales to units of the largest residual when that leaves
+// [2^(-kRescale / p), 2^(kRescale / p)]: its p-th power then stays within 2^(+-kRescale).
+constexpr double kRescale = 100;
+// A stage also ends, and a step counts as no decrease, at the rounding level of the
+// smoothed objective's sum: kRounding u sum_i phi(r_i).
+constexpr double kRounding = 64;
 // No duality gap below kGapFloor p sqrt(m) u is asked for: the rounding of the
 // certificate's sums (m terms) is about that large.
 constexpr double kGapFloor = 8;
@@ -68,6 +82,10 @@ void slope(const Smoothed& phi, const std::vector<double>& r, const std::vector<
     h1 -= d1 * u[i];
     h2 += d2 * u[i] * u[i];
   }
+}
+
+double two_norm(const std::vector<double>& v) {
+  return lstsq::detail::norm2(v.data(), static_cast<int64_t>(v.size()));
 }
 
 // ||v||_q for q in [1, inf] (q = inf: max |v_i|), scaled by the largest entry.
@@ -117,7 +135,15 @@ double vertex(const lstsq::Operator& op, DenseView<const double> a, const double
   if (core::lstsq_svd(n, n, 1, work.data(), n, xv.data(), n, sv.data(), 1e-13) < n) return 1;
   std::vector<double> s(sz(m)), c(sz(n));
   op.residual(xv.data(), b, 1, rv.data(), c.data());
-  for (int64_t i = 0; i < m; ++i) s[sz(i)] = rv[sz(i)] > 0 ? 1.0 : rv[sz(i)] < 0 ? -1.0 : 0.0;
+  // Residuals at rounding level (more than n rows fitted exactly: a degenerate vertex) get
+  // u_i = 0 rather than the sign of their rounding error; 0 is in [-1, 1] all the same.
+  double bmax = 0;
+  for (int64_t i = 0; i < m; ++i) bmax = std::max(bmax, std::abs(b[i]));
+  const double zero_level = kExactFit * std::numeric_limits<double>::epsilon() * bmax;
+  for (int64_t i = 0; i < m; ++i) {
+    const double v = rv[sz(i)];
+    s[sz(i)] = v > zero_level ? 1.0 : v < -zero_level ? -1.0 : 0.0;
+  }
   for (int64_t k = 0; k < n; ++k) s[sz(idx[sz(k)])] = 0;
   const std::vector<double> zero(sz(n), 0.0);
   std::vector<double> scratch(sz(m));
@@ -147,10 +173,12 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
     return res;
   };
   std::fill(x, x + n, 0.0);
-  // Units of max |b_i|: every power of a residual stays in range.
+  // Units of max |b_i| (later, of the largest residual): every power of a residual stays
+  // in range.
   double unit = 0;
   for (int64_t i = 0; i < m; ++i) unit = std::max(unit, std::abs(b[i]));
   core::require(std::isfinite(unit), QUARRY_ERR_NONFINITE, "b holds NaN or infinity");
+  const double bmax = unit;
   lstsq::WeightedSystem system(threads, a, st.inner);
   res.method = system.method();
   if (unit == 0) return finish();
@@ -158,6 +186,8 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
   for (int64_t i = 0; i < m; ++i) bs[sz(i)] = b[i] / unit;
 
   const lstsq::Operator op(threads, a);
+  const double a_norm = op.frobenius();
+  const double eps = std::numeric_limits<double>::epsilon();
   std::vector<double> r = bs, f(sz(m)), d1(sz(m)), d2(sz(m)), ad(sz(m)), u(sz(m));
   std::vector<double> g(sz(n)), d(sz(n)), xs(sz(n), 0.0), xv(sz(n)), rv(sz(m)), scratch(sz(m));
   const std::vector<double> zero(sz(n), 0.0);
@@ -185,6 +215,25 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
       f[sz(i)] = phi.value(r[sz(i)]);
       phi.derivatives(r[sz(i)], f[sz(i)], d1[sz(i)], d2[sz(i)]);
     }
+    // An exact fit is the minimum (0) whatever the certificate says.
+    double rmax = 0;
+    for (const double e : r) rmax = std::max(rmax, std::abs(e));
+    if (rmax <= kExactFit * eps * (bmax / unit + a_norm * two_norm(xs))) {
+      gap = 0;
+      break;
+    }
+    // Back to units of the largest residual when the residuals have shrunk (or grown) far
+    // from 1: |r_i|^p underflows otherwise for large p (0.07^300 = 1e-346). Every
+    // quantity below is computed afresh in the new units; mu keeps its size relative to
+    // the residuals.
+    if (std::abs(std::log2(rmax)) * p > kRescale) {
+      for (double& e : r) e /= rmax;
+      for (double& e : bs) e /= rmax;
+      for (double& e : xs) e /= rmax;
+      mu = std::max(mu / rmax, kMinMu);
+      unit *= rmax;
+      rnorm = p_norm(r);
+    }
     op.residual(zero.data(), d1.data(), 1, scratch.data(), g.data());  // g = A^T phi'
     ++res.iterations;
     // The Newton step of the smoothed objective: (A^T Phi'' A) d = A^T phi'.
@@ -199,11 +248,18 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
     for (int64_t i = 0; i < m; ++i) u[sz(i)] = d1[sz(i)] - d2[sz(i)] * ad[sz(i)];
     gap = relative_gap(r, u, p, rnorm);
     // (The bound needs A^T u = 0: only a converged Newton solve certifies it.)
-    if (gap <= tolerance && o.converged) break;
+    if (gap <= tolerance && o.converged) {
+      op.residual(zero.data(), u.data(), 1, scratch.data(), g.data());  // g = A^T u
+      if (two_norm(g) <= kFeasible * a_norm * two_norm(u)) break;
+      gap = 1;  // no certificate: carry on
+    }
+    double sum_f = 0;
+    for (const double e : f) sum_f += e;
     double bias = 0;  // F_mu - F: what the smoothing adds at x
     for (int64_t i = 0; i < m; ++i) bias += f[sz(i)] - std::pow(std::abs(r[sz(i)]), p);
-    bool stage_over =
-        !(decrement > 0) || decrement / 2 <= kStageEnd * std::min(bias, gap * std::pow(rnorm, p));
+    bool stage_over = !(decrement > 0) ||
+                      decrement / 2 <= kStageEnd * std::min(bias, gap * std::pow(rnorm, p)) ||
+                      decrement / 2 <= kRounding * eps * sum_f;
     if (!stage_over) {
       // The step length: the smoothed objective is convex along d, so its minimum in
       // (0, 1] is found from the slope (Newton's method on it, kept inside a bracket):
@@ -228,7 +284,7 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
       for (int h = 0; h <= kMaxHalvings && !accepted; ++h, t /= 2) {
         double change = 0;
         for (int64_t i = 0; i < m; ++i) change += phi.value(r[sz(i)] - t * ad[sz(i)]) - f[sz(i)];
-        if (change <= -kArmijo * t * decrement) {
+        if (change <= -kArmijo * t * decrement && -change > kRounding * eps * sum_f) {
           accepted = true;
           for (int64_t j = 0; j < n; ++j) xs[sz(j)] += t * d[sz(j)];
           for (int64_t i = 0; i < m; ++i) r[sz(i)] -= t * ad[sz(i)];
@@ -250,6 +306,7 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
       }
       if (mu * kMuFactor < kMinMu) {  // nothing smoother left to try
         res.converged = false;
+        res.stalled = true;
         break;
       }
       mu *= kMuFactor;

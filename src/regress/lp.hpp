@@ -24,7 +24,8 @@ struct LpResult {
   double objective = 0;          // sum_i |r_i|^p
   double gap = 0;                // (objective - lower bound) / objective
   double residual_norm = 0;      // ||r||_2
-  bool converged = true;         // false: the iteration limit was reached
+  bool converged = true;         // false: the iteration limit was reached, or a stall
+  bool stalled = false;          // the smoothing reached its floor without a certificate
   double seconds = 0;
 };
 

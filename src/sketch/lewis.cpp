@@ -15,6 +15,13 @@ namespace {
 // Weights below this fraction of the mean count at that size in the residual.
 constexpr double kFloor = 1e-6;
 
+bool a_row_nonzero(core::DenseView<const double> a, int64_t i) {
+  for (int64_t j = 0; j < a.cols; ++j) {
+    if (a(i, j) != 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 LewisResult lewis_weights(int64_t threads, core::DenseView<const double> a, const LewisSettings& st,
@@ -35,14 +42,16 @@ LewisResult lewis_weights(int64_t threads, core::DenseView<const double> a, cons
   // fixed point has w = tau, so the weights sum to the rank). In log w the map's Jacobian
   // is -(p/2 - 1) times a matrix with eigenvalues in [0, 1] (diag(tau)^-1 (P o P), P the
   // projection onto the range of W^(1/2 - 1/p) A): Cohen and Peng's own step contracts by
-  // |p/2 - 1| near the fixed point, and only for p < 4. The step is the geometric mean
-  // w^(1 - alpha) T(w)^alpha, alpha = 4 / (p + 2), which balances the two ends of that
-  // spectrum and contracts by |p - 2| / (p + 2) for every p (1/3 at p = 1 and p = 4). With
-  // approximate scores, whose noise the spectrum argument does not cover, alpha is at most
-  // 1 (no extrapolation past T(w)).
+  // |p/2 - 1| near the fixed point, and only for p < 4. For p > 2 the step is the
+  // geometric mean w^(1 - alpha) T(w)^alpha, alpha = 4 / (p + 2), which balances the two
+  // ends of that spectrum and contracts by (p - 2) / (p + 2) near the fixed point. Below 2
+  // the same alpha would extrapolate past T(w) (alpha > 1), which the local argument
+  // allows but which, far from the fixed point, can drive every weight towards 0 (it did
+  // for p <= 0.2): there the step is Cohen and Peng's own (alpha = 1), a contraction.
   const double e = 0.5 - 1 / p;
-  const double alpha = st.leverage.approximate ? std::min(1.0, 4 / (p + 2)) : 4 / (p + 2);
-  std::vector<double> scaled(static_cast<size_t>(core::checked_mul(m, n, "m x n"))), tau(m);
+  const double alpha = std::min(1.0, 4 / (p + 2));
+  std::vector<double> scaled(static_cast<size_t>(core::checked_mul(m, n, "m x n"))), tau(m),
+      row_scale(m);
   const core::DenseView<const double> da{core::Layout::ColMajor, m, n, scaled.data(), m};
   while (true) {
     // d_i = w_i^e, scaled by the largest (leverage scores do not see a common factor), in
@@ -53,6 +62,7 @@ LewisResult lewis_weights(int64_t threads, core::DenseView<const double> a, cons
     }
     for (int64_t i = 0; i < m; ++i) {
       const double d = w[i] > 0 ? std::exp(e * std::log(w[i]) - top) : 0.0;
+      row_scale[static_cast<size_t>(i)] = d;
       for (int64_t j = 0; j < n; ++j) scaled[static_cast<size_t>(i + j * m)] = d * a(i, j);
     }
     res.rank = leverage_scores(threads, da, st.leverage, tau.data());
@@ -60,12 +70,20 @@ LewisResult lewis_weights(int64_t threads, core::DenseView<const double> a, cons
     // The residual: |T(w)_i - w_i| relative to w_i, or to kFloor times the mean weight
     // for the rows below that (their tiny leverage scores carry only absolute accuracy,
     // and rows that light are next to never sampled).
-    const double floor = kFloor * double(res.rank) / double(m);
+    double total = 0;
+    for (int64_t i = 0; i < m; ++i) total += w[i];
+    const double floor = kFloor * total / double(m);
     double worst = 0;
     for (int64_t i = 0; i < m; ++i) {
       if (!(w[i] > 0)) continue;
-      if (!(tau[i] > 0)) {  // a row the weighted matrix no longer sees
-        w[i] = 0;
+      if (!(tau[i] > 0)) {
+        // A weighted row whose scale underflowed (weights more than ~1e300^(1/|e|)
+        // apart) is not seen, which is no evidence for a zero weight: no convergence.
+        if (row_scale[static_cast<size_t>(i)] == 0 && a_row_nonzero(a, i)) {
+          worst = std::numeric_limits<double>::infinity();
+          continue;
+        }
+        w[i] = 0;  // a row of A in the span of nothing the weights see: a zero row
         continue;
       }
       const double log_w = std::log(w[i]);

@@ -103,8 +103,8 @@ expect_error() {  # <exit status> <text the message must hold> <args...>
   [[ $(wc -l <<<"$err") -eq 1 && "$err" == "quarry: error: "*"$text"* ]] ||
     { echo "quarry $*: stderr '$err', expected one line with '$text'"; status=1; }
 }
-expect_error 2 "P = 0.5 must be finite and >= 1" lstsq a.npy b.npy --lp 0.5 -o bad.npy
-expect_error 2 "P = nan must be finite and >= 1" lstsq a.npy b.npy --lp nan -o bad.npy
+expect_error 2 "P = 0.5 must lie in [1, 100]" lstsq a.npy b.npy --lp 0.5 -o bad.npy
+expect_error 2 "P = nan must lie in [1, 100]" lstsq a.npy b.npy --lp nan -o bad.npy
 expect_error 1 "takes one right-hand side" lstsq a.npy b2.npy --lp 1 -o bad.npy
 expect_error 1 "--lp takes no --ridge" lstsq a.npy b.npy --lp 1 --ridge 1 -o bad.npy
 expect_error 1 "QUARRY_LSTSQ_GRAM_PRECONDITION" lstsq a.npy b.npy --lp 1 --method direct -o bad.npy

@@ -488,6 +488,43 @@ TEST(Lp, AnExactFitIsFound) {
   for (const double v : f.x) EXPECT_EQ(v, 0);
 }
 
+TEST(Lp, SquareSystemsAreSolvedExactly) {
+  // m = n: the minimum is an exact fit, where the Newton step leaves a dual point that is
+  // rounding noise (an early version certified x = 0 for A = [2], b = [1] with it).
+  Problem one{1, 1, {2.0}, {1.0}, {0.5}};
+  Problem square = problem(6, 6, 0, 30);
+  for (int64_t i = 0; i < 6; ++i) {
+    square.b[i] = 0;
+    for (int64_t j = 0; j < 6; ++j) square.b[i] += square.a[i * 6 + j] * square.x_true[j];
+  }
+  for (double power : {1.0, 1.5, 2.0, 3.0, 8.0}) {
+    for (const Problem* q : {&one, &square}) {
+      const LpFit f = lp(*q, power);
+      ASSERT_EQ(f.status, QUARRY_OK) << "p " << power << ": " << f.message;
+      for (int64_t j = 0; j < q->n; ++j) {
+        EXPECT_NEAR(f.x[j], q->x_true[j], 1e-10 * (1 + std::abs(q->x_true[j]))) << "p " << power;
+      }
+      EXPECT_EQ(f.gap, 0);
+    }
+  }
+}
+
+TEST(Lp, LargeExponentsApproachTheMinimaxFit) {
+  const Problem p = problem(1500, 5, 0, 31);
+  double minimax_bound = INFINITY;  // max |r| of the p = 100 fit, against the p = 20 one's
+  for (double power : {20.0, 100.0}) {
+    const LpFit f = lp(p, power);
+    ASSERT_EQ(f.status, QUARRY_OK) << "p " << power << ": " << f.message;
+    EXPECT_LE(f.gap, 1e-10);
+    double worst = 0;
+    for (const double r : residuals(p, f.x)) worst = std::max(worst, std::abs(r));
+    if (power == 100) {
+      EXPECT_LE(worst, minimax_bound);  // larger p: a smaller largest residual
+    }
+    minimax_bound = worst;
+  }
+}
+
 TEST(Lp, TheIterationLimitReturnsTheLastIterate) {
   const Problem p = problem(500, 4, 0.1, 19);
   const LpFit f = lp(p, 1, {QUARRY_ROW_MAJOR, QUARRY_LSTSQ_AUTO, -1, 3});
@@ -521,11 +558,15 @@ TEST(Lp, RefusesBadInput) {
   EXPECT_NE(std::string(quarry_context_last_error(ctx.get())).find("m >= n"), std::string::npos);
   EXPECT_EQ(call(QUARRY_ROW_MAJOR, 50, 3, a, 2, b, 1, x.data()), QUARRY_ERR_BAD_LEADING_DIM);
   EXPECT_EQ(call(7, 50, 3, a, 3, b, 1, x.data()), QUARRY_ERR_BAD_LAYOUT);
-  for (double power : {0.5, 0.0, -1.0, double(NAN), double(INFINITY)}) {
+  for (double power : {0.5, 0.0, -1.0, 101.0, double(NAN), double(INFINITY)}) {
     EXPECT_EQ(call(QUARRY_ROW_MAJOR, 50, 3, a, 3, b, power, x.data()), QUARRY_ERR_INVALID_ARGUMENT)
         << power;
   }
   EXPECT_NE(std::string(quarry_context_last_error(ctx.get())).find("p = inf"), std::string::npos);
+  auto ridge = make_options();
+  quarry_options_set_f64(ridge.get(), QUARRY_OPT_RIDGE, 1.0);
+  EXPECT_EQ(call(QUARRY_ROW_MAJOR, 50, 3, a, 3, b, 1, x.data(), ridge.get()),
+            QUARRY_ERR_INVALID_ARGUMENT);
   std::vector<double> bad = p.a;
   bad[7] = NAN;
   EXPECT_EQ(call(QUARRY_ROW_MAJOR, 50, 3, bad.data(), 3, b, 1, x.data()), QUARRY_ERR_NONFINITE);
@@ -635,6 +676,27 @@ TEST(Lewis, WeightsMeetTheirDefinitionAndSumToTheRank) {
     EXPECT_LT(lewis_residual(a, m, n, p, w), 1e-8) << "p " << p;
     EXPECT_LE(residual, 1e-10);
     EXPECT_LE(rounds, 90) << "p " << p;  // contractions by 3/4 (p = 0.5) or less
+  }
+}
+
+TEST(Lewis, SmallExponentsConvergeOrSaySoButNeverCollapse) {
+  // An extrapolating step (alpha > 1) once drove every weight towards 0 for p <= 0.2 and
+  // called that converged.
+  const int64_t m = 800, n = 4;
+  for (unsigned seed : {40u, 41u, 42u}) {
+    const std::vector<double> a = t_rows(m, n, 1.5, seed);
+    for (double p : {0.05, 0.1, 0.2}) {
+      auto ctx = make_context();
+      std::vector<double> w(static_cast<size_t>(m));
+      const quarry_status status = quarry_lewis_weights_f64(
+          ctx.get(), QUARRY_ROW_MAJOR, m, n, a.data(), n, p, w.data(), nullptr, nullptr);
+      ASSERT_TRUE(status == QUARRY_OK || status == QUARRY_ERR_NO_CONVERGENCE) << status;
+      if (status != QUARRY_OK) continue;
+      double sum = 0;
+      for (const double v : w) sum += v;
+      EXPECT_NEAR(sum, double(n), 1e-6) << "p " << p << ", seed " << seed;
+      EXPECT_LT(lewis_residual(a, m, n, p, w), 1e-6) << "p " << p << ", seed " << seed;
+    }
   }
 }
 
@@ -811,6 +873,9 @@ TEST(ActiveRegression, RefusesBadInputAndReportsFailingOracles) {
   oracle.nan = true;
   EXPECT_EQ(call(1, 30), QUARRY_ERR_ORACLE);
   oracle.nan = false;
+  oracle.asked = 0;
+  EXPECT_EQ(call(1.5, 3), QUARRY_OK);  // budget = n: an exact fit of n rows
+  EXPECT_EQ(oracle.asked, 3);
   // Batches of at most 1024 rows; every label asked once.
   oracle.calls = oracle.asked = 0;
   std::vector<double> big_a = t_rows(3000, 3, 3, 28), big_b(3000, 2.0);

@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -179,19 +178,19 @@ int main(int argc, char** argv) {
       ->transform(CLI::IsMember(quarry_cli::sketch_kind_names(), separator_as('-')));
   lstsq->add_option("--seed", ls.seed, "Seed of the sketch's random state")->capture_default_str();
   lstsq
-      ->add_option("--lp", ls.lp,
-                   "l_p regression instead: x = argmin sum_i |b_i - a_i^T x|^P for P >= 1 (1: "
-                   "least absolute deviations), dense A and one-column B; --method auto, "
-                   "gram_precondition or sketch_precondition picks the Newton systems' "
-                   "preconditioner, --tol is the duality gap to reach (default 1e-10), "
-                   "--max-iter the Newton iterations (default 300)")
+      ->add_option(
+          "--lp", ls.lp,
+          "l_p regression instead: x = argmin sum_i |b_i - a_i^T x|^P for 1 <= P <= 100 (1: "
+          "least absolute deviations), dense A and one-column B; --method auto, "
+          "gram_precondition or sketch_precondition picks the Newton systems' "
+          "preconditioner, --tol is the duality gap to reach (default 1e-10), "
+          "--max-iter the Newton iterations (default 300)")
       ->check(CLI::Validator(
           [](const std::string& text) {
             const double p = std::strtod(text.c_str(), nullptr);
-            return std::isfinite(p) && p >= 1 ? std::string()
-                                              : "P = " + text + " must be finite and >= 1";
+            return p >= 1 && p <= 100 ? std::string() : "P = " + text + " must lie in [1, 100]";
           },
-          "P >= 1"));
+          "1 <= P <= 100"));
 
   quarry_cli::HuberCommand hu;
   CLI::App* huber = app.add_subcommand(

@@ -739,7 +739,7 @@ huber(A::AbstractSparseMatrixCSC, b::AbstractVector; kwargs...) = throw(Argument
 
 l_p regression of `b` on the columns of `A` (`quarry_lp_regression_f64`,
 `quarry/regress.h`): the `x` (`n` values) minimizing `Σᵢ |bᵢ - aᵢ' x|^p` for an exponent
-`p ≥ 1`, finite (`p = 1`: least absolute deviations, the median regression; `p = 2`:
+`1 ≤ p ≤ 100` (`p = 1`: least absolute deviations, the median regression; `p = 2`:
 least squares; large `p` approaches the minimax fit; Newton iterations grow with `p`,
 about 20 at `p = 20`), and the report, a `Dict{String,Any}` keyed by the C names:
 `"QUARRY_REPORT_METHOD"` (the preconditioner used), `"QUARRY_REPORT_ITERATIONS"` (Newton
@@ -815,7 +815,7 @@ end
                       seed, tol, maxiter, ctx) -> (x, report)
 
 Active l_p regression (`quarry_active_regression_f64`, `quarry/regress.h`): fit
-`b ≈ A x` in the l_p norm (`p ≥ 1`, finite) for a dense `m × n` matrix `A` (`m ≥ n`)
+`b ≈ A x` in the l_p norm (`1 ≤ p ≤ 100`) for a dense `m × n` matrix `A` (`m ≥ n`)
 known in full, reading only `budget` of the `m` labels `bᵢ`, each costly (a simulation,
 an assay, a survey answer). `labels(rows)` answers a batch: `rows` is a `Vector{Int64}`
 of 1-based row indices of `A` (increasing, at most 1024; every row is asked at most once

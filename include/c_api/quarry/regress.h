@@ -91,7 +91,7 @@ QUARRY_API quarry_status quarry_huber_f64(quarry_context *ctx, int32_t layout, i
 
 /**
  * @brief l_p regression: x minimizing sum_i |b_i - a_i^T x|^p for a dense A (m x n, m >= n)
- * and p >= 1 (p = 1: least absolute deviations, the median regression; p = 2: least
+ * and 1 <= p <= 100 (p = 1: least absolute deviations, the median regression; p = 2: least
  * squares; large p approaches the minimax fit).
  *
  * The objective is convex for every p >= 1 but not smooth at zero residuals (p < 2) and
@@ -101,10 +101,12 @@ QUARRY_API quarry_status quarry_huber_f64(quarry_context *ctx, int32_t layout, i
  * stops when a duality gap certifies the unsmoothed objective: each Newton step gives a
  * dual point u with A^T u = 0 and a lower bound r^T u / ||u||_q (q = p / (p - 1)) on the
  * minimum of ||r||_p, so `QUARRY_REPORT_DUAL_GAP` = (F(x) - bound^p) / F(x) bounds the
- * relative distance of the objective F(x) to its minimum (up to the Newton systems'
- * rounding). For p = 1 quarry also tries, at the end of each stage, the vertex through the
- * n smallest residuals with linear programming's optimality test, and so ends exactly at an
- * optimal vertex (gap at rounding level).
+ * relative distance of the objective F(x) to its minimum. A certificate counts only when
+ * ||A^T u|| <= 1e-10 ||A||_F ||u|| (checked by one more pass over A): the bound assumes
+ * A^T u = 0, which the Newton solve meets only to its tolerance, relative to the gradient.
+ * Residuals at rounding level are an exact fit, the minimum (gap 0). For p = 1 quarry also tries,
+ * at the end of each stage, the vertex through the n smallest residuals with linear programming's
+ * optimality test, and so ends exactly at an optimal vertex (gap at rounding level).
  *
  * Each Newton system (A^T Phi'' A) d = A^T phi' is a weighted least-squares problem (the
  * iteratively reweighted least squares of l_p regression), solved from the current iterate
@@ -133,8 +135,9 @@ QUARRY_API quarry_status quarry_huber_f64(quarry_context *ctx, int32_t layout, i
  * @param n Columns of A and entries of x, >= 1.
  * @param a A, with leading dimension lda; not modified.
  * @param b m values; not modified.
- * @param p The exponent, finite and >= 1. Newton iterations grow with p (about 10 at
- *        p = 3, 20 at p = 20, 36 at p = 50 on a 20000 x 20 problem).
+ * @param p The exponent, 1 <= p <= 100 (beyond, the smoothed objectives are so stiff that
+ *        Newton's method crawls). Newton iterations grow with p (about 10 at p = 3, 20 at
+ *        p = 20, 36 at p = 50 on a 20000 x 20 problem).
  * @param[out] x n values: the coefficients.
  * @param opts Options, or NULL.
  * @param[out] report Receives a report the caller destroys; may be NULL.
@@ -142,10 +145,11 @@ QUARRY_API quarry_status quarry_huber_f64(quarry_context *ctx, int32_t layout, i
  *         `QUARRY_ERR_BAD_DIMENSION` (also m < n), `QUARRY_ERR_BAD_LEADING_DIM`,
  *         `QUARRY_ERR_NONFINITE` (A or b holds NaN or infinity),
  *         `QUARRY_ERR_INVALID_ARGUMENT` (p out of range, an option out of range or a
- *         method other than the three above), `QUARRY_ERR_OUT_OF_MEMORY`,
+ *         method other than the three above, a ridge), `QUARRY_ERR_OUT_OF_MEMORY`,
  *         `QUARRY_ERR_SIZE_OVERFLOW`; `QUARRY_ERR_NO_CONVERGENCE` when the iteration limit
- *         was reached before the tolerance (x and the report then hold the last iterate and
- *         its gap).
+ *         was reached before the tolerance, or the smoothing reached its floor without a
+ *         certificate (x and the report then hold the last iterate and its gap; the message
+ *         says which).
  * @note Memory: about 12 m + 2 n^2 doubles (Gram) or 12 m + 8 n^2 (sketch), and a block of
  *       8192 scaled rows of A; A is never copied.
  * @since 0.1
@@ -183,14 +187,15 @@ typedef int32_t (*quarry_label_fn)(int64_t count, const int64_t *rows, double *l
  * `quarry_lp_regression_f64` (for every p, p = 2 included).
  *
  * Options: the Lewis weights' (`QUARRY_OPT_LEVERAGE_METHOD`, `QUARRY_OPT_SKETCH_ROWS`,
- * `QUARRY_OPT_SKETCH_KIND`; 100 rounds to 1e-10), `QUARRY_OPT_SEED` (the sketch's and the
- * sample's), and the fit's `QUARRY_OPT_TOLERANCE` and `QUARRY_OPT_MAX_ITERATIONS`.
+ * `QUARRY_OPT_SKETCH_KIND`; exact scores: at most 100 rounds to 1e-10, approximate: 10
+ * rounds; large p converges slowly, by (p - 2) / (p + 2) per round), `QUARRY_OPT_SEED` (the
+ * sketch's and the sample's), and the fit's `QUARRY_OPT_TOLERANCE` and `QUARRY_OPT_MAX_ITERATIONS`.
  * Report: `QUARRY_REPORT_QUERIES` (labels read: the budget), `QUARRY_REPORT_BATCHES`,
  * `QUARRY_REPORT_ORACLE_SECONDS`, `QUARRY_REPORT_ITERATIONS` (the fit's Newton
  * iterations), `QUARRY_REPORT_OBJECTIVE` (the sample's estimate of sum_i |r_i|^p at x),
  * `QUARRY_REPORT_DUAL_GAP` (of the sampled problem), `QUARRY_REPORT_SECONDS`.
  *
- * @param p The exponent, finite and >= 1.
+ * @param p The exponent, 1 <= p <= 100.
  * @param labels The label oracle (not NULL); `user` is passed to it.
  * @param budget Labels to read: n <= budget <= the number of non-zero rows of A.
  * @param[out] x n values: the coefficients.

@@ -73,12 +73,13 @@ QUARRY_API quarry_status quarry_leverage_scores_f64(quarry_context *ctx, int32_t
  * Computed by the fixed-point iteration of Cohen and Peng, w <- T(w) = (leverage scores of
  * W^(1/2 - 1/p) A)^(p/2) w^(1 - p/2), started at A's leverage scores, each round one
  * leverage-score computation. In log w the map's Jacobian is -(p/2 - 1) times a matrix
- * with eigenvalues in [0, 1], so undamped it contracts by |p/2 - 1| near the fixed point,
- * and only for p < 4. quarry takes the geometric mean w^(1 - alpha) T(w)^alpha with
- * alpha = 4 / (p + 2), which balances the two ends of that spectrum and contracts by
- * |p - 2| / (p + 2) for every p (1/3 at p = 1 and p = 4, 2/3 at p = 10; alpha at most 1
- * with approximate scores, whose noise that argument does not cover). For p >= 4 this is
- * a local
+ * with eigenvalues in [0, 1], so undamped it contracts by |p/2 - 1| near the fixed point
+ * (1/2 at p = 1), and only for p < 4. For p > 2 quarry takes the geometric mean
+ * w^(1 - alpha) T(w)^alpha with alpha = 4 / (p + 2), which balances the two ends of that
+ * spectrum and contracts by (p - 2) / (p + 2) (1/3 at p = 4, 2/3 at p = 10; 100 rounds
+ * do not reach 1e-10 beyond about p = 18). Below p = 2 the same alpha would extrapolate,
+ * which far from the fixed point drove every weight towards 0 for p <= 0.2: the step is
+ * Cohen and Peng's own there. For p >= 4 this is a local
  * guarantee only (Fazel, Lee, Padmanabhan and Sidford, SODA 2022, give a provable
  * method); the iteration stops at `QUARRY_OPT_TOLERANCE` on the fixed-point residual
  * max_i |T(w)_i - w_i| / max(w_i, 1e-6 r / m), r the rank (relative to each weight, but

@@ -105,7 +105,7 @@ pub struct LpRegression {
 }
 
 impl LpRegression {
-    /// Exponent `p`: finite and >= 1 (else `InvalidArgument`); Newton iterations grow with
+    /// Exponent `p`: 1 <= p <= 100 (else `InvalidArgument`); Newton iterations grow with
     /// p (about 20 at p = 20).
     pub fn new(p: f64) -> LpRegression {
         LpRegression { p, settings: Lstsq::new() }
