@@ -91,16 +91,10 @@ quarry_status quarry_lp_regression_f64(quarry_context* ctx, int32_t layout, int6
                   "p = {} must lie in [1, {}] (below 1 the problem is not convex; beyond {} "
                   "Newton's method on the smoothed objectives crawls)",
                   p, kMaxP, kMaxP);
-    regress::LpSettings st;
-    st.p = p;
+    regress::LpSettings st = quarry::capi::lp_settings(opts, p);
     st.inner = quarry::capi::lstsq_settings(opts);
     core::require(st.inner.ridge == 0, QUARRY_ERR_INVALID_ARGUMENT,
                   "QUARRY_OPT_RIDGE = {}: l_p regression takes no ridge", st.inner.ridge);
-    if (opts != nullptr) {
-      const core::Options& o = opts->core;
-      st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
-      st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
-    }
     const int32_t method = st.inner.method;
     core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_GRAM_PRECONDITION ||
                       method == QUARRY_LSTSQ_SKETCH_PRECONDITION,
@@ -161,25 +155,15 @@ quarry_status quarry_active_regression_f64(quarry_context* ctx, int32_t layout, 
                   "budget = {} labels: it must lie in [n, m] = [{}, {}]", budget, n, m);
     regress::ActiveSettings st;
     st.budget = budget;
-    st.lewis = quarry::capi::lewis_settings(opts, p);
+    // The options' tolerance and limit are the fit's: the weights keep their own.
+    st.lewis = quarry::capi::lewis_settings(opts, p, false);
     st.state = core::rng_state_advance(st.lewis.leverage.state, quarry::sketch::kThirdStream);
-    st.solve.p = p;
+    st.solve = quarry::capi::lp_settings(opts, p);
     // The fit's sketch (should its Newton systems need one) is the default kind and size:
     // the sketch options are the Lewis weights'.
     // Its stream starts 2^61 blocks into the sample's (which uses that stream's first m
     // blocks and the one 2^62 blocks on).
     st.solve.inner.state = core::rng_state_advance(st.state, uint64_t{1} << 61);
-    if (opts != nullptr) {
-      const core::Options& o = opts->core;
-      st.solve.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.solve.tolerance);
-      st.solve.max_iterations =
-          o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.solve.max_iterations);
-    }
-    // The options' tolerance and limit are the fit's: the weights keep their defaults.
-    const quarry::sketch::LewisSettings defaults;
-    st.lewis.tolerance = defaults.tolerance;
-    st.lewis.max_iterations = st.lewis.leverage.approximate ? quarry::capi::kApproximateLewisRounds
-                                                            : defaults.max_iterations;
     core::require_finite("A", av);
     const regress::ActiveResult r = regress::active_regression(
         ctx->core.threads(), av,

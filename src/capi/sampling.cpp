@@ -51,7 +51,7 @@ quarry_status quarry_lewis_weights_f64(quarry_context* ctx, int32_t layout, int6
     core::require(std::isfinite(p) && p > 0, QUARRY_ERR_INVALID_ARGUMENT,
                   "p = {} must be finite and > 0", p);
     core::require_finite("A", av);
-    const sketch::LewisSettings st = quarry::capi::lewis_settings(opts, p);
+    const sketch::LewisSettings st = quarry::capi::lewis_settings(opts, p, true);
     const sketch::LewisResult r = sketch::lewis_weights(ctx->core.threads(), av, st, weights);
     c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
     c.set<int64_t>(QUARRY_REPORT_RANK, r.rank);

@@ -50,13 +50,24 @@ sketch::LeverageSettings leverage_settings(const quarry_options* opts) {
   return settings;
 }
 
-sketch::LewisSettings lewis_settings(const quarry_options* opts, double p) {
+sketch::LewisSettings lewis_settings(const quarry_options* opts, double p, bool own_limits) {
   sketch::LewisSettings st;
   st.p = p;
   st.leverage = leverage_settings(opts);
   core::require(st.leverage.ridge == 0, QUARRY_ERR_INVALID_ARGUMENT,
                 "QUARRY_OPT_RIDGE = {}: Lewis weights take no ridge", st.leverage.ridge);
   if (st.leverage.approximate) st.max_iterations = kApproximateLewisRounds;
+  if (opts != nullptr && own_limits) {
+    st.tolerance = opts->core.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
+    st.max_iterations =
+        opts->core.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
+  }
+  return st;
+}
+
+regress::LpSettings lp_settings(const quarry_options* opts, double p) {
+  regress::LpSettings st;
+  st.p = p;
   if (opts != nullptr) {
     st.tolerance = opts->core.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
     st.max_iterations =

@@ -6,6 +6,7 @@
 #include <quarry/options.h>
 
 #include "lstsq/lstsq.hpp"
+#include "regress/lp.hpp"
 #include "sketch/leverage.hpp"
 #include "sketch/lewis.hpp"
 
@@ -21,7 +22,12 @@ sketch::LeverageSettings leverage_settings(const quarry_options* opts);
 inline constexpr int64_t kApproximateLewisRounds = 10;
 
 // Lewis weights of exponent p: the leverage settings (ridge refused: Lewis weights have
-// none), tolerance and round limit.
-sketch::LewisSettings lewis_settings(const quarry_options* opts, double p);
+// none), and with `own_limits` the tolerance and round limit from the options (without,
+// the defaults: where the options' limits are another solver's).
+sketch::LewisSettings lewis_settings(const quarry_options* opts, double p, bool own_limits);
+
+// l_p regression of exponent p: the tolerance and iteration limit (the Newton systems'
+// solver settings are the caller's).
+regress::LpSettings lp_settings(const quarry_options* opts, double p);
 
 }  // namespace quarry::capi

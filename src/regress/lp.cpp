@@ -210,11 +210,6 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
       res.converged = false;
       break;
     }
-    const Smoothed phi{p, mu * mu};
-    for (int64_t i = 0; i < m; ++i) {
-      f[sz(i)] = phi.value(r[sz(i)]);
-      phi.derivatives(r[sz(i)], f[sz(i)], d1[sz(i)], d2[sz(i)]);
-    }
     // An exact fit is the minimum (0) whatever the certificate says.
     double rmax = 0;
     for (const double e : r) rmax = std::max(rmax, std::abs(e));
@@ -224,8 +219,8 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
     }
     // Back to units of the largest residual when the residuals have shrunk (or grown) far
     // from 1: |r_i|^p underflows otherwise for large p (0.07^300 = 1e-346). Every
-    // quantity below is computed afresh in the new units; mu keeps its size relative to
-    // the residuals.
+    // quantity below (phi and its derivatives first) is computed afresh in the new units;
+    // mu keeps its size relative to the residuals.
     if (std::abs(std::log2(rmax)) * p > kRescale) {
       for (double& e : r) e /= rmax;
       for (double& e : bs) e /= rmax;
@@ -233,6 +228,16 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
       mu = std::max(mu / rmax, kMinMu);
       unit *= rmax;
       rnorm = p_norm(r);
+    }
+    // phi and its derivatives at r, with sum_i phi and what the smoothing adds at x,
+    // F_mu - F, in one pass over the rows.
+    const Smoothed phi{p, mu * mu};
+    double sum_f = 0, bias = 0;
+    for (int64_t i = 0; i < m; ++i) {
+      f[sz(i)] = phi.value(r[sz(i)]);
+      phi.derivatives(r[sz(i)], f[sz(i)], d1[sz(i)], d2[sz(i)]);
+      sum_f += f[sz(i)];
+      bias += f[sz(i)] - std::pow(std::abs(r[sz(i)]), p);
     }
     op.residual(zero.data(), d1.data(), 1, scratch.data(), g.data());  // g = A^T phi'
     ++res.iterations;
@@ -253,10 +258,6 @@ LpResult lp(int64_t threads, DenseView<const double> a, const double* b, double*
       if (two_norm(g) <= kFeasible * a_norm * two_norm(u)) break;
       gap = 1;  // no certificate: carry on
     }
-    double sum_f = 0;
-    for (const double e : f) sum_f += e;
-    double bias = 0;  // F_mu - F: what the smoothing adds at x
-    for (int64_t i = 0; i < m; ++i) bias += f[sz(i)] - std::pow(std::abs(r[sz(i)]), p);
     bool stage_over = !(decrement > 0) ||
                       decrement / 2 <= kStageEnd * std::min(bias, gap * std::pow(rnorm, p)) ||
                       decrement / 2 <= kRounding * eps * sum_f;
