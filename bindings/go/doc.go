@@ -1,8 +1,10 @@
 // Package quarry is the Go binding of libquarry: least squares and ridge regression
 // (dense and CSR), ridge paths, Huber (robust) regression, l_p regression (LpRegression)
 // and active l_p regression from few labels (ActiveRegression, with a Go LabelOracle),
-// reproducible random streams (RngState, FillU32, FillUniform, FillNormal), sketching
-// operators (Sketch), leverage scores, Lewis weights and row sampling (LeverageScores,
+// Kronecker ridge regression, exact or sampled, from b or from a LabelOracle
+// (KroneckerRegression, KroneckerRegressionLabels, KroneckerMultiply), reproducible
+// random streams (RngState, FillU32, FillUniform, FillNormal), sketching operators
+// (Sketch), leverage scores, Lewis weights and row sampling (LeverageScores,
 // LewisWeights, RowNormsSquared, SampleWeighted, SampleTree), and the extraction of
 // one-hidden-layer ReLU networks from value queries to a black box, a Go Oracle or a
 // simulated one (NetOracle). It calls the library's stable C ABI through cgo.
@@ -50,10 +52,10 @@
 // only", with the default thread count. (Dims and Weights need none.) A Context is used
 // by one goroutine at a time; distinct contexts may be used concurrently. A ReluNet is
 // immutable and may be shared. Oracles run on the goroutine (and OS thread) that called
-// ExtractReLU1, label oracles on that of ActiveRegression; an oracle made by
-// (*ReluNet).Oracle(ctx) evaluates on ctx, which must not be the extraction's own
-// context (nil: a fresh one per batch). An oracle must not call runtime.Goexit
-// (t.Fatal, t.FailNow): see Oracle and LabelOracle.
+// ExtractReLU1, label oracles on that of ActiveRegression or KroneckerRegressionLabels;
+// an oracle made by (*ReluNet).Oracle(ctx) evaluates on ctx, which must not be the
+// extraction's own context (nil: a fresh one per batch). An oracle must not call
+// runtime.Goexit (t.Fatal, t.FailNow): see Oracle and LabelOracle.
 //
 // A Sketch is immutable and may be shared like a ReluNet. A SampleTree may be sampled
 // (Sample, Size, Weight) by several goroutines at once while nobody updates it; Update

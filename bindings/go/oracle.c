@@ -1,7 +1,7 @@
-// The C side of ExtractReLU1 and ActiveRegression: cgo cannot pass a Go function as a C
-// function pointer, so these trampolines, C functions, are the quarry_oracle_fn and the
-// quarry_label_fn; they forward every batch to the exported Go functions quarryGoOracle
-// and quarryGoLabels with the cgo.Handle that user_data carries.
+// The C side of ExtractReLU1, ActiveRegression and KroneckerRegressionLabels: cgo cannot
+// pass a Go function as a C function pointer, so these trampolines, C functions, are the
+// quarry_oracle_fn and the quarry_label_fn; they forward every batch to the exported Go
+// functions quarryGoOracle and quarryGoLabels with the cgo.Handle that user_data carries.
 #include <stdint.h>
 
 #include <quarry.h>
@@ -29,4 +29,12 @@ quarry_status quarrygo_active_regression_f64(quarry_context* ctx, int32_t layout
                                              const quarry_options* opts, quarry_report** report) {
   return quarry_active_regression_f64(ctx, layout, m, n, a, lda, p, quarrygo_labels, (void*)handle,
                                       budget, x, opts, report);
+}
+
+quarry_status quarrygo_kronecker_regression_labels_f64(
+    quarry_context* ctx, int32_t layout, int32_t nfactors, const int64_t* rows, const int64_t* cols,
+    const double* const* factors, const int64_t* ld, uintptr_t handle, double* x,
+    const quarry_options* opts, quarry_report** report) {
+  return quarry_kronecker_regression_labels_f64(ctx, layout, nfactors, rows, cols, factors, ld,
+                                                quarrygo_labels, (void*)handle, x, opts, report);
 }

@@ -594,3 +594,261 @@ func TestActiveRegressionErrors(t *testing.T) {
 		t.Errorf("approximate, column-major: x %v, report %v, %v", x, rep, err)
 	}
 }
+
+// ---- Kronecker regression ----
+
+// gaussianDense is an r x c row-major matrix of N(0, 1) entries.
+func gaussianDense(rng *rand.Rand, r, c int) Dense {
+	a := NewDense(r, c, false)
+	for i := range a.Data {
+		a.Data[i] = rng.NormFloat64()
+	}
+	return a
+}
+
+// kronProduct is the explicit Kronecker product A_1 (x) ... (x) A_N, row-major.
+func kronProduct(factors ...Dense) Dense {
+	k := Dense{Rows: 1, Cols: 1, Data: []float64{1}}
+	for _, f := range factors {
+		next := NewDense(k.Rows*f.Rows, k.Cols*f.Cols, false)
+		for i := 0; i < k.Rows; i++ {
+			for j := 0; j < k.Cols; j++ {
+				for r := 0; r < f.Rows; r++ {
+					for c := 0; c < f.Cols; c++ {
+						next.Data[next.index(i*f.Rows+r, j*f.Cols+c)] = k.At(i, j) * f.At(r, c)
+					}
+				}
+			}
+		}
+		k = next
+	}
+	return k
+}
+
+// transposed is A^T of a packed A, over the same data.
+func transposed(a Dense) Dense {
+	return Dense{Rows: a.Cols, Cols: a.Rows, Data: a.Data, ColMajor: !a.ColMajor}
+}
+
+func TestKroneckerRegressionExactMatchesTheExplicitProduct(t *testing.T) {
+	rng := rand.New(rand.NewSource(81))
+	a1, a2 := gaussianDense(rng, 7, 3), gaussianDense(rng, 5, 2)
+	k := kronProduct(a1, a2) // 35 x 6
+	b := make([]float64, k.Rows)
+	for i := range b {
+		b[i] = rng.NormFloat64()
+	}
+	for _, lambda := range []float64{0, 0.5} {
+		want := normalSolve(k, b, lambda)
+		// The second factor column-major with a stride: the same problem.
+		for name, factors := range map[string][]Dense{
+			"row-major":               {a1, a2},
+			"column-major, strided":   {a1, strided(a2, true, 3)},
+			"explicitly MethodDirect": {a1, a2},
+		} {
+			opts := []Option{WithRidge(lambda)}
+			if name == "explicitly MethodDirect" {
+				opts = append(opts, WithMethod(MethodDirect))
+			}
+			x, rep, err := KroneckerRegression(nil, factors, b, opts...)
+			if err != nil {
+				t.Fatalf("lambda %g, %s: %v", lambda, name, err)
+			}
+			if d := relDiff(x, want); d > 1e-10 {
+				t.Errorf("lambda %g, %s: x differs from the explicit ridge solve by %g", lambda, name, d)
+			}
+			r := residual(k, x, b)
+			var xx float64
+			for _, v := range x {
+				xx += v * v
+			}
+			if rep.Ints[ReportMethod] != int64(MethodDirect) || rep.Ints[ReportQueries] != int64(k.Rows) ||
+				math.Abs(rep.Floats[ReportResidualNorm]-r) > 1e-8*r ||
+				math.Abs(rep.Floats[ReportObjective]-(r*r+lambda*xx)) > 1e-8*r*r {
+				t.Errorf("lambda %g, %s: residual %g, report %v", lambda, name, r, rep)
+			}
+		}
+	}
+}
+
+func TestKroneckerMultiplyMatchesTheExplicitProduct(t *testing.T) {
+	rng := rand.New(rand.NewSource(82))
+	factors := []Dense{gaussianDense(rng, 2, 3), strided(gaussianDense(rng, 3, 2), true, 1),
+		gaussianDense(rng, 2, 4)}
+	k := kronProduct(factors...) // 12 x 24
+	x := make([]float64, k.Cols)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	y, err := KroneckerMultiply(nil, factors, false, x)
+	if err != nil || relDiff(y, matVec(k, x)) > 1e-13 {
+		t.Errorf("K x: %v, %v", relDiff(y, matVec(k, x)), err)
+	}
+	z := make([]float64, k.Rows)
+	for i := range z {
+		z[i] = rng.NormFloat64()
+	}
+	yt, err := KroneckerMultiply(nil, factors, true, z)
+	if want := matVec(transposed(k), z); err != nil || relDiff(yt, want) > 1e-13 {
+		t.Errorf("K^T z: %v, %v", relDiff(yt, want), err)
+	}
+}
+
+// kronProblem is N = 2 Gaussian factors (60 x 4, 50 x 3), their explicit product K, and
+// b = K x0 + N(0, 0.1^2).
+func kronProblem(seed int64) ([]Dense, Dense, []float64) {
+	rng := rand.New(rand.NewSource(seed))
+	factors := []Dense{gaussianDense(rng, 60, 4), gaussianDense(rng, 50, 3)}
+	k := kronProduct(factors...)
+	x0 := make([]float64, k.Cols)
+	for j := range x0 {
+		x0[j] = rng.NormFloat64()
+	}
+	b := matVec(k, x0)
+	for i := range b {
+		b[i] += 0.1 * rng.NormFloat64()
+	}
+	return factors, k, b
+}
+
+func TestKroneckerRegressionSampledFromBAndFromLabelsAgree(t *testing.T) {
+	factors, k, b := kronProblem(83)
+	exact, _, err := KroneckerRegression(nil, factors, b, WithRidge(1e-3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := residual(k, exact, b)
+	for seed := int64(0); seed < 3; seed++ {
+		opts := []Option{WithMethod(MethodSketchSolve), WithSketchRows(400), WithSeed(seed),
+			WithRidge(1e-3)}
+		fromB, rep, err := KroneckerRegression(nil, factors, b, opts...)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if rep.Ints[ReportMethod] != int64(MethodSketchSolve) || rep.Ints[ReportSketchRows] != 400 ||
+			!(rep.Ints[ReportQueries] > 0 && rep.Ints[ReportQueries] <= 400) {
+			t.Errorf("seed %d: report %v", seed, rep)
+		}
+		if r := residual(k, fromB, b); r > 1.1*best {
+			t.Errorf("seed %d: residual %g, %g exactly", seed, r, best)
+		}
+		asked := map[int]int{}
+		batches := 0
+		oracle := func(rows []int, labels []float64) error {
+			batches++
+			if len(labels) != len(rows) || len(rows) > 4096 {
+				return errors.New("a batch of the wrong size")
+			}
+			for t, r := range rows {
+				if (t > 0 && r <= rows[t-1]) || r < 0 || r >= len(b) {
+					return errors.New("rows not increasing or out of range")
+				}
+				asked[r]++
+				labels[t] = b[r]
+			}
+			return nil
+		}
+		fromLabels, repL, err := KroneckerRegressionLabels(nil, factors, oracle, opts...)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if maxAbsDiff(fromLabels, fromB) != 0 {
+			t.Errorf("seed %d: labels give %v, b gives %v", seed, fromLabels, fromB)
+		}
+		for r, n := range asked {
+			if n > 1 {
+				t.Errorf("seed %d: row %d asked %d times", seed, r, n)
+			}
+		}
+		if repL.Ints[ReportQueries] != int64(len(asked)) || repL.Ints[ReportQueries] != rep.Ints[ReportQueries] ||
+			repL.Ints[ReportBatches] != int64(batches) {
+			t.Errorf("seed %d: %d labels in %d batches, report %v", seed, len(asked), batches, repL)
+		}
+		if _, ok := repL.Floats[ReportOracleSeconds]; !ok {
+			t.Errorf("seed %d: report %v", seed, repL)
+		}
+		// Without a method, labels use the sampled solver: the same fit.
+		again, _, err := KroneckerRegressionLabels(nil, factors, labelsOf(b), opts[1:]...)
+		if err != nil || maxAbsDiff(again, fromB) != 0 {
+			t.Errorf("seed %d: the default method differs (%v)", seed, err)
+		}
+	}
+}
+
+func TestKroneckerRegressionErrors(t *testing.T) {
+	factors, _, b := kronProblem(84)
+	sampled := WithMethod(MethodSketchSolve)
+	errDown := errors.New("the simulation is down")
+	for name, tc := range map[string]struct {
+		labels LabelOracle
+		check  func(error) bool
+	}{
+		"error": {func([]int, []float64) error { return errDown },
+			func(err error) bool { return errors.Is(err, errDown) }},
+		"panic with a value": {func([]int, []float64) error { panic("kaboom") },
+			func(err error) bool { return strings.Contains(err.Error(), "panicked: kaboom") }},
+	} {
+		x, _, err := KroneckerRegressionLabels(nil, factors, tc.labels)
+		var qerr *Error
+		if x != nil || !errors.Is(err, ErrOracle) || !errors.As(err, &qerr) || qerr.Err == nil ||
+			!tc.check(err) {
+			t.Errorf("%s: x %v, error %v", name, x, err)
+		}
+	}
+	// A NaN label: the library refuses it; no Go cause.
+	_, _, err := KroneckerRegressionLabels(nil, factors, func(rows []int, labels []float64) error {
+		labels[0] = math.NaN()
+		return nil
+	})
+	wantStatus(t, err, ErrOracle, "")
+	if errors.Unwrap(err) != nil {
+		t.Errorf("a NaN label has the cause %v", errors.Unwrap(err))
+	}
+	_, _, err = KroneckerRegressionLabels(nil, factors, nil)
+	wantStatus(t, err, ErrNullPointer, "label oracle")
+	// The exact solver reads all of b: refused with labels, before any label is asked.
+	asked := 0
+	counting := func([]int, []float64) error { asked++; return nil }
+	_, _, err = KroneckerRegressionLabels(nil, factors, counting, WithMethod(MethodDirect))
+	wantStatus(t, err, ErrInvalidArgument, "QUARRY_LSTSQ_SKETCH_SOLVE")
+	if asked != 0 {
+		t.Errorf("%d batches asked for a refused method", asked)
+	}
+	// Bad arguments.
+	_, _, err = KroneckerRegression(nil, factors, b[1:])
+	wantStatus(t, err, ErrBadDimension, "b has")
+	_, _, err = KroneckerRegression(nil, nil, b)
+	wantStatus(t, err, ErrBadDimension, "no factors")
+	_, _, err = KroneckerRegression(nil, []Dense{factors[0], {Rows: 50, Cols: 3, Data: factors[1].Data[:100]}}, b)
+	wantStatus(t, err, ErrBadDimension, "factors[1].Data")
+	_, _, err = KroneckerRegression(nil, []Dense{factors[0], {Rows: 0, Cols: 3}}, nil)
+	wantStatus(t, err, ErrBadDimension, "factor 1")
+	_, _, err = KroneckerRegression(nil, factors, b, WithMethod(MethodGramPrecondition))
+	wantStatus(t, err, ErrInvalidArgument, "QUARRY_LSTSQ_SKETCH_SOLVE")
+	bad := NewDense(50, 3, false)
+	copy(bad.Data, factors[1].Data)
+	bad.Data[7] = math.NaN()
+	_, _, err = KroneckerRegression(nil, []Dense{factors[0], bad}, b)
+	wantStatus(t, err, ErrNonfinite, "factors[1]")
+	_, err = KroneckerMultiply(nil, factors, false, b)
+	wantStatus(t, err, ErrBadDimension, "x has")
+	_, err = KroneckerMultiply(nil, factors, true, b[:12])
+	wantStatus(t, err, ErrBadDimension, "x has")
+	nan := make([]float64, 12)
+	nan[3] = math.NaN()
+	_, err = KroneckerMultiply(nil, factors, false, nan)
+	wantStatus(t, err, ErrNonfinite, "")
+	// The iteration limit: the last iterate and the report come with the error.
+	x, rep, err := KroneckerRegression(nil, factors, b, sampled, WithMaxIterations(1),
+		WithTolerance(1e-15))
+	wantStatus(t, err, ErrNoConvergence, "QUARRY_OPT_MAX_ITERATIONS")
+	if len(x) != 12 || rep.Ints[ReportIterations] != 1 {
+		t.Errorf("x %v, report %v", x, rep)
+	}
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Errorf("the last iterate %v is not finite", x)
+			break
+		}
+	}
+}

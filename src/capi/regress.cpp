@@ -1,5 +1,6 @@
 #include <quarry/regress.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "core/views.hpp"
 #include "regress/active.hpp"
 #include "regress/huber.hpp"
+#include "regress/kronecker.hpp"
 #include "regress/lp.hpp"
 #include "sketch/sampling.hpp"
 
@@ -22,6 +24,53 @@ namespace {
 // that Newton's method crawls (p = 300 failed on a noisy Gaussian problem of the tests;
 // the limit to the minimax fit is a linear program, not offered yet).
 constexpr double kMaxP = 100;
+
+// The most factors of a Kronecker product (each of at least one row and column).
+constexpr int32_t kMaxFactors = 64;
+
+// The factors A_n (rows[n] x cols[n], leading dimension ld[n], all in one layout),
+// validated and checked finite, as the row-major copies (and SVDs) the solvers use.
+regress::KroneckerFactors kronecker_factors(int32_t layout, int32_t nfactors, const int64_t* rows,
+                                            const int64_t* cols, const double* const* factors,
+                                            const int64_t* ld, bool with_svd = true) {
+  core::require(nfactors >= 1 && nfactors <= kMaxFactors, QUARRY_ERR_BAD_DIMENSION,
+                "nfactors = {} must lie in [1, {}]", nfactors, kMaxFactors);
+  core::require(rows != nullptr && cols != nullptr && factors != nullptr && ld != nullptr,
+                QUARRY_ERR_NULL_POINTER, "rows, cols, factors and ld must not be NULL");
+  std::vector<core::DenseView<const double>> views;
+  for (int32_t n = 0; n < nfactors; ++n) {
+    core::require(rows[n] >= 1 && cols[n] >= 1, QUARRY_ERR_BAD_DIMENSION,
+                  "factor {} is {} x {}: each needs at least one row and one column", n, rows[n],
+                  cols[n]);
+    const std::string name = fmt::format("factors[{}]", n);
+    views.push_back(core::dense_view(name.c_str(), layout, rows[n], cols[n], factors[n], ld[n]));
+    core::require_finite(name.c_str(), views.back());
+  }
+  return regress::KroneckerFactors(views, with_svd);
+}
+
+// Kronecker regression's report, and the message when conjugate gradients did not converge.
+std::string kronecker_report(const regress::KroneckerResult& r, bool labels, core::Report& c) {
+  c.set<int64_t>(QUARRY_REPORT_METHOD, r.sampled ? QUARRY_LSTSQ_SKETCH_SOLVE : QUARRY_LSTSQ_DIRECT);
+  c.set<int64_t>(QUARRY_REPORT_QUERIES, r.entries);
+  c.set<double>(QUARRY_REPORT_SECONDS, r.seconds);
+  if (r.sampled) {
+    c.set<int64_t>(QUARRY_REPORT_SKETCH_ROWS, r.samples);
+    c.set<int64_t>(QUARRY_REPORT_ITERATIONS, r.iterations);
+  } else {
+    c.set<double>(QUARRY_REPORT_OBJECTIVE, r.objective);
+    c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, r.residual_norm);
+  }
+  if (labels) {
+    c.set<int64_t>(QUARRY_REPORT_BATCHES, r.oracle.batches);
+    c.set<double>(QUARRY_REPORT_ORACLE_SECONDS, r.oracle.seconds);
+  }
+  if (r.converged) return {};
+  return fmt::format(
+      "conjugate gradients on the sampled rows did not reach QUARRY_OPT_TOLERANCE within "
+      "QUARRY_OPT_MAX_ITERATIONS ({} iterations); x holds the last iterate",
+      r.iterations);
+}
 
 }  // namespace
 
@@ -195,6 +244,64 @@ quarry_status quarry_active_regression_f64(quarry_context* ctx, int32_t layout, 
           r.fit.iterations, r.fit.gap);
     }
     return message;
+  });
+}
+
+quarry_status quarry_kronecker_regression_f64(quarry_context* ctx, int32_t layout, int32_t nfactors,
+                                              const int64_t* rows, const int64_t* cols,
+                                              const double* const* factors, const int64_t* ld,
+                                              const double* b, double* x,
+                                              const quarry_options* opts, quarry_report** report) {
+  return with_report(ctx, report, [&](core::Report& c) -> std::string {
+    const regress::KroneckerSettings st = quarry::capi::kronecker_settings(opts, false);
+    const regress::KroneckerFactors f =
+        kronecker_factors(layout, nfactors, rows, cols, factors, ld);
+    core::dense_view("b", QUARRY_COL_MAJOR, f.total_rows(), 1, b, f.total_rows());
+    core::dense_view("x", QUARRY_COL_MAJOR, f.total_cols(), 1, x, f.total_cols());
+    // b is checked as it is read: in full by the exact solver, its sampled entries by the
+    // sampled one.
+    return kronecker_report(regress::kronecker_regression(f, b, nullptr, x, st), false, c);
+  });
+}
+
+quarry_status quarry_kronecker_regression_labels_f64(
+    quarry_context* ctx, int32_t layout, int32_t nfactors, const int64_t* rows, const int64_t* cols,
+    const double* const* factors, const int64_t* ld, quarry_label_fn labels, void* user, double* x,
+    const quarry_options* opts, quarry_report** report) {
+  return with_report(ctx, report, [&](core::Report& c) -> std::string {
+    const regress::KroneckerSettings st = quarry::capi::kronecker_settings(opts, true);
+    const regress::KroneckerFactors f =
+        kronecker_factors(layout, nfactors, rows, cols, factors, ld);
+    core::dense_view("x", QUARRY_COL_MAJOR, f.total_cols(), 1, x, f.total_cols());
+    core::require(labels != nullptr, QUARRY_ERR_NULL_POINTER, "labels (the oracle) is NULL");
+    const regress::LabelFn fn = [&](int64_t count, const int64_t* idx, double* out) {
+      const int32_t rc = labels(count, idx, out, user);
+      core::require(rc == 0, QUARRY_ERR_ORACLE, "the label oracle returned {} (rows {} to {})", rc,
+                    idx[0], idx[count - 1]);
+    };
+    return kronecker_report(regress::kronecker_regression(f, nullptr, &fn, x, st), true, c);
+  });
+}
+
+quarry_status quarry_kronecker_multiply_f64(quarry_context* ctx, int32_t layout, int32_t nfactors,
+                                            const int64_t* rows, const int64_t* cols,
+                                            const double* const* factors, const int64_t* ld,
+                                            int32_t transpose, const double* x, double* y) {
+  return quarry::capi::with_context(ctx, [&] {
+    core::require(transpose == 0 || transpose == 1, QUARRY_ERR_INVALID_ARGUMENT,
+                  "transpose = {} must be 0 (y = K x) or 1 (y = K^T x)", transpose);
+    const regress::KroneckerFactors f =
+        kronecker_factors(layout, nfactors, rows, cols, factors, ld, false);
+    const int64_t nin = transpose != 0 ? f.total_rows() : f.total_cols();
+    const int64_t nout = transpose != 0 ? f.total_cols() : f.total_rows();
+    const auto xv = core::dense_view("x", QUARRY_COL_MAJOR, nin, 1, x, nin);
+    core::dense_view("y", QUARRY_COL_MAJOR, nout, 1, y, nout);
+    f.multiply(transpose != 0, x, y);
+    // A non-finite x reaches y (BLAS multiplies every entry, NaN and infinity times 0
+    // included), so x is scanned only then: a valid call pays no pass for the check.
+    if (!std::all_of(y, y + nout, [](double v) { return std::isfinite(v); })) {
+      core::require_finite("x", xv);
+    }
   });
 }
 

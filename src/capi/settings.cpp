@@ -76,4 +76,36 @@ regress::LpSettings lp_settings(const quarry_options* opts, double p) {
   return st;
 }
 
+// QUARRY_OPT_LSTSQ_METHOD (auto or direct: exact; sketch and solve: sampled), the ridge,
+// the sample's size and seed, and the sampled solver's tolerance and limit.
+regress::KroneckerSettings kronecker_settings(const quarry_options* opts, bool labels) {
+  regress::KroneckerSettings st;
+  st.sampled = labels;
+  st.state = seed_state(opts);
+  if (opts == nullptr) return st;
+  const core::Options& o = opts->core;
+  const int64_t method = o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(QUARRY_LSTSQ_AUTO);
+  if (labels) {
+    core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_SKETCH_SOLVE,
+                  QUARRY_ERR_INVALID_ARGUMENT,
+                  "QUARRY_OPT_LSTSQ_METHOD = {}: with b given by labels only the sampled solver "
+                  "(QUARRY_LSTSQ_SKETCH_SOLVE) applies; the exact one reads all of b",
+                  method);
+  } else {
+    core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_DIRECT ||
+                      method == QUARRY_LSTSQ_SKETCH_SOLVE,
+                  QUARRY_ERR_INVALID_ARGUMENT,
+                  "QUARRY_OPT_LSTSQ_METHOD = {}: Kronecker regression is exact "
+                  "(QUARRY_LSTSQ_AUTO, QUARRY_LSTSQ_DIRECT) or sampled "
+                  "(QUARRY_LSTSQ_SKETCH_SOLVE)",
+                  method);
+    st.sampled = method == QUARRY_LSTSQ_SKETCH_SOLVE;
+  }
+  st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
+  st.samples = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(st.samples);
+  st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
+  st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
+  return st;
+}
+
 }  // namespace quarry::capi

@@ -6,6 +6,7 @@
 #include <quarry/options.h>
 
 #include "lstsq/lstsq.hpp"
+#include "regress/kronecker.hpp"
 #include "regress/lp.hpp"
 #include "sketch/leverage.hpp"
 #include "sketch/lewis.hpp"
@@ -29,5 +30,10 @@ sketch::LewisSettings lewis_settings(const quarry_options* opts, double p, bool 
 // l_p regression of exponent p: the tolerance and iteration limit (the Newton systems'
 // solver settings are the caller's).
 regress::LpSettings lp_settings(const quarry_options* opts, double p);
+
+// Kronecker regression: QUARRY_OPT_LSTSQ_METHOD (auto or direct: exact; sketch and solve:
+// sampled, the only one with labels), the ridge, the sample's size (QUARRY_OPT_SKETCH_ROWS)
+// and seed, the sampled solver's tolerance and iteration limit.
+regress::KroneckerSettings kronecker_settings(const quarry_options* opts, bool labels);
 
 }  // namespace quarry::capi

@@ -57,6 +57,17 @@ void gemv(Layout layout, Op trans, int64_t m, int64_t n, double alpha, const dou
               to_blas_int(n, "n"), alpha, a, to_blas_int(lda, "lda"), x, 1, beta, y, 1);
 }
 
+double sum_squares(int64_t n, const double* x) {
+  require_outside_parallel_region("cblas ddot");
+  constexpr int64_t kChunk = int64_t{1} << 30;  // within any BLAS integer
+  double s = 0;
+  for (int64_t i = 0; i < n; i += kChunk) {
+    const blas_int len = to_blas_int(std::min(kChunk, n - i), "n");
+    s += cblas_ddot(len, x + i, 1, x + i, 1);
+  }
+  return s;
+}
+
 void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c) {
   require_outside_parallel_region("cblas dsyrk");
   check_dense("A", Layout::RowMajor, m, n, a, lda);
@@ -158,6 +169,30 @@ void triangular_solve(bool trans, int64_t n, const double* r, int64_t ldr, doubl
   if (n == 0) return;
   cblas_dtrsv(CblasColMajor, CblasUpper, trans ? CblasTrans : CblasNoTrans, CblasNonUnit,
               to_blas_int(n, "n"), r, to_blas_int(ldr, "ldr"), x, 1);
+}
+
+void triangular_solve_many(bool trans, int64_t n, int64_t nrhs, const double* r, int64_t ldr,
+                           double* x, int64_t ldx) {
+  require_outside_parallel_region("cblas_dtrsm");
+  check_dense("R", Layout::ColMajor, n, n, r, ldr);
+  check_dense("X", Layout::ColMajor, n, nrhs, x, ldx);
+  if (n == 0 || nrhs == 0) return;
+  cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, trans ? CblasTrans : CblasNoTrans, CblasNonUnit,
+              to_blas_int(n, "n"), to_blas_int(nrhs, "nrhs"), 1.0, r, to_blas_int(ldr, "ldr"), x,
+              to_blas_int(ldx, "ldx"));
+}
+
+void qr_add_rows(int64_t n, double* r, int64_t ldr, int64_t k, double* b, int64_t ldb) {
+  require_outside_parallel_region("LAPACKE_dtpqrt");
+  check_dense("R", Layout::ColMajor, n, n, r, ldr);
+  check_dense("B", Layout::ColMajor, k, n, b, ldb);
+  if (n == 0 || k == 0) return;
+  const int64_t nb = std::min<int64_t>(n, 32);
+  std::vector<double> t(static_cast<size_t>(checked_mul(nb, n, "the block reflectors")));
+  check_lapacke(LAPACKE_dtpqrt(LAPACK_COL_MAJOR, to_blas_int(k, "k"), to_blas_int(n, "n"), 0,
+                               to_blas_int(nb, "nb"), r, to_blas_int(ldr, "ldr"), b,
+                               to_blas_int(ldb, "ldb"), t.data(), to_blas_int(nb, "nb")),
+                "LAPACKE_dtpqrt");
 }
 
 int64_t lstsq_svd(int64_t m, int64_t n, int64_t nrhs, double* a, int64_t lda, double* b,

@@ -22,6 +22,10 @@ void gemm(Layout layout, Op trans_a, Op trans_b, int64_t m, int64_t n, int64_t k
 void gemv(Layout layout, Op trans, int64_t m, int64_t n, double alpha, const double* a, int64_t lda,
           const double* x, double beta, double* y);
 
+// sum_i x_i^2 for n contiguous values (cblas_ddot, any n >= 0; BLAS's threads): no
+// scaling, so it overflows to infinity for values beyond about 1e154 (or non-finite ones).
+double sum_squares(int64_t n, const double* x);
+
 // C += A^T A (upper triangle of the n x n C only), A m x n row-major with leading
 // dimension lda, C row-major n x n: the Gram matrix of a block of rows (dsyrk).
 void gram_add(int64_t m, int64_t n, const double* a, int64_t lda, double* c);
@@ -53,6 +57,14 @@ void qr_apply_qt(int64_t m, int64_t k, const double* a, int64_t lda, const doubl
 // x = R^-1 x (trans false) or R^-T x (trans true), R the upper triangle of the n x n
 // column-major r (dtrsv).
 void triangular_solve(bool trans, int64_t n, const double* r, int64_t ldr, double* x);
+// X = R^-1 X (trans false) or R^-T X (trans true) for nrhs columns of the column-major
+// n x nrhs X, R the upper triangle of the n x n column-major r (dtrsm).
+void triangular_solve_many(bool trans, int64_t n, int64_t nrhs, const double* r, int64_t ldr,
+                           double* x, int64_t ldx);
+// Adds k rows to a QR factorization: the upper triangular n x n R (column-major) becomes the
+// R of [R; B] for the k x n column-major B, which is overwritten by the reflectors (dtpqrt:
+// about 2 k n^2 flops, blocked). R's diagonal may come out negative.
+void qr_add_rows(int64_t n, double* r, int64_t ldr, int64_t k, double* b, int64_t ldb);
 // Minimum-norm least squares by the SVD (dgelsd, singular values at or below rcond
 // sigma_max treated as zero): a (m x n) is destroyed, b (max(m, n) x nrhs, column-major) holds B on
 // entry and X in its first n rows on exit, s gets min(m, n) singular values. Returns the

@@ -225,9 +225,11 @@ struct Work {
 
 // Conjugate gradients on P^T M P y = wk.h (||wk.h|| = hn) from y = 0 into wk.y, M applied
 // by system(u, w): w = M u. Stops when the residual falls to target (true), when P^T M P
-// has nothing left to give (true), or when iterations reach budget (false).
-template <class System>
-bool conjugate_gradients(const Factor& f, double hn, double target, int64_t budget,
+// has nothing left to give (true), or when iterations reach budget (false). P is any
+// preconditioner with rank(), apply (u = P q) and apply_t (pw = P^T w): a Factor, or
+// Kronecker regression's product of factor SVDs.
+template <class Preconditioner, class System>
+bool conjugate_gradients(const Preconditioner& f, double hn, double target, int64_t budget,
                          int64_t& iterations, Work& wk, System system) {
   const int64_t k = f.rank();
   std::fill(wk.y.begin(), wk.y.end(), 0.0);

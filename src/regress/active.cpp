@@ -36,19 +36,11 @@ ActiveResult active_regression(int64_t threads, core::DenseView<const double> a,
   sketch::sample_weighted_distinct(st.state, w.data(), m, k, rows.data(), scales.data());
   // The labels, in batches of at most st.batch rows.
   std::vector<double> b(static_cast<size_t>(k));
-  for (int64_t t = 0; t < k; t += st.batch) {
-    const int64_t count = std::min(st.batch, k - t);
-    const auto q0 = clock::now();
-    labels(count, rows.data() + t, b.data() + t);
-    res.oracle_seconds += std::chrono::duration<double>(clock::now() - q0).count();
-    ++res.batches;
-    res.labels += count;
-    for (int64_t s = t; s < t + count; ++s) {
-      core::require(std::isfinite(b[static_cast<size_t>(s)]), QUARRY_ERR_ORACLE,
-                    "the label of row {} is {}: labels must be finite",
-                    rows[static_cast<size_t>(s)], b[static_cast<size_t>(s)]);
-    }
-  }
+  LabelCounts counts;
+  read_labels(labels, rows.data(), k, st.batch, b.data(), counts);
+  res.labels = counts.labels;
+  res.batches = counts.batches;
+  res.oracle_seconds = counts.seconds;
   // sum_s |b_s - a_s^T x|^p / pi_s as an l_p problem: rows scaled by pi_s^(-1/p).
   std::vector<double> sa(static_cast<size_t>(core::checked_mul(k, n, "budget x n")));
   for (int64_t s = 0; s < k; ++s) {

@@ -5,17 +5,14 @@
 #include <quarry/rng.h>
 
 #include <cstdint>
-#include <functional>
 
 #include "core/philox.hpp"
 #include "core/views.hpp"
+#include "regress/labels.hpp"
 #include "regress/lp.hpp"
 #include "sketch/lewis.hpp"
 
 namespace quarry::regress {
-
-// Fills labels[t] = b_{rows[t]} for t < count (rows increasing); throws to stop.
-using LabelFn = std::function<void(int64_t count, const int64_t* rows, double* labels)>;
 
 struct ActiveSettings {
   int64_t budget = 0;                                     // labels to read, n <= budget <= m

@@ -1,9 +1,9 @@
 """
     Quarry
 
-quarry for Julia: least squares, ridge regression, Huber (robust), l_p and active l_p
-regression, one-hidden-layer ReLU network extraction, reproducible random streams,
-sketching operators, leverage scores, Lewis weights and weighted sampling through
+quarry for Julia: least squares, ridge regression, Huber (robust), l_p, active l_p and
+Kronecker regression, one-hidden-layer ReLU network extraction, reproducible random
+streams, sketching operators, leverage scores, Lewis weights and weighted sampling through
 libquarry's stable C ABI.
 
 The library is `ENV["QUARRY_LIBRARY"]` (a path to `libquarry.so.0`) when that is set, else
@@ -31,6 +31,7 @@ using SparseArrays: AbstractSparseMatrixCSC, getcolptr, nonzeros, rowvals
 export AbstractQuarryError, QuarryError, NoConvergence, ExtractionIncomplete
 export Context, threads, threads!
 export lstsq, ridge_path, huber, lp_regression, active_regression
+export kronecker_regression, kronecker_regression_labels, kronecker_multiply
 export ReluNet, save_relu_net, load_relu_net, extract_relu1
 export RngState, fill_u32!, fill_uniform!, fill_normal!
 export Sketch, apply_left, apply_right
@@ -128,6 +129,8 @@ const _C_FUNCTIONS = (
     :quarry_report_get_f64,
     :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64, :quarry_huber_f64,
     :quarry_lp_regression_f64, :quarry_active_regression_f64,
+    :quarry_kronecker_regression_f64, :quarry_kronecker_regression_labels_f64,
+    :quarry_kronecker_multiply_f64,
     :quarry_relu_net_create_f64, :quarry_relu_net_destroy, :quarry_relu_net_dims,
     :quarry_relu_net_get_f64, :quarry_relu_net_eval_f64, :quarry_relu_net_save,
     :quarry_relu_net_load, :quarry_extract_relu1,
@@ -193,9 +196,10 @@ abstract type AbstractQuarryError <: Exception end
 
 A quarry call failed with `status`, a `quarry_status` code (`err.status`, `err.name`,
 `err.message`; see [`AbstractQuarryError`](@ref)). When an oracle of
-[`extract_relu1`](@ref) or the label oracle of [`active_regression`](@ref) threw, the
-error is `QUARRY_ERR_ORACLE` and `err.cause` is a `CapturedException` holding what the
-oracle threw (`err.cause.ex`) and its backtrace; otherwise `err.cause` is `nothing`.
+[`extract_relu1`](@ref) or the label oracle of [`active_regression`](@ref) or
+[`kronecker_regression_labels`](@ref) threw, the error is `QUARRY_ERR_ORACLE` and
+`err.cause` is a `CapturedException` holding what the oracle threw (`err.cause.ex`) and
+its backtrace; otherwise `err.cause` is `nothing`.
 """
 struct QuarryError <: AbstractQuarryError
     status::Int32
@@ -214,8 +218,9 @@ QuarryError(status::Integer, message::AbstractString;
     NoConvergence <: AbstractQuarryError
 
 [`lstsq`](@ref), [`ridge_path`](@ref), [`huber`](@ref), [`lp_regression`](@ref),
-[`active_regression`](@ref) or [`lewis_weights`](@ref) reached its iteration limit
-(`QUARRY_ERR_NO_CONVERGENCE`): `err.x` is the last iterate (shaped as the solution would
+[`active_regression`](@ref), [`kronecker_regression`](@ref) (sampled),
+[`kronecker_regression_labels`](@ref) or [`lewis_weights`](@ref) reached its iteration
+limit (`QUARRY_ERR_NO_CONVERGENCE`): `err.x` is the last iterate (shaped as the solution would
 have been; of `lewis_weights`, the last round's weights) and `err.report` its report.
 """
 struct NoConvergence <: AbstractQuarryError
@@ -437,7 +442,7 @@ function _report(report::Ptr{Cvoid})
 end
 
 # ---------------------------------------------------------------------------------------
-# Julia callbacks: an extraction's oracle, an active regression's labels.
+# Julia callbacks: an extraction's oracle, the labels of an active or Kronecker regression.
 #
 # A C callback is a top-level function passed as a constant @cfunction (valid on every
 # platform, unlike closures), which finds the user's function through its `user_data`, a
@@ -793,9 +798,9 @@ lp_regression(A::AbstractSparseMatrixCSC, b::AbstractVector, p::Real; kwargs...)
     throw(ArgumentError(
         "quarry: lp_regression takes a dense A (quarry_lp_regression_f64 is dense only); pass Matrix(A)"))
 
-# The quarry_label_fn handed to quarry_active_regression_f64 (see _callback): it finds the
-# label oracle through `user_data`, a pointer to the _OracleState that active_regression
-# keeps alive.
+# The quarry_label_fn handed to quarry_active_regression_f64 and
+# quarry_kronecker_regression_labels_f64 (see _callback): it finds the label oracle
+# through `user_data`, a pointer to the _OracleState that _solve_labels keeps alive.
 function _answer_labels(count::Int64, rows::Ptr{Int64}, labels::Ptr{Float64},
                         user_data::Ptr{Cvoid})::Int32
     state = unsafe_pointer_to_objref(user_data)::_OracleState
@@ -808,6 +813,18 @@ function _answer_labels(count::Int64, rows::Ptr{Int64}, labels::Ptr{Float64},
             "a vector of $count labels, one per row"))
         copyto!(unsafe_wrap(Array, labels, Int(count)), Y)
     end
+end
+
+# _solve for a C function that asks the label oracle `labels`: call(cx, opts, report,
+# answer, user_data) passes `answer` (the quarry_label_fn _answer_labels) and `user_data`
+# (the _OracleState it reads, kept alive here) to the C function; what `labels` threw is
+# thrown as _throw_oracle_error says.
+function _solve_labels(call, labels, X::Array{Float64}, settings::NamedTuple, ctx)
+    state = _OracleState(labels, nothing, nothing)
+    answer = @cfunction(_answer_labels, Int32, (Int64, Ptr{Int64}, Ptr{Float64}, Ptr{Cvoid}))
+    user_data = pointer_from_objref(state)
+    with_labels = (cx, opts, report) -> call(cx, opts, report, answer, user_data)
+    return GC.@preserve state _solve(with_labels, X, settings, ctx; oracle = state)
 end
 
 """
@@ -866,19 +883,203 @@ function active_regression(labels, A::AbstractMatrix, p::Real, budget::Integer;
     Ad, layout, lda = _matrix(A)
     p64, budget64 = Float64(p), Int64(budget)
     X = zeros(n)  # one vector: the same memory in both layouts
-    state = _OracleState(labels, nothing, nothing)
-    answer = @cfunction(_answer_labels, Int32, (Int64, Ptr{Int64}, Ptr{Float64}, Ptr{Cvoid}))
-    user_data = pointer_from_objref(state)
-    call = (cx, opts, report) -> @ccall $(_fn(:quarry_active_regression_f64))(
+    call = (cx, opts, report, answer, user_data) -> @ccall $(_fn(:quarry_active_regression_f64))(
         cx::Ptr{Cvoid}, layout::Int32, m::Int64, n::Int64, Ad::Ptr{Float64}, lda::Int64,
         p64::Float64, answer::Ptr{Cvoid}, user_data::Ptr{Cvoid}, budget64::Int64,
         X::Ptr{Float64}, opts::Ptr{Cvoid}, report::Ref{Ptr{Cvoid}})::Int32
-    return GC.@preserve state _solve(call, X, settings, ctx; oracle = state)
+    return _solve_labels(call, labels, X, settings, ctx)
 end
 
 active_regression(labels, A::AbstractSparseMatrixCSC, p::Real, budget::Integer; kwargs...) =
     throw(ArgumentError(
         "quarry: active_regression takes a dense A (quarry_active_regression_f64 is dense only); pass Matrix(A)"))
+
+# ---------------------------------------------------------------------------------------
+# Kronecker regression.
+
+# The methods of kronecker_regression (QUARRY_OPT_LSTSQ_METHOD of
+# quarry_kronecker_regression_f64).
+const _KRONECKER_METHODS = Dict{Symbol,Int32}(:exact => METHODS[:direct],
+                                              :sampled => METHODS[:sketch_solve])
+
+# The factors A₁ … A_N of a Kronecker product as the C calls take them, all column-major:
+# each as _dense gives it (itself when it can be, else a copy made once), their sizes and
+# leading dimensions, and pointers to them. C reads the factors through `ptrs`, raw
+# pointers, so the caller keeps `arrays` alive across the call (GC.@preserve).
+struct _Kronecker
+    arrays::Vector{Any}
+    rows::Vector{Int64}
+    cols::Vector{Int64}
+    ld::Vector{Int64}
+    ptrs::Vector{Ptr{Float64}}
+end
+
+function _Kronecker(factors)
+    isempty(factors) &&
+        throw(ArgumentError("quarry: a Kronecker product needs at least one factor"))
+    all(F -> F isa AbstractMatrix, factors) ||
+        throw(ArgumentError("quarry: every factor of a Kronecker product must be a matrix"))
+    dense = [_dense(F) for F in factors]
+    arrays = Any[first(d) for d in dense]
+    return _Kronecker(arrays, Int64[size(F, 1) for F in factors],
+                      Int64[size(F, 2) for F in factors], Int64[last(d) for d in dense],
+                      Ptr{Float64}[pointer(A) for A in arrays])
+end
+
+# The product of sizes (the rows or columns of the Kronecker product); OverflowError
+# beyond Int64.
+_kronecker_size(sizes::Vector{Int64}) = reduce(Base.checked_mul, sizes; init = Int64(1))
+
+"""
+    kronecker_regression(factors, b; ridge, method = :exact, samples, seed, tol, maxiter,
+                         ctx) -> (x, report)
+
+Kronecker ridge regression (`quarry_kronecker_regression_f64`, `quarry/regress.h`): the
+`x` minimizing `‖K x - b‖² + ridge ‖x‖²` for `K = kron(A₁, A₂, …, A_N)`, the Kronecker
+product of the dense `factors` `Aₙ` (`Iₙ × Rₙ`), never formed. `K` has `prod(Iₙ)` rows and
+`prod(Rₙ)` columns; `b` is a vector of `prod(Iₙ)` values and `x` one of `prod(Rₙ)`, both
+in the order of Julia's `kron`: `kron(factors...) * x ≈ b`, the last factor's index
+running fastest. (For data in a Julia array `B` of size `I₁ × … × I_N`, whose `vec(B)`
+runs the first index fastest, pass `reverse(factors)` and `vec(B)`: then
+`reshape(x, R₁, …, R_N)` is the coefficient tensor.)
+
+`factors` is a vector or tuple of matrices: a `Matrix{Float64}`, or a strided view of one
+with unit row stride, is passed as it is, any other matrix (a transpose included) is
+converted to a column-major copy once. `b` is any vector of reals.
+
+Two solvers, `method`:
+- `:exact` (the default): from the factors' thin SVDs, reading all of `b`; without a
+  ridge, the minimum-norm least-squares solution.
+- `:sampled` (Fahrbach, Fu and Ghadiri, NeurIPS 2022): `samples` rows of `K` drawn by
+  their leverage scores (products of the factors'), and the sampled ridge problem solved
+  by preconditioned conjugate gradients to `tol` (relative preconditioned residual,
+  default 1e-10) within `maxiter` iterations (default 100). It reads only the sampled
+  entries of `b`, so its cost does not grow with `prod(Iₙ)`; the exact solver is the
+  faster one until `prod(Iₙ)` is far larger than `samples`. Its excess loss is about
+  `d / samples` of the minimum, for the statistical dimension `d` of `K` (its rank
+  without a ridge). [`kronecker_regression_labels`](@ref) asks a function for those
+  entries instead, so that `b` need never exist in full.
+
+Options (`nothing` means the library's default): `ridge` (λ ≥ 0, default 0); for the
+sampled solver `samples` (an `Integer`: the draws, default `50d`, at least 100: about 2%
+excess loss), `seed` (an `Integer`: the same seed draws the same rows), `tol` and
+`maxiter` (an `Integer`). `ctx`: a [`Context`](@ref) (default: a new one).
+
+The report, a `Dict{String,Any}` keyed by the C names: `"QUARRY_REPORT_METHOD"`
+(`Quarry.METHODS[:direct]` or `Quarry.METHODS[:sketch_solve]`), `"QUARRY_REPORT_QUERIES"`
+(entries of `b` read: all, or the distinct sampled rows), `"QUARRY_REPORT_SECONDS"`;
+exact, `"QUARRY_REPORT_OBJECTIVE"` (`‖K x - b‖² + ridge ‖x‖²`) and
+`"QUARRY_REPORT_RESIDUAL_NORM"` (`‖K x - b‖`); sampled, `"QUARRY_REPORT_SKETCH_ROWS"`
+(the draws) and `"QUARRY_REPORT_ITERATIONS"`.
+
+Throws a [`QuarryError`](@ref) (`QUARRY_ERR_BAD_DIMENSION` for a factor without rows or
+columns or more than 64 factors, `QUARRY_ERR_NONFINITE` for a NaN in a factor or in a read
+entry of `b`, ...), a [`NoConvergence`](@ref) carrying the last iterate `x` and its report
+when the sampled solver reached `maxiter`, `DimensionMismatch` when `b` does not have
+`prod(Iₙ)` values, `ArgumentError` for no factors, a `method` other than `:exact` and
+`:sampled`, or another bad option.
+"""
+function kronecker_regression(factors::Union{AbstractVector,Tuple}, b::AbstractVector;
+                              ridge = nothing, method = :exact, samples = nothing,
+                              seed = nothing, tol = nothing, maxiter = nothing,
+                              ctx::Union{Context,Nothing} = nothing)
+    haskey(_KRONECKER_METHODS, method) || throw(ArgumentError(
+        "quarry: method must be one of $(_choices(_KRONECKER_METHODS)), got $(repr(method))"))
+    settings = (; method = _KRONECKER_METHODS[method], ridge, sketch_rows = samples, seed, tol,
+                maxiter)
+    k = _Kronecker(factors)
+    m = _kronecker_size(k.rows)
+    length(b) == m || throw(DimensionMismatch(
+        "quarry: b has $(length(b)) values but the Kronecker product has $m rows"))
+    bd, _ = _dense(b)
+    X = zeros(_kronecker_size(k.cols))
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_kronecker_regression_f64))(
+        cx::Ptr{Cvoid}, _COL_MAJOR::Int32, length(k.rows)::Int32, k.rows::Ptr{Int64},
+        k.cols::Ptr{Int64}, k.ptrs::Ptr{Ptr{Float64}}, k.ld::Ptr{Int64}, bd::Ptr{Float64},
+        X::Ptr{Float64}, opts::Ptr{Cvoid}, report::Ref{Ptr{Cvoid}})::Int32
+    arrays = k.arrays  # read by C through k.ptrs
+    return GC.@preserve arrays _solve(call, X, settings, ctx)
+end
+
+"""
+    kronecker_regression_labels(labels, factors; ridge, samples, seed, tol, maxiter, ctx)
+        -> (x, report)
+
+The sampled solver of [`kronecker_regression`](@ref) with `b` given by `labels`
+(`quarry_kronecker_regression_labels_f64`, `quarry/regress.h`), asked only for the
+sampled rows of `K`, so that `b` need never exist in full (`prod(Iₙ)` can be far beyond
+memory). `labels(rows)` answers a batch: `rows` is a `Vector{Int64}` of 1-based indices
+into `b` (in the order of `kron`'s rows, as in `kronecker_regression`; increasing, at most
+4096; every row is asked at most once per call), a copy it may keep, and the answer a
+vector of as many labels, `b[rows]`. It is called on the calling thread, inside the C
+call: it must not use the same `ctx`. With a do block:
+
+```julia
+x, report = kronecker_regression_labels([A1, A2]; seed = 1) do rows
+    simulate(rows)  # the entries of b at rows
+end
+```
+
+With the same options and `seed` it asks exactly the entries that
+`kronecker_regression(factors, b; method = :sampled)` reads, and gives the same `x`.
+Options as for `kronecker_regression` (no `method`: always sampled); the report is the
+sampled one plus `"QUARRY_REPORT_BATCHES"` and `"QUARRY_REPORT_ORACLE_SECONDS"`.
+
+Throws as `kronecker_regression`, and a [`QuarryError`](@ref) `QUARRY_ERR_ORACLE` when
+`labels` threw (its `cause` holds the exception and backtrace; an `InterruptException`
+is rethrown as it is), answered a wrong shape (a `DimensionMismatch` cause) or a NaN or
+infinite label (no cause).
+"""
+function kronecker_regression_labels(labels, factors::Union{AbstractVector,Tuple};
+                                     ridge = nothing, samples = nothing, seed = nothing,
+                                     tol = nothing, maxiter = nothing,
+                                     ctx::Union{Context,Nothing} = nothing)
+    settings = (; ridge, sketch_rows = samples, seed, tol, maxiter)
+    k = _Kronecker(factors)
+    X = zeros(_kronecker_size(k.cols))
+    fn = _fn(:quarry_kronecker_regression_labels_f64)
+    call = (cx, opts, report, answer, user_data) -> @ccall $fn(
+        cx::Ptr{Cvoid}, _COL_MAJOR::Int32, length(k.rows)::Int32, k.rows::Ptr{Int64},
+        k.cols::Ptr{Int64}, k.ptrs::Ptr{Ptr{Float64}}, k.ld::Ptr{Int64}, answer::Ptr{Cvoid},
+        user_data::Ptr{Cvoid}, X::Ptr{Float64}, opts::Ptr{Cvoid},
+        report::Ref{Ptr{Cvoid}})::Int32
+    arrays = k.arrays  # read by C through k.ptrs
+    return GC.@preserve arrays _solve_labels(call, labels, X, settings, ctx)
+end
+
+"""
+    kronecker_multiply(factors, x; transpose = false, ctx) -> y
+
+`y = K x`, or `y = K' x` with `transpose = true`, for `K = kron(factors...)` (factors as
+in [`kronecker_regression`](@ref)), mode by mode without forming `K`
+(`quarry_kronecker_multiply_f64`, `quarry/regress.h`): the predictions and residuals of a
+Kronecker regression, or the mode products of a Tucker model. `x` is a vector of
+`prod(Rₙ)` values (`prod(Iₙ)` with `transpose`) and `y` one of `prod(Iₙ)` (`prod(Rₙ)`),
+both in the order of `kron`. Throws a [`QuarryError`](@ref) (`QUARRY_ERR_NONFINITE` for a
+NaN in `x` or a factor, ...), `DimensionMismatch` when `x` has the wrong length,
+`ArgumentError` for no factors.
+"""
+function kronecker_multiply(factors::Union{AbstractVector,Tuple}, x::AbstractVector;
+                            transpose::Bool = false, ctx::Union{Context,Nothing} = nothing)
+    k = _Kronecker(factors)
+    nrows, ncols = _kronecker_size(k.rows), _kronecker_size(k.cols)
+    nin, nout = transpose ? (nrows, ncols) : (ncols, nrows)
+    length(x) == nin || throw(DimensionMismatch(
+        "quarry: x has $(length(x)) values but the Kronecker product needs $nin"))
+    xd, _ = _dense(x)
+    y = zeros(nout)
+    arrays = k.arrays  # read by C through k.ptrs
+    _with_context(ctx) do cx
+        status = GC.@preserve arrays begin
+            @ccall $(_fn(:quarry_kronecker_multiply_f64))(
+                cx::Ptr{Cvoid}, _COL_MAJOR::Int32, length(k.rows)::Int32, k.rows::Ptr{Int64},
+                k.cols::Ptr{Int64}, k.ptrs::Ptr{Ptr{Float64}}, k.ld::Ptr{Int64},
+                transpose::Int32, xd::Ptr{Float64}, y::Ptr{Float64})::Int32
+        end
+        _check(status, cx)
+    end
+    return y
+end
 
 # ---------------------------------------------------------------------------------------
 # Random streams.

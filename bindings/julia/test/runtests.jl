@@ -97,6 +97,14 @@ end
 # The leverage scores of A, from Julia's QR: the squared row norms of an orthonormal basis.
 leverage_reference(A) = vec(sum(abs2, qr(A).Q * Matrix{Float64}(I, size(A)...); dims = 2))
 
+# Two Gaussian factors (60 × 4, 50 × 3), their product K, and b = K x0 + N(0, 0.1²).
+function kron_problem(seed)
+    rng = MersenneTwister(seed)
+    factors = [randn(rng, 60, 4), randn(rng, 50, 3)]
+    K = kron(factors...)
+    return factors, K, K * randn(rng, 12) + 0.1 * randn(rng, 3000)
+end
+
 @testset "Quarry" begin
 
 @testset "the library loads, with a matching ABI" begin
@@ -552,6 +560,100 @@ end
     # Approximate Lewis weights.
     x, report = active_regression(answer, A, 1.5, 60; approx = true, seed = 4)
     @test length(x) == n && report["QUARRY_REPORT_QUERIES"] == 60
+end
+
+@testset "kronecker_regression (exact) matches the explicit product's ridge solve" begin
+    rng = MersenneTwister(81)
+    A1, A2 = randn(rng, 7, 3), randn(rng, 5, 2)
+    K = kron(A1, A2)  # 35 × 6: b and x in kron's order
+    b = randn(rng, 35)
+    for ridge in (0.0, 0.5)
+        ref = (K' * K + ridge * I) \ (K' * b)
+        # A strided view and a transpose (copied column-major) are the same factors.
+        for factors in ([A1, A2], (view(A1, :, :), transpose(permutedims(A2))))
+            x, report = kronecker_regression(factors, b; ridge)
+            @test isapprox(x, ref; rtol = 1e-10)
+            r = norm(K * x - b)
+            @test report["QUARRY_REPORT_METHOD"] == Quarry.METHODS[:direct]
+            @test report["QUARRY_REPORT_QUERIES"] == 35
+            @test isapprox(report["QUARRY_REPORT_RESIDUAL_NORM"], r; rtol = 1e-8)
+            @test isapprox(report["QUARRY_REPORT_OBJECTIVE"], r^2 + ridge * sum(abs2, x);
+                           rtol = 1e-8)
+        end
+    end
+    # A Julia array B of size I₁ × I₂ runs its first index fastest: the factors reversed.
+    B = reshape(b, 7, 5)
+    X, _ = kronecker_regression([A2, A1], vec(B))
+    @test isapprox(reshape(X, 3, 2), (A1' * A1) \ (A1' * B * A2) / (A2' * A2); rtol = 1e-10)
+end
+
+@testset "kronecker_multiply matches the explicit product" begin
+    rng = MersenneTwister(82)
+    factors = [randn(rng, 2, 3), randn(rng, 3, 2), randn(rng, 2, 4)]
+    K = kron(factors...)  # 12 × 24
+    x, z = randn(rng, 24), randn(rng, 12)
+    @test isapprox(kronecker_multiply(factors, x), K * x; rtol = 1e-13)
+    @test isapprox(kronecker_multiply(factors, z; transpose = true), K' * z; rtol = 1e-13)
+end
+
+@testset "kronecker_regression: sampled from b and from labels agree" begin
+    factors, K, b = kron_problem(83)
+    exact, _ = kronecker_regression(factors, b; ridge = 1e-3)
+    best = norm(K * exact - b)
+    for seed in 0:2
+        x, report = kronecker_regression(factors, b; method = :sampled, samples = 400, seed,
+                                         ridge = 1e-3)
+        @test report["QUARRY_REPORT_METHOD"] == Quarry.METHODS[:sketch_solve]
+        @test report["QUARRY_REPORT_SKETCH_ROWS"] == 400
+        @test 0 < report["QUARRY_REPORT_QUERIES"] <= 400
+        @test norm(K * x - b) <= 1.1 * best
+        asked = zeros(Int, length(b))
+        batches = Ref(0)
+        y, report_labels = kronecker_regression_labels(factors; samples = 400, seed,
+                                                       ridge = 1e-3) do rows
+            @test all(>(0), diff(rows)) && length(rows) <= 4096  # 1-based, increasing
+            batches[] += 1
+            asked[rows] .+= 1
+            return b[rows]
+        end
+        @test y == x  # the same sample, the same arithmetic
+        @test all(<=(1), asked)
+        @test report_labels["QUARRY_REPORT_QUERIES"] == sum(asked) ==
+              report["QUARRY_REPORT_QUERIES"]
+        @test report_labels["QUARRY_REPORT_BATCHES"] == batches[]
+        @test haskey(report_labels, "QUARRY_REPORT_ORACLE_SECONDS")
+    end
+end
+
+@testset "kronecker_regression: failures reach the caller" begin
+    factors, _, b = kron_problem(84)
+    err = caught(() -> kronecker_regression_labels(rows -> throw(Boom("down")), factors))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_ORACLE"
+    @test err.cause isa CapturedException && err.cause.ex isa Boom
+    err = caught(() -> kronecker_regression_labels(rows -> b[rows[1:end-1]], factors))
+    @test err isa QuarryError && err.cause.ex isa DimensionMismatch
+    err = caught(() -> kronecker_regression_labels(rows -> fill(NaN, length(rows)), factors))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_ORACLE" && err.cause === nothing
+    err = caught(() -> kronecker_regression_labels(rows -> throw(InterruptException()), factors))
+    @test err isa InterruptException
+    @test_throws DimensionMismatch kronecker_regression(factors, b[2:end])
+    @test_throws ArgumentError kronecker_regression(Matrix{Float64}[], b)
+    @test_throws ArgumentError kronecker_regression(factors, b; method = :direct)
+    @test_throws ArgumentError kronecker_regression(factors, b; samples = 1.5)
+    @test_throws DimensionMismatch kronecker_multiply(factors, b)
+    bad = copy(factors[2])
+    bad[7] = NaN
+    err = caught(() -> kronecker_regression([factors[1], bad], b))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+    @test occursin("factors[1]", err.message)
+    err = caught(() -> kronecker_regression([factors[1], zeros(0, 3)], Float64[]))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    # The sampled solver's iteration limit: the last iterate and its report.
+    err = caught(() -> kronecker_regression(factors, b; method = :sampled, maxiter = 1,
+                                            tol = 1e-15))
+    @test err isa NoConvergence && occursin("QUARRY_OPT_MAX_ITERATIONS", err.message)
+    @test size(err.x) == (12,) && all(isfinite, err.x)
+    @test err.report["QUARRY_REPORT_ITERATIONS"] == 1
 end
 
 @testset "a context sets threads, and results do not depend on them" begin

@@ -282,3 +282,60 @@ def test_active_regression_reads_only_its_budget_of_labels():
     with pytest.raises(quarry.QuarryError) as e:
         quarry.active_regression(a, 1, labels, n - 1)
     assert e.value.status_name == "QUARRY_ERR_INVALID_ARGUMENT"
+
+
+def test_kronecker_regression_exact_sampled_and_labels():
+    rng = np.random.default_rng(12)
+    factors = [rng.standard_normal((9, 3)), np.asfortranarray(rng.standard_normal((7, 2)))]
+    b = rng.standard_normal((9, 7))
+    k = np.kron(factors[0], factors[1])
+    ref = np.linalg.solve(k.T @ k + 0.1 * np.eye(6), k.T @ b.reshape(-1))
+    x, report = quarry.kronecker_regression(factors, b, ridge=0.1)
+    assert x.shape == (3, 2)
+    np.testing.assert_allclose(x.reshape(-1), ref, rtol=1e-10, atol=1e-12)
+    r = k @ ref - b.reshape(-1)
+    assert report["QUARRY_REPORT_OBJECTIVE"] == pytest.approx(r @ r + 0.1 * ref @ ref, rel=1e-10)
+    np.testing.assert_allclose(quarry.kronecker_multiply(factors, x), (k @ ref).reshape(9, 7),
+                               rtol=1e-10)
+    np.testing.assert_allclose(quarry.kronecker_multiply(factors, b, transpose=True).reshape(-1),
+                               k.T @ b.reshape(-1), rtol=1e-10)
+
+    big = [rng.normal(1, 0.1, (300, 4)), rng.normal(1, 0.1, (200, 3))]
+    bb = rng.standard_normal(60000)
+    asked = []
+
+    def labels(rows):
+        assert rows.dtype == np.int64 and np.all(np.diff(rows) > 0)
+        asked.extend(rows.tolist())
+        return bb[rows]
+
+    xs, rep_s = quarry.kronecker_regression(big, bb, ridge=1e-2, method="sampled", seed=5)
+    xl, rep_l = quarry.kronecker_regression(big, labels=labels, ridge=1e-2, method="sampled",
+                                            seed=5)
+    assert np.array_equal(xs, xl)
+    assert len(asked) == rep_l["QUARRY_REPORT_QUERIES"] == rep_s["QUARRY_REPORT_QUERIES"] < 60000
+    xe, rep_e = quarry.kronecker_regression(big, bb, ridge=1e-2)
+
+    def loss(x):
+        r = quarry.kronecker_multiply(big, x).reshape(-1) - bb
+        return r @ r + 1e-2 * np.sum(x * x)
+
+    assert loss(xe) <= loss(xs) <= 1.05 * loss(xe)
+
+    class Stop(Exception):
+        pass
+
+    def fails(rows):
+        raise Stop
+
+    with pytest.raises(Stop):
+        quarry.kronecker_regression(big, labels=fails, method="sampled")
+    with pytest.raises(ValueError):
+        quarry.kronecker_regression(big, labels=labels)  # labels need the sampled solver
+    with pytest.raises(ValueError):
+        quarry.kronecker_regression(big, bb[:-1])
+    bad = bb.copy()
+    bad[5] = np.nan
+    with pytest.raises(quarry.QuarryError) as e:
+        quarry.kronecker_regression(big, bad)
+    assert e.value.status_name == "QUARRY_ERR_NONFINITE"

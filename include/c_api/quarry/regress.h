@@ -2,7 +2,8 @@
  * @file quarry/regress.h
  * @brief Robust regression: Huber's M-estimator, with a fixed residual scale or with the
  * scale estimated jointly with the coefficients (scikit-learn's `HuberRegressor`), and
- * l_p regression for p >= 1 (least absolute deviations at p = 1).
+ * l_p regression for p >= 1 (least absolute deviations at p = 1); active regression
+ * (labels read through an oracle); Kronecker regression.
  *
  * Least squares lets a few gross outliers move the whole fit; Huber's loss is quadratic for
  * small residuals and linear for large ones, so outliers pull with a bounded force. With
@@ -215,6 +216,122 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
                                                       void *user, int64_t budget, double *x,
                                                       const quarry_options *opts,
                                                       quarry_report **report);
+
+/**
+ * @brief Kronecker ridge regression: x minimizing ||K x - b||^2 + lambda ||x||^2 for
+ * K = A_1 (x) A_2 (x) ... (x) A_N, the Kronecker product of N dense factors A_n
+ * (I_n x R_n), never formed (K has prod I_n rows and prod R_n columns).
+ *
+ * b and x are tensors, row-major: entry (i_1, ..., i_N) of b is
+ * b[((i_1 I_2 + i_2) I_3 + i_3) ...], the order in which the Kronecker product numbers its
+ * rows (x likewise over R_1 x ... x R_N), so that K x is x multiplied along each mode n by
+ * A_n. For N = 2 in matrix terms: K x = vec(A_1 X A_2^T) with X the R_1 x R_2 row-major
+ * matrix holding x and b the I_1 x I_2 row-major matrix holding b.
+ *
+ * Two solvers (`QUARRY_OPT_LSTSQ_METHOD`):
+ * - **Exact** (`QUARRY_LSTSQ_AUTO`, the default, or `QUARRY_LSTSQ_DIRECT`): from the thin
+ *   SVDs A_n = U_n S_n V_n^T, x = (V_1 (x) ... (x) V_N) D (U_1 (x) ... (x) U_N)^T b with
+ *   D = S / (S^2 + lambda) on the products S of the factors' singular values, the
+ *   U_n^T and V_n applied mode by mode (one pass over b, sum_n (prod of the current
+ *   dimensions) k_n flops, the first mode product dominating: 2 prod I_n min(I_n, R_n)
+ *   flops for the mode that shrinks b most). Without a ridge, products of singular values
+ *   at or below (sum_n max(I_n, R_n)) eps of the largest count as zero: the minimum-norm
+ *   least-squares solution. Fahrbach, Fu and Ghadiri's "KronSVD" baseline, with U^T b in
+ *   place of their K^T b (the same flops, without squaring the condition number).
+ * - **Sampled** (`QUARRY_LSTSQ_SKETCH_SOLVE`; Fahrbach, Fu and Ghadiri, NeurIPS 2022): s
+ *   rows of K drawn by their leverage scores, which are products of the factors' (each
+ *   draw picks one row of each factor independently, with probability its leverage score
+ *   over the factor's rank), weighted 1 / (s p_i), and the sampled ridge problem solved by
+ *   conjugate gradients preconditioned with (K^T K + lambda I)^+ from the factors' SVDs,
+ *   to `QUARRY_OPT_TOLERANCE` (relative preconditioned residual, default 1e-10; a few
+ *   iterations: the sample's normal matrix is within a small factor of K's). Reads only
+ *   the sampled entries of b (at most s), so its cost does not grow with prod I_n:
+ *   O(sum_n I_n R_n^2) for the SVDs plus O(s N log I_n) to draw and, per iteration, two
+ *   products of the sampled rows of A_1 with an R_1 x (prod R_n / R_1) matrix and
+ *   O(s prod R_n / R_1) more. The fit's excess loss is about d / s of the minimum, for
+ *   the statistical dimension d = sum_j S_j^2 / (S_j^2 + lambda) of K (its rank without a
+ *   ridge; within a few tenths of a percent of that on the authors' suite), so s defaults
+ *   to 50 d, at least 100: about 2% (`QUARRY_OPT_SKETCH_ROWS` sets it). The exact solver
+ *   is the faster one until prod I_n is far larger than s (docs/benchmarks.md).
+ *
+ * Options (NULL = defaults): `QUARRY_OPT_RIDGE` (lambda >= 0, default 0),
+ * `QUARRY_OPT_LSTSQ_METHOD` (above), and for the sampled solver `QUARRY_OPT_SKETCH_ROWS`
+ * (draws), `QUARRY_OPT_SEED`, `QUARRY_OPT_TOLERANCE`, `QUARRY_OPT_MAX_ITERATIONS`
+ * (conjugate-gradient iterations, default 100).
+ * Report: `QUARRY_REPORT_METHOD` (`QUARRY_LSTSQ_DIRECT` or `QUARRY_LSTSQ_SKETCH_SOLVE`),
+ * `QUARRY_REPORT_QUERIES` (entries of b read: all, or the distinct sampled rows),
+ * `QUARRY_REPORT_SECONDS`; exact: `QUARRY_REPORT_OBJECTIVE` (||K x - b||^2 + lambda
+ * ||x||^2) and `QUARRY_REPORT_RESIDUAL_NORM` (||K x - b||), both from the projection of b
+ * (||b||^2 - ||U^T b||^2 + ..., so accurate to about eps ||b||^2); sampled:
+ * `QUARRY_REPORT_SKETCH_ROWS` (draws), `QUARRY_REPORT_ITERATIONS`.
+ *
+ * @param ctx Context (thread count, error message).
+ * @param layout `QUARRY_ROW_MAJOR` or `QUARRY_COL_MAJOR`: every factor's.
+ * @param nfactors N, 1 to 64 (N = 1 is ordinary ridge regression on A_1).
+ * @param rows I_1 ... I_N, each >= 1 (any sizes: I_n < R_n is allowed).
+ * @param cols R_1 ... R_N, each >= 1.
+ * @param factors N pointers to the factors; not modified.
+ * @param ld N leading dimensions.
+ * @param b prod I_n values (the tensor above); not modified.
+ * @param[out] x prod R_n values.
+ * @param opts Options, or NULL.
+ * @param[out] report Receives a report the caller destroys; may be NULL.
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
+ *         `QUARRY_ERR_BAD_DIMENSION` (N or a factor's size), `QUARRY_ERR_BAD_LEADING_DIM`,
+ *         `QUARRY_ERR_NONFINITE` (a factor or a read entry of b holds NaN or infinity),
+ *         `QUARRY_ERR_INVALID_ARGUMENT` (an option out of range or another method),
+ *         `QUARRY_ERR_OUT_OF_MEMORY`, `QUARRY_ERR_SIZE_OVERFLOW` (prod I_n or prod R_n
+ *         beyond int64); `QUARRY_ERR_NO_CONVERGENCE` (sampled) when the iteration limit
+ *         came first (x holds the last iterate).
+ * @note Memory: exact, two buffers of the largest intermediate tensor (prod I_n k_1 / I_1
+ *       for the first mode) plus the factors' SVDs; sampled, 3 s + the sampled rows of A_1
+ *       times prod R_n / R_1 doubles, a few vectors of prod R_n, and the SVDs.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_kronecker_regression_f64(
+    quarry_context *ctx, int32_t layout, int32_t nfactors, const int64_t *rows, const int64_t *cols,
+    const double *const *factors, const int64_t *ld, const double *b, double *x,
+    const quarry_options *opts, quarry_report **report);
+
+/**
+ * @brief Sampled Kronecker ridge regression with b given by a label oracle: the sampled
+ * solver of `quarry_kronecker_regression_f64`, asking `labels` only for the sampled rows
+ * of K (flat row indices as above, increasing, distinct, in batches of at most 4096), so
+ * that b need never exist in full (prod I_n can be far beyond memory).
+ *
+ * Options and report as for `quarry_kronecker_regression_f64` (the method, if set, must be
+ * `QUARRY_LSTSQ_AUTO` or `QUARRY_LSTSQ_SKETCH_SOLVE`), plus `QUARRY_REPORT_BATCHES` and
+ * `QUARRY_REPORT_ORACLE_SECONDS`.
+ * @return As `quarry_kronecker_regression_f64`, plus `QUARRY_ERR_ORACLE` when the oracle
+ *         returns non-zero or a label is NaN or infinite (x is then untouched).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_kronecker_regression_labels_f64(
+    quarry_context *ctx, int32_t layout, int32_t nfactors, const int64_t *rows, const int64_t *cols,
+    const double *const *factors, const int64_t *ld, quarry_label_fn labels, void *user, double *x,
+    const quarry_options *opts, quarry_report **report);
+
+/**
+ * @brief y = K x or y = K^T x for K = A_1 (x) ... (x) A_N (factors as in
+ * `quarry_kronecker_regression_f64`), mode by mode without forming K: predictions and
+ * residuals of a Kronecker regression, or the mode products of a Tucker model.
+ *
+ * @param transpose 0: x has prod R_n entries, y gets prod I_n (y = K x); 1: x has prod I_n,
+ *        y gets prod R_n (y = K^T x).
+ * @param x The input tensor (row-major, as above); finite (a NaN or infinity is found
+ *        when it reaches y, so a valid call pays no separate pass over x; a finite x
+ *        whose product overflows gives infinities in y).
+ * @param[out] y The output tensor; must not overlap x.
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
+ *         `QUARRY_ERR_BAD_DIMENSION`, `QUARRY_ERR_BAD_LEADING_DIM`, `QUARRY_ERR_NONFINITE`,
+ *         `QUARRY_ERR_INVALID_ARGUMENT` (transpose not 0 or 1), `QUARRY_ERR_OUT_OF_MEMORY`,
+ *         `QUARRY_ERR_SIZE_OVERFLOW`.
+ * @note Memory: two buffers of the largest intermediate tensor.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_kronecker_multiply_f64(
+    quarry_context *ctx, int32_t layout, int32_t nfactors, const int64_t *rows, const int64_t *cols,
+    const double *const *factors, const int64_t *ld, int32_t transpose, const double *x, double *y);
 
 QUARRY_END_DECLS
 

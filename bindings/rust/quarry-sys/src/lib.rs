@@ -531,6 +531,45 @@ extern "C" {
         opts: *const quarry_options,
         report: *mut *mut quarry_report,
     ) -> quarry_status;
+    pub fn quarry_kronecker_regression_f64(
+        ctx: *mut quarry_context,
+        layout: i32,
+        nfactors: i32,
+        rows: *const i64,
+        cols: *const i64,
+        factors: *const *const f64,
+        ld: *const i64,
+        b: *const f64,
+        x: *mut f64,
+        opts: *const quarry_options,
+        report: *mut *mut quarry_report,
+    ) -> quarry_status;
+    pub fn quarry_kronecker_regression_labels_f64(
+        ctx: *mut quarry_context,
+        layout: i32,
+        nfactors: i32,
+        rows: *const i64,
+        cols: *const i64,
+        factors: *const *const f64,
+        ld: *const i64,
+        labels: quarry_label_fn,
+        user: *mut c_void,
+        x: *mut f64,
+        opts: *const quarry_options,
+        report: *mut *mut quarry_report,
+    ) -> quarry_status;
+    pub fn quarry_kronecker_multiply_f64(
+        ctx: *mut quarry_context,
+        layout: i32,
+        nfactors: i32,
+        rows: *const i64,
+        cols: *const i64,
+        factors: *const *const f64,
+        ld: *const i64,
+        transpose: i32,
+        x: *const f64,
+        y: *mut f64,
+    ) -> quarry_status;
     // lstsq.h
     pub fn quarry_lstsq_f64(
         ctx: *mut quarry_context,

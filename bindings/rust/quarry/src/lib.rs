@@ -35,7 +35,9 @@ mod sketch;
 pub use error::{BoxError, Error, ErrorKind, Partial, Result};
 pub use extract::{BlackBox, Extract, Extraction, NetOracle, ReluNet, Weights};
 pub use lstsq::{Csr, Dense, Layout, Lstsq, Method, SketchKind, Solution};
-pub use regress::{ActiveRegression, Huber, HuberFit, LpRegression};
+pub use regress::{
+    kronecker_multiply, ActiveRegression, Huber, HuberFit, KroneckerRegression, LpRegression,
+};
 pub use sketch::{
     row_norms_squared, sample_weighted, Leverage, Lewis, Matrix, RngState, Sample, SampleTree,
     Sketch,

@@ -755,3 +755,212 @@ fn active_regression_failures_reach_the_caller() {
     let fit = ActiveRegression::new(1.5, 60).approximate().seed(4).fit(&mut ctx, view, answer);
     assert_eq!(fit.unwrap().report.i64(report_key::QUERIES), Some(60));
 }
+
+/// The Kronecker product of row-major a (m x n) and b (p x q), formed: (m p) x (n q).
+fn kron(a: &[f64], (m, n): (usize, usize), b: &[f64], (p, q): (usize, usize)) -> Vec<f64> {
+    let entry = |row: usize, col: usize| a[row / p * n + col / q] * b[row % p * q + col % q];
+    (0..m * p).flat_map(|row| (0..n * q).map(move |col| entry(row, col))).collect()
+}
+
+/// Factors of these shapes (Gaussian, row-major) and their Kronecker product, formed.
+fn kron_problem(rng: &mut Rng, shapes: &[(usize, usize)]) -> (Vec<Vec<f64>>, Vec<f64>) {
+    let factors: Vec<Vec<f64>> = shapes.iter().map(|&(i, r)| rng.normals(i * r)).collect();
+    let (mut k, mut shape) = (vec![1.0], (1, 1));
+    for (f, &s) in factors.iter().zip(shapes) {
+        k = kron(&k, shape, f, s);
+        shape = (shape.0 * s.0, shape.1 * s.1);
+    }
+    (factors, k)
+}
+
+fn row_major_views<'a>(factors: &'a [Vec<f64>], shapes: &[(usize, usize)]) -> Vec<Dense<'a>> {
+    factors.iter().zip(shapes).map(|(f, &(i, r))| Dense::row_major(f, i, r).unwrap()).collect()
+}
+
+/// Each factor column-major with two unused rows below it (leading dimension rows + 2).
+fn padded_col_major(factors: &[Vec<f64>], shapes: &[(usize, usize)]) -> Vec<Vec<f64>> {
+    let pad = |(f, &(i, r)): (&Vec<f64>, &(usize, usize))| -> Vec<f64> {
+        transpose(f, i, r).chunks(i).flat_map(|c| c.iter().copied().chain([0.0; 2])).collect()
+    };
+    factors.iter().zip(shapes).map(pad).collect()
+}
+
+fn col_major_views<'a>(padded: &'a [Vec<f64>], shapes: &[(usize, usize)]) -> Vec<Dense<'a>> {
+    let view = |(f, &(i, r)): (&'a Vec<f64>, &(usize, usize))| {
+        Dense::new(f, i, r, Layout::ColMajor, i + 2).unwrap()
+    };
+    padded.iter().zip(shapes).map(view).collect()
+}
+
+#[test]
+fn kronecker_regression_is_the_ridge_solution_of_the_formed_product() {
+    use quarry::KroneckerRegression;
+    let mut ctx = Context::new().unwrap();
+    let shapes = [(7, 3), (5, 4)];
+    let (m, n, lambda) = (35, 12, 1e-3);
+    let mut rng = Rng(61);
+    let (factors, k) = kron_problem(&mut rng, &shapes);
+    let b = rng.normals(m);
+    let want = ridge_reference(&k, m, n, &b, lambda);
+    let scale = want.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+    let padded = padded_col_major(&factors, &shapes);
+    let views = [row_major_views(&factors, &shapes), col_major_views(&padded, &shapes)];
+    for (view, method) in views.iter().zip([Method::Auto, Method::Direct]) {
+        let s = KroneckerRegression::new().method(method).ridge(lambda);
+        let sol = s.solve(&mut ctx, view, &b).unwrap();
+        assert!(max_diff(&sol.x, &want) <= 1e-10 * scale, "{:?}", view[0].layout());
+        let direct = i64::from(quarry::sys::QUARRY_LSTSQ_DIRECT);
+        assert_eq!(sol.report.i64(report_key::METHOD), Some(direct));
+        assert_eq!(sol.report.i64(report_key::QUERIES), Some(m as i64));
+        let r: Vec<f64> = matvec(&k, m, n, &sol.x).iter().zip(&b).map(|(kx, b)| kx - b).collect();
+        let (rr, xx, bb) = (dot(&r, &r), dot(&sol.x, &sol.x), dot(&b, &b));
+        let objective = sol.report.f64(report_key::OBJECTIVE).unwrap();
+        assert!((objective - rr - lambda * xx).abs() <= 1e-10 * bb, "{objective}");
+        let norm = sol.report.f64(report_key::RESIDUAL_NORM).unwrap();
+        assert!((norm - rr.sqrt()).abs() <= 1e-10 * bb.sqrt(), "{norm}");
+    }
+}
+
+fn dot(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|(a, b)| a * b).sum()
+}
+
+#[test]
+fn kronecker_multiply_is_the_formed_product() {
+    let mut ctx = Context::new().unwrap();
+    let shapes = [(3, 2), (4, 5), (2, 3)]; // a wide factor too
+    let (m, n) = (24, 30);
+    let mut rng = Rng(62);
+    let (factors, k) = kron_problem(&mut rng, &shapes);
+    let (x, z) = (rng.normals(n), rng.normals(m));
+    let (kx, ktz) = (matvec(&k, m, n, &x), matvec(&transpose(&k, m, n), n, m, &z));
+    let padded = padded_col_major(&factors, &shapes);
+    for view in [row_major_views(&factors, &shapes), col_major_views(&padded, &shapes)] {
+        let y = quarry::kronecker_multiply(&mut ctx, &view, false, &x).unwrap();
+        assert!(max_diff(&y, &kx) <= 1e-12 * dot(&kx, &kx).sqrt());
+        let y = quarry::kronecker_multiply(&mut ctx, &view, true, &z).unwrap();
+        assert!(max_diff(&y, &ktz) <= 1e-12 * dot(&ktz, &ktz).sqrt());
+    }
+}
+
+#[test]
+fn sampled_kronecker_regression_reads_b_or_asks_for_the_same_rows() {
+    use quarry::KroneckerRegression;
+    let mut ctx = Context::new().unwrap();
+    let shapes = [(60, 4), (50, 3)];
+    let (m, n) = (3000, 12);
+    let mut rng = Rng(63);
+    let (factors, k) = kron_problem(&mut rng, &shapes);
+    let x0 = rng.normals(n);
+    let b: Vec<f64> = matvec(&k, m, n, &x0).iter().map(|v| v + 0.01 * rng.normal()).collect();
+    let view = row_major_views(&factors, &shapes);
+    let exact = KroneckerRegression::new().solve(&mut ctx, &view, &b).unwrap();
+    let s = KroneckerRegression::new().samples(600).seed(5).tolerance(1e-12);
+    let sampled = s.clone().method(Method::SketchSolve).solve(&mut ctx, &view, &b).unwrap();
+    let (mut asked, mut batches) = (Vec::new(), 0i64);
+    let labelled = s
+        .solve_labels(&mut ctx, &view, |rows, labels| {
+            assert_eq!(rows.len(), labels.len());
+            assert!(rows.len() <= 4096 && rows.windows(2).all(|r| r[0] < r[1]));
+            batches += 1;
+            asked.extend_from_slice(rows);
+            labels.iter_mut().zip(rows).for_each(|(l, &r)| *l = b[r]);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(labelled.x, sampled.x, "the same seed: the same rows, the same x");
+    assert!(asked.windows(2).all(|r| r[0] < r[1]) && asked.iter().all(|&r| r < m));
+    let sketch_solve = i64::from(quarry::sys::QUARRY_LSTSQ_SKETCH_SOLVE);
+    for sol in [&sampled, &labelled] {
+        assert_eq!(sol.report.i64(report_key::METHOD), Some(sketch_solve));
+        assert_eq!(sol.report.i64(report_key::QUERIES), Some(asked.len() as i64));
+        assert_eq!(sol.report.i64(report_key::SKETCH_ROWS), Some(600));
+        assert!(sol.report.i64(report_key::ITERATIONS).unwrap() >= 1);
+    }
+    assert_eq!(labelled.report.i64(report_key::BATCHES), Some(batches));
+    assert!(labelled.report.f64(report_key::ORACLE_SECONDS).is_some());
+    // Near the exact fit, from a fraction of b.
+    let mut residual = |x: &[f64]| {
+        let kx = quarry::kronecker_multiply(&mut ctx, &view, false, x).unwrap();
+        kx.iter().zip(&b).map(|(p, b)| (p - b) * (p - b)).sum::<f64>().sqrt()
+    };
+    let (best, got) = (residual(&exact.x), residual(&sampled.x));
+    assert!(got <= 1.1 * best, "{got} vs {best}");
+    assert!(asked.len() < m / 4, "{} of {m} entries read", asked.len());
+    let other = s.seed(6).method(Method::SketchSolve).solve(&mut ctx, &view, &b).unwrap();
+    assert_ne!(other.x, sampled.x);
+}
+
+#[test]
+fn kronecker_regression_failures_reach_the_caller() {
+    use quarry::KroneckerRegression;
+    let mut ctx = Context::new().unwrap();
+    let shapes = [(20, 3), (10, 2)];
+    let m = 200;
+    let mut rng = Rng(64);
+    let (factors, _) = kron_problem(&mut rng, &shapes);
+    let view = row_major_views(&factors, &shapes);
+    let b = rng.normals(m);
+    let s = KroneckerRegression::new();
+    // The oracle's own error is the source of the Oracle error.
+    let e = s.solve_labels(&mut ctx, &view, |_, _| Err(Unreachable.into())).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oracle, "{e}");
+    let source = std::error::Error::source(&e).expect("the oracle's error");
+    assert!(source.downcast_ref::<Unreachable>().is_some());
+    // A panic resumes here, after the C call.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = s.solve_labels(&mut ctx, &view, |_, _| panic!("no labels"));
+    }));
+    assert_eq!(caught.expect_err("the panic").downcast_ref::<&str>(), Some(&"no labels"));
+    // A NaN label: the library refuses it, with no source.
+    let nan = |_: &[usize], labels: &mut [f64]| -> Result<(), quarry::BoxError> {
+        labels[0] = f64::NAN;
+        Ok(())
+    };
+    let e = s.solve_labels(&mut ctx, &view, nan).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oracle, "{e}");
+    assert!(std::error::Error::source(&e).is_none());
+    // The exact solver cannot take labels: refused before any is asked.
+    let mut asked = 0;
+    let direct = s.clone().method(Method::Direct);
+    let e = direct
+        .solve_labels(&mut ctx, &view, |_, _| {
+            asked += 1;
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!((e.kind(), asked), (ErrorKind::InvalidArgument, 0), "{e}");
+    // Bad arguments.
+    let e = s.clone().method(Method::GramPrecondition).solve(&mut ctx, &view, &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    let e = s.clone().ridge(-1.0).solve(&mut ctx, &view, &b).unwrap_err();
+    assert!(e.message().contains("RIDGE"), "{e}");
+    let e = s.solve(&mut ctx, &view, &b[1..]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let e = s.solve(&mut ctx, &[], &[1.0]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let at = transpose(&factors[1], 10, 2);
+    let mixed = [view[0], Dense::col_major(&at, 10, 2).unwrap()];
+    let e = s.solve(&mut ctx, &mixed, &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadLayout, "{e}");
+    let e = quarry::kronecker_multiply(&mut ctx, &mixed, false, &[0.0; 6]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadLayout, "{e}");
+    let e = quarry::kronecker_multiply(&mut ctx, &view, true, &[0.0; 6]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let mut bad = factors[0].clone();
+    bad[5] = f64::NAN;
+    let nonfinite = [Dense::row_major(&bad, 20, 3).unwrap(), view[1]];
+    let e = s.solve(&mut ctx, &nonfinite, &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NonFinite, "{e}");
+    // The sampled solver's iteration limit: the last iterate and the report.
+    let s = s.method(Method::SketchSolve).tolerance(1e-15).max_iterations(1);
+    let e = s.solve(&mut ctx, &view, &b).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoConvergence, "{e}");
+    match e.into_partial() {
+        Some(Partial::Solution(sol)) => {
+            assert_eq!(sol.x.len(), 6);
+            assert_eq!(sol.report.i64(report_key::ITERATIONS), Some(1));
+        }
+        other => panic!("expected the last iterate, got {other:?}"),
+    }
+}
