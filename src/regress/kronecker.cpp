@@ -47,6 +47,16 @@ std::vector<size_t> shrinking_order(const std::vector<int64_t>& from,
   return order;
 }
 
+// For a product of singular values sg > 0: sg / (sg^2 + lambda), 1 / sqrt(sg^2 + lambda)
+// and sg^2 / (sg^2 + lambda), never forming sg^2 (it overflows or underflows long before
+// sg does: factors scaled by 1e80 have sg^2 beyond the doubles).
+double ridge_inverse(double sg, double lambda) { return 1 / (sg + lambda / sg); }
+double ridge_scale(double sg, double lambda) { return 1 / std::hypot(sg, std::sqrt(lambda)); }
+double ridge_share(double sg, double lambda) {
+  const double t = std::sqrt(lambda) / sg;
+  return 1 / (1 + t * t);
+}
+
 // A factor's numerical rank: singular values above max(I, R) eps sigma_max.
 int64_t numerical_rank(const std::vector<double>& s, int64_t rows, int64_t cols) {
   const double cut = static_cast<double>(std::max(rows, cols)) * kEps * (s.empty() ? 0 : s[0]);
@@ -174,12 +184,14 @@ double KroneckerFactors::solve_exact(const double* b, double lambda, double* x) 
   std::vector<double> c = through_modes(dims, b, shrinking_order(rows_, ks), [&](size_t n) {
     return Step{u_[n].data(), rows_[n], false, ks[n]};
   });
+  // Products at or below the rank cutoff are rounding noise, zero with a ridge too (their
+  // sg / (sg^2 + lambda) would amplify noise when lambda is tiny).
   const std::vector<double> sigma = product_sigma();
-  const double cut = lambda > 0 ? -1.0 : rank_cutoff(sigma);
+  const double cut = rank_cutoff(sigma);
   double cc = 0, fit = 0;
   for (size_t j = 0; j < c.size(); ++j) {
     const double sg = sigma[j], cj = c[j];
-    const double y = sg > cut ? sg / (sg * sg + lambda) * cj : 0.0;
+    const double y = sg > cut ? ridge_inverse(sg, lambda) * cj : 0.0;
     cc += cj * cj;
     fit += (sg * y - cj) * (sg * y - cj);
     c[j] = y;
@@ -191,7 +203,13 @@ double KroneckerFactors::solve_exact(const double* b, double lambda, double* x) 
         return Step{vt_[n].data(), ks[n], false, cols_[n]};
       });
   std::copy(out.begin(), out.end(), x);
-  return std::max(bb - cc, 0.0) + fit;
+  // ||b||^2 - ||c||^2: what of b lies outside the span of U_1 x ... x U_N; nothing when the
+  // U_n are square (the difference would be rounding noise), and an overflowing ||b||^2
+  // leaves the objective unknown but huge.
+  bool square = true;
+  for (size_t n = 0; n < ks.size(); ++n) square = square && ks[n] == rows_[n];
+  if (std::isinf(bb)) return bb;
+  return (square ? 0.0 : std::max(bb - cc, 0.0)) + fit;
 }
 
 std::vector<double> KroneckerFactors::leverage(size_t n) const {
@@ -205,10 +223,10 @@ std::vector<double> KroneckerFactors::leverage(size_t n) const {
 
 KroneckerFactors::Preconditioner::Preconditioner(const KroneckerFactors& f, double lambda) : f_(f) {
   const std::vector<double> sigma = f.product_sigma();
-  const double cut = lambda > 0 ? -1.0 : f.rank_cutoff(sigma);
+  const double cut = f.rank_cutoff(sigma);
   scale_.resize(sigma.size());
   for (size_t j = 0; j < sigma.size(); ++j) {
-    scale_[j] = sigma[j] > cut ? 1 / std::sqrt(sigma[j] * sigma[j] + lambda) : 0.0;
+    scale_[j] = sigma[j] > cut ? ridge_scale(sigma[j], lambda) : 0.0;
   }
 }
 
@@ -241,7 +259,7 @@ double KroneckerFactors::statistical_dimension(double lambda) const {
   const double cut = rank_cutoff(sigma);
   double d = 0;
   for (const double sg : sigma) {
-    if (sg > cut) d += sg * sg / (sg * sg + lambda);
+    if (sg > cut) d += ridge_share(sg, lambda);
   }
   return d;
 }
@@ -388,6 +406,16 @@ class SampledRows {
   std::vector<double> a1_, p_, kr_;
 };
 
+// x overflowed (or became NaN): a problem scaled beyond the doubles' range.
+void require_finite_solution(const double* x, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    core::require(std::isfinite(x[j]), QUARRY_ERR_NONFINITE,
+                  "x[{}] came out {}: the problem's scale is beyond the range of doubles (rescale "
+                  "the factors or b)",
+                  j, x[j]);
+  }
+}
+
 }  // namespace
 
 KroneckerResult kronecker_regression(const KroneckerFactors& f, const double* b_values,
@@ -401,6 +429,7 @@ KroneckerResult kronecker_regression(const KroneckerFactors& f, const double* b_
   const auto seconds = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
   if (!st.sampled) {
     const double rr = f.solve_exact(b_values, st.ridge, x);
+    require_finite_solution(x, nx);
     double xx = 0;
     for (int64_t j = 0; j < nx; ++j) xx += x[j] * x[j];
     res.entries = f.total_rows();
@@ -457,6 +486,7 @@ KroneckerResult kronecker_regression(const KroneckerFactors& f, const double* b_
                                            });
     prec.apply(wk.y.data(), x);
   }
+  require_finite_solution(x, nx);
   res.seconds = seconds();
   return res;
 }

@@ -42,14 +42,15 @@ class KroneckerFactors {
   // y (prod I_n) = K x (x: prod R_n), or y (prod R_n) = K^T x (x: prod I_n).
   void multiply(bool trans, const double* x, double* y) const;
 
-  // Exact: x = argmin ||K x - b||^2 + lambda ||x||^2 (the minimum-norm one for lambda = 0,
-  // products of singular values at or below the rank tolerance counting as zero).
-  // Returns ||K x - b||^2, computed as ||b||^2 - ||c||^2 + ||Sigma y - c||^2 from c = U^T b
-  // (accurate to about eps ||b||^2).
+  // Exact: x = argmin ||K x - b||^2 + lambda ||x||^2 (the minimum-norm one for lambda = 0),
+  // products of singular values at or below the rank tolerance counting as zero (with a
+  // ridge too). Returns ||K x - b||^2, computed as ||b||^2 - ||c||^2 + ||Sigma y - c||^2
+  // from c = U^T b (accurate to about eps ||b||^2 when the SVDs are; infinite when ||b||^2
+  // overflows).
   double solve_exact(const double* b, double lambda, double* x) const;
 
   // sum_j sigma_j^2 / (sigma_j^2 + lambda) over the products of singular values above the
-  // rank tolerance (their count when lambda = 0).
+  // rank cutoff (their count, K's numerical rank, when lambda = 0).
   double statistical_dimension(double lambda) const;
 
   // Leverage scores of factor n (the squared row norms of U_n over its numerical rank);

@@ -306,6 +306,82 @@ TEST(Kronecker, SampledLossIsCloseToTheExactOne) {
   EXPECT_LE(loss(k, m, n, b, big.x, lambda) / exact.objective, 1.005);
 }
 
+// The sampled path's other shapes: N = 1, N = 3 with unequal ranks (the Kronecker rows of
+// factors 2..N are formed per draw), a wide factor (I_n < R_n), a rank-deficient factor
+// without a ridge. Many draws bring the loss to the exact one's; the default stays within
+// 5%.
+TEST(Kronecker, SampledSolverHandlesEveryShape) {
+  struct Case {
+    std::vector<int64_t> rows, cols;
+    double lambda;
+    bool dependent;  // factor 0's last column repeats its first
+  };
+  const std::vector<Case> cases = {
+      {{3000}, {8}, 1e-2, false},
+      {{40, 30, 25}, {3, 2, 4}, 1e-2, false},
+      {{60, 4}, {5, 6}, 1e-2, false},
+      {{80, 70}, {4, 3}, 0.0, true},
+  };
+  unsigned seed = 81;
+  for (const Case& c : cases) {
+    Factors f = make_factors(c.rows, c.cols, QUARRY_ROW_MAJOR, 0, 0.5, 1.0, seed++);
+    if (c.dependent) {
+      const int64_t r0 = f.cols[0];
+      for (int64_t i = 0; i < f.rows[0]; ++i) f.data[0][i * r0 + r0 - 1] = f.at(0, i, 0);
+    }
+    const int64_t m = f.total_rows(), n = f.total_cols();
+    const std::vector<double> b = gaussian(m, seed++);
+    const KronFit exact = solve(f, b, c.lambda, QUARRY_LSTSQ_DIRECT);
+    ASSERT_EQ(exact.status, QUARRY_OK);
+    const std::vector<double> k = explicit_product(f);
+    const KronFit many = solve(f, b, c.lambda, QUARRY_LSTSQ_SKETCH_SOLVE, 400000, 5);
+    const KronFit usual = solve(f, b, c.lambda, QUARRY_LSTSQ_SKETCH_SOLVE, 0, 5);
+    ASSERT_EQ(many.status, QUARRY_OK);
+    ASSERT_EQ(usual.status, QUARRY_OK);
+    const double opt = loss(k, m, n, b, exact.x, c.lambda);
+    EXPECT_LE(loss(k, m, n, b, many.x, c.lambda), 1.003 * opt) << c.rows.size() << " factors";
+    EXPECT_LE(loss(k, m, n, b, usual.x, c.lambda), 1.05 * opt) << c.rows.size() << " factors";
+  }
+}
+
+// Factors scaled by 1e80 (products of singular values near 1e160, their squares beyond the
+// doubles) and by 1e-85: x scales inversely and is computed as accurately as at scale 1; a
+// tiny ridge on a rank-deficient factor gives the ridge-free solution, not amplified noise.
+TEST(Kronecker, ExtremeScalesAndTinyRidgesAreSolved) {
+  Factors f = make_factors({6, 5}, {3, 2}, QUARRY_ROW_MAJOR, 0, 0.0, 1.0, 91);
+  const std::vector<double> b = gaussian(f.total_rows(), 92);
+  const KronFit base = solve(f, b, 0.0, QUARRY_LSTSQ_DIRECT);
+  ASSERT_EQ(base.status, QUARRY_OK);
+  for (const double scale : {1e80, 1e-85}) {
+    Factors g = f;
+    for (auto& d : g.data) {
+      for (double& v : d) v *= scale;
+    }
+    g.ptr.clear();
+    for (const auto& d : g.data) g.ptr.push_back(d.data());
+    for (const int64_t method : {QUARRY_LSTSQ_DIRECT, QUARRY_LSTSQ_SKETCH_SOLVE}) {
+      const KronFit fit = solve(g, b, 0.0, method, method == QUARRY_LSTSQ_DIRECT ? 0 : 100000);
+      ASSERT_EQ(fit.status, QUARRY_OK) << scale;
+      std::vector<double> unscaled = fit.x;
+      for (double& v : unscaled) v *= scale * scale;  // K scales by scale^2
+      EXPECT_LE(max_abs_diff(unscaled, base.x),
+                (method == QUARRY_LSTSQ_DIRECT ? 1e-12 : 0.1) * max_abs(base.x))
+          << scale << " " << method;
+    }
+  }
+  // Factor 0's last column repeats its first: lambda = 1e-30 must agree with lambda = 0.
+  for (int64_t i = 0; i < 6; ++i) f.data[0][i * 3 + 2] = f.at(0, i, 0);
+  const KronFit zero = solve(f, b, 0.0, QUARRY_LSTSQ_DIRECT);
+  const KronFit tiny = solve(f, b, 1e-30, QUARRY_LSTSQ_DIRECT);
+  const KronFit tiny_sampled = solve(f, b, 1e-30, QUARRY_LSTSQ_SKETCH_SOLVE, 100000);
+  ASSERT_EQ(zero.status, QUARRY_OK);
+  ASSERT_EQ(tiny.status, QUARRY_OK);
+  ASSERT_EQ(tiny_sampled.status, QUARRY_OK);
+  EXPECT_LE(max_abs_diff(tiny.x, zero.x), 1e-12 * max_abs(zero.x));
+  EXPECT_NEAR(tiny.objective, zero.objective, 1e-12 * zero.objective);
+  EXPECT_LE(max_abs_diff(tiny_sampled.x, zero.x), 0.1 * max_abs(zero.x));
+}
+
 // b as a function of the flat row index, counting and checking what it is asked.
 struct Oracle {
   const std::vector<double>* b;

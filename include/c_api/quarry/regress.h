@@ -234,9 +234,10 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
  *   D = S / (S^2 + lambda) on the products S of the factors' singular values, the
  *   U_n^T and V_n applied mode by mode (one pass over b, sum_n (prod of the current
  *   dimensions) k_n flops, the first mode product dominating: 2 prod I_n min(I_n, R_n)
- *   flops for the mode that shrinks b most). Without a ridge, products of singular values
- *   at or below (sum_n max(I_n, R_n)) eps of the largest count as zero: the minimum-norm
- *   least-squares solution. Fahrbach, Fu and Ghadiri's "KronSVD" baseline, with U^T b in
+ *   flops for the mode that shrinks b most). Products of singular values at or below
+ *   (sum_n max(I_n, R_n)) eps of the largest count as zero, with or without a ridge:
+ *   without one, the minimum-norm least-squares solution. S / (S^2 + lambda) is computed
+ *   without forming S^2, so any scale of the factors that K itself survives is solved. Fahrbach, Fu and Ghadiri's "KronSVD" baseline, with U^T b in
  *   place of their K^T b (the same flops, without squaring the condition number).
  * - **Sampled** (`QUARRY_LSTSQ_SKETCH_SOLVE`; Fahrbach, Fu and Ghadiri, NeurIPS 2022): s
  *   rows of K drawn by their leverage scores, which are products of the factors' (each
@@ -262,7 +263,8 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
  * `QUARRY_REPORT_QUERIES` (entries of b read: all, or the distinct sampled rows),
  * `QUARRY_REPORT_SECONDS`; exact: `QUARRY_REPORT_OBJECTIVE` (||K x - b||^2 + lambda
  * ||x||^2) and `QUARRY_REPORT_RESIDUAL_NORM` (||K x - b||), both from the projection of b
- * (||b||^2 - ||U^T b||^2 + ..., so accurate to about eps ||b||^2); sampled:
+ * (||b||^2 - ||U^T b||^2 + ..., so accurate to about eps ||b||^2 when the factors' SVDs
+ * are; infinite when ||b||^2 overflows); sampled:
  * `QUARRY_REPORT_SKETCH_ROWS` (draws), `QUARRY_REPORT_ITERATIONS`.
  *
  * @param ctx Context (thread count, error message).
@@ -281,8 +283,11 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
  *         `QUARRY_ERR_NONFINITE` (a factor or a read entry of b holds NaN or infinity),
  *         `QUARRY_ERR_INVALID_ARGUMENT` (an option out of range or another method),
  *         `QUARRY_ERR_OUT_OF_MEMORY`, `QUARRY_ERR_SIZE_OVERFLOW` (prod I_n or prod R_n
- *         beyond int64); `QUARRY_ERR_NO_CONVERGENCE` (sampled) when the iteration limit
- *         came first (x holds the last iterate).
+ *         beyond int64; with a 32-bit-integer BLAS, as Debian's OpenBLAS, also a mode
+ *         product whose dimensions after its mode multiply to 2^31 or more, e.g. b beyond
+ *         16 GiB with I_1 = 1); `QUARRY_ERR_NONFINITE` also when x overflows (a problem
+ *         scaled beyond the doubles); `QUARRY_ERR_NO_CONVERGENCE` (sampled) when the
+ *         iteration limit came first (x holds the last iterate).
  * @note Memory: exact, two buffers of the largest intermediate tensor (prod I_n k_1 / I_1
  *       for the first mode) plus the factors' SVDs; sampled, 3 s + the sampled rows of A_1
  *       times prod R_n / R_1 doubles, a few vectors of prod R_n, and the SVDs.
