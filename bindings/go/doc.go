@@ -1,5 +1,6 @@
 // Package quarry is the Go binding of libquarry: least squares and ridge regression
-// (dense and CSR), ridge paths, Huber (robust) regression, l_p regression (LpRegression)
+// (dense and CSR), ridge paths, dynamic least squares over rows inserted over time, exact
+// or sampled (DynamicLstsq), Huber (robust) regression, l_p regression (LpRegression)
 // and active l_p regression from few labels (ActiveRegression, with a Go LabelOracle),
 // Kronecker ridge regression, exact or sampled, from b or from a LabelOracle
 // (KroneckerRegression, KroneckerRegressionLabels, KroneckerMultiply), reproducible
@@ -35,7 +36,7 @@
 // Slice lengths are checked in Go before any C call, so C never reads or writes past a
 // slice; a mismatch is an *Error with ErrBadDimension (or ErrInvalidArgument) and a
 // message written by the binding. Using a closed (or nil) Context, ReluNet, Sketch,
-// SampleTree or NetOracle gives ErrClosed.
+// SampleTree, NetOracle or DynamicLstsq gives ErrClosed.
 //
 // Some failures come with a result, which is then returned beside the error rather than
 // hidden in it: an iterative solve (or LewisWeights) that hit its iteration limit
@@ -60,8 +61,9 @@
 // A Sketch is immutable and may be shared like a ReluNet. A SampleTree may be sampled
 // (Sample, Size, Weight) by several goroutines at once while nobody updates it; Update
 // needs it to itself. A NetOracle is mutable (it counts its queries and draws its
-// noise): one goroutine at a time. ExtractReLU1FromNetOracle hands the library the C
-// oracle function itself, so no Go code runs per batch.
+// noise): one goroutine at a time, and so is a DynamicLstsq (rows go into it).
+// ExtractReLU1FromNetOracle hands the library the C oracle function itself, so no Go code
+// runs per batch.
 //
 // # Random streams
 //
@@ -74,11 +76,11 @@
 //
 // # Ownership
 //
-// Context, ReluNet, Sketch, SampleTree and NetOracle own a C handle. Close releases
-// it; Close is idempotent, but must be called only once every user of the object is
-// done: a Close racing a call on another goroutine is a use-after-free. A finalizer
-// closes a forgotten object when the garbage collector finds it, but Close should be
-// called (or deferred) since the Go collector does not see C memory. A NetOracle holds
-// a copy of its network, which may be closed once the oracle is made.
+// Context, ReluNet, Sketch, SampleTree, NetOracle and DynamicLstsq own a C handle.
+// Close releases it; Close is idempotent, but must be called only once every user of the
+// object is done: a Close racing a call on another goroutine is a use-after-free. A
+// finalizer closes a forgotten object when the garbage collector finds it, but Close
+// should be called (or deferred) since the Go collector does not see C memory. A
+// NetOracle holds a copy of its network, which may be closed once the oracle is made.
 // Reports are copied into Go maps and the C report is always destroyed.
 package quarry

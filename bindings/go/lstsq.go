@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 )
 
 // Dense is a dense matrix over a slice, in row-major (the default) or column-major
@@ -245,4 +246,133 @@ func maxInt(a, b int) int {
 		return a
 	}
 	return b
+}
+
+// DynamicLstsq is dynamic least squares (quarry_dynamic_lstsq in quarry/lstsq.h): rows of
+// A and their labels b are inserted over time, and at any time Solve gives the x
+// minimizing ||A x - b||^2 + lambda ||x||^2 over the rows inserted so far. It keeps only
+// the triangular factor R ((n + 1) x (n + 1)) of the QR factorization of [A b], updated
+// by blocked Householder steps (about 2 n^2 flops a row), so its memory does not grow with
+// the rows and x is as accurate as a QR solve of all of them at once.
+//
+// The mode is chosen at creation: exact (MethodAuto, the default, or MethodDirect: every
+// row updates R), or sampled (MethodSketchSolve: online leverage-score row sampling keeps
+// each row with probability min(1, c tau), tau its online leverage score, c = 2 / eps,
+// rescaled; the objective at x is then within about a factor 1 + eps of the minimum over
+// all rows, and the rows kept grow like n log(rows) / eps).
+//
+// It is mutable: one goroutine at a time. Close it once it is no longer used: a Close
+// racing a call on another goroutine frees the handle under that call, a use-after-free.
+type DynamicLstsq struct {
+	ptr *C.quarry_dynamic_lstsq
+	n   int // columns of A, entries of x
+}
+
+// NewDynamicLstsq creates a handle for n columns, holding no rows
+// (quarry_dynamic_lstsq_create). Options: WithMethod (MethodAuto or MethodDirect: exact,
+// MethodSketchSolve: sampled; others give ErrInvalidArgument), WithRidge (lambda >= 0,
+// default 0), and for the sampled mode WithTolerance (eps in (0, 1], default 0.1) and
+// WithSeed (the row choices). n < 1 gives ErrBadDimension.
+func NewDynamicLstsq(ctx *Context, n int, opts ...Option) (*DynamicLstsq, error) {
+	var d *DynamicLstsq
+	err := call(ctx, opts, func(p *C.quarry_context, o *C.quarry_options) error {
+		var out *C.quarry_dynamic_lstsq
+		if err := check(p, C.quarry_dynamic_lstsq_create(p, C.int64_t(n), o, &out)); err != nil {
+			return err
+		}
+		d = &DynamicLstsq{ptr: out, n: n}
+		runtime.SetFinalizer(d, (*DynamicLstsq).Close)
+		return nil
+	})
+	return d, err
+}
+
+// Close releases the handle. It is safe to call more than once, and on nil, but not while
+// another goroutine still uses the handle (see DynamicLstsq).
+func (d *DynamicLstsq) Close() error {
+	if d == nil || d.ptr == nil {
+		return nil
+	}
+	C.quarry_dynamic_lstsq_destroy(d.ptr)
+	d.ptr = nil
+	runtime.SetFinalizer(d, nil)
+	return nil
+}
+
+// do runs f with the handle and keeps d alive until f returns.
+func (d *DynamicLstsq) do(f func(*C.quarry_dynamic_lstsq) error) error {
+	if d == nil || d.ptr == nil {
+		return ErrClosed
+	}
+	err := f(d.ptr)
+	runtime.KeepAlive(d)
+	return err
+}
+
+// Insert adds the rows of a dense A (any number of rows, n columns, either layout, any
+// stride; not copied) and their labels b (one per row) (quarry_dynamic_lstsq_insert_f64).
+// A NaN or infinity in A or b gives ErrNonfinite and inserts nothing. ErrOutOfMemory may
+// leave a prefix of the batch in (whole blocks of 256 rows: Solve's report counts them).
+func (d *DynamicLstsq) Insert(ctx *Context, a Dense, b []float64) error {
+	return d.do(func(h *C.quarry_dynamic_lstsq) error {
+		layout, lda, err := a.check("a")
+		if err != nil {
+			return err
+		}
+		if a.Cols != d.n {
+			return dimError("a has %d columns, but the handle has n = %d", a.Cols, d.n)
+		}
+		if err := checkLen("b", b, a.Rows); err != nil {
+			return err
+		}
+		return use(ctx, func(p *C.quarry_context) error {
+			return check(p, C.quarry_dynamic_lstsq_insert_f64(p, h, layout, C.int64_t(a.Rows),
+				f64(a.Data), lda, f64(b)))
+		})
+	})
+}
+
+// Solve is the current solution x (n values; n^2 flops, more while R_A is singular, e.g.
+// before n independent rows, when x is the minimum-norm solution)
+// (quarry_dynamic_lstsq_solve_f64). The report holds ReportMethod (MethodDirect or
+// MethodSketchSolve), ReportQueries (rows inserted), ReportSketchRows (rows held in R:
+// all of them, or those kept), ReportRank (of R_A), ReportObjective (||A x - b||^2 +
+// lambda ||x||^2 over the rows held, reweighted when sampled: the sample's estimate),
+// ReportResidualNorm (its square root) and ReportSeconds.
+func (d *DynamicLstsq) Solve(ctx *Context) ([]float64, Report, error) {
+	var x []float64
+	var rep Report
+	err := d.do(func(h *C.quarry_dynamic_lstsq) error {
+		x = make([]float64, d.n)
+		return use(ctx, func(p *C.quarry_context) error {
+			var r *C.quarry_report
+			st := C.quarry_dynamic_lstsq_solve_f64(p, h, f64(x), &r)
+			rep = takeReport(r)
+			return check(p, st)
+		})
+	})
+	if err != nil {
+		return nil, rep, err
+	}
+	return x, rep, nil
+}
+
+// Residual is sqrt(||A x - b||^2 + lambda ||x||^2) over the rows held, for any x (n
+// values) (quarry_dynamic_lstsq_residual_f64): in the exact mode the true residual of x
+// on every row inserted, in the sampled mode the sample's estimate of it. A NaN or
+// infinity in x gives ErrNonfinite (and NaN).
+func (d *DynamicLstsq) Residual(ctx *Context, x []float64) (float64, error) {
+	var norm C.double
+	err := d.do(func(h *C.quarry_dynamic_lstsq) error {
+		if err := checkLen("x", x, d.n); err != nil {
+			return err
+		}
+		return use(ctx, func(p *C.quarry_context) error {
+			return check(p, C.quarry_dynamic_lstsq_residual_f64(p, h, f64(x), &norm))
+		})
+	})
+	if err != nil {
+		return math.NaN(), err
+	}
+	return float64(norm), nil
 }

@@ -145,8 +145,8 @@ func (e *Error) Is(target error) bool {
 func (e *Error) Unwrap() error { return e.Err }
 
 // ErrClosed is returned when a closed (or nil) handle is used: a Context, ReluNet,
-// Sketch, SampleTree or NetOracle.
-var ErrClosed = errors.New("quarry: use of a closed Context, ReluNet, Sketch, SampleTree or NetOracle")
+// Sketch, SampleTree, NetOracle or DynamicLstsq.
+var ErrClosed = errors.New("quarry: use of a closed Context, ReluNet, Sketch, SampleTree, NetOracle or DynamicLstsq")
 
 // Context holds the thread count of quarry's kernels and the message of the last failed
 // call made with it. Use it from one goroutine at a time. Close it once every user is

@@ -540,6 +540,192 @@ func TestContextThreadsCloseAndReproducibility(t *testing.T) {
 	}
 }
 
+// ---- dynamic least squares ----
+
+// rowsOf is rows i0 .. i1 - 1 of a packed row-major A, over the same data.
+func rowsOf(a Dense, i0, i1 int) Dense {
+	return Dense{Rows: i1 - i0, Cols: a.Cols, Data: a.Data[i0*a.Cols : i1*a.Cols]}
+}
+
+func TestDynamicLstsqExactIsTheSolveOfEveryRowInserted(t *testing.T) {
+	const n = 6
+	a, b := problem(700, n, 91, 1)
+	z := gaussian(n, 92) // any x, for Residual
+	for _, lambda := range []float64{0, 0.5} {
+		d, err := NewDynamicLstsq(nil, n, WithMethod(MethodDirect), WithRidge(lambda))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		rows := 0
+		// Batches of every size (the updates go 256 rows at a time), in both layouts and
+		// with a stride: 0 and 2 rows leave R_A singular, then x is the minimum-norm one.
+		for k, count := range []int{0, 2, 7, 256, 300, 135} {
+			batch := rowsOf(a, rows, rows+count)
+			if k%2 == 1 {
+				batch = strided(batch, true, 2)
+			}
+			if err := d.Insert(nil, batch, b[rows:rows+count]); err != nil {
+				t.Fatalf("lambda %g, batch %d: %v", lambda, k, err)
+			}
+			rows += count
+			x, rep, err := d.Solve(nil)
+			if err != nil {
+				t.Fatalf("lambda %g, %d rows: %v", lambda, rows, err)
+			}
+			seen, bs := rowsOf(a, 0, rows), b[:rows]
+			want, rank := make([]float64, n), int64(n)
+			switch {
+			case lambda == 0 && rows == 0:
+				rank = 0
+			case lambda == 0 && rows < n:
+				want, rank = minNormSolve(seen, bs), int64(rows)
+			default:
+				want = normalSolve(seen, bs, lambda)
+			}
+			// (Without rows, x = 0 exactly and relDiff is NaN.)
+			if diff := relDiff(x, want); !(diff <= 1e-10) && maxAbsDiff(x, want) != 0 {
+				t.Errorf("lambda %g, %d rows: x differs from the normal equations' by %g", lambda, rows, diff)
+			}
+			var xx, zz, bb float64
+			for j := range x {
+				xx += x[j] * x[j]
+				zz += z[j] * z[j]
+			}
+			for _, v := range bs {
+				bb += v * v
+			}
+			// The objective to rounding: relative, or of ||b||^2 where A x fits b exactly.
+			r := residual(seen, x, bs)
+			objective := r*r + lambda*xx
+			if rep.Ints[ReportMethod] != int64(MethodDirect) || rep.Ints[ReportQueries] != int64(rows) ||
+				rep.Ints[ReportSketchRows] != int64(rows) || rep.Ints[ReportRank] != rank ||
+				math.Abs(rep.Floats[ReportObjective]-objective) > 1e-8*objective+1e-14*bb {
+				t.Errorf("lambda %g, %d rows: residual %g, report %v", lambda, rows, r, rep)
+			}
+			// Residual is ||R [z; -1]||: the objective's square root at any z, on every row.
+			rz := residual(seen, z, bs)
+			want2 := math.Sqrt(rz*rz + lambda*zz)
+			if got, err := d.Residual(nil, z); err != nil || math.Abs(got-want2) > 1e-10*want2 {
+				t.Errorf("lambda %g, %d rows: Residual %g, %v; want %g", lambda, rows, got, err, want2)
+			}
+		}
+	}
+}
+
+func TestDynamicLstsqSampledKeepsFewRowsAndANearMinimalObjective(t *testing.T) {
+	const m, n = 20000, 5
+	rng := rand.New(rand.NewSource(93))
+	a := gaussianDense(rng, m, n)
+	x0 := gaussian(n, 94)
+	b := matVec(a, x0)
+	for i := range b {
+		b[i] += rng.NormFloat64()
+	}
+	exact, err := NewDynamicLstsq(nil, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exact.Close()
+	sampled, err := NewDynamicLstsq(nil, n, WithMethod(MethodSketchSolve), WithTolerance(0.1),
+		WithSeed(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sampled.Close()
+	for i := 0; i < m; i += 1000 {
+		for _, d := range []*DynamicLstsq{exact, sampled} {
+			if err := d.Insert(nil, rowsOf(a, i, i+1000), b[i:i+1000]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	best, _, err := exact.Solve(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, rep, err := sampled.Solve(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Ints[ReportMethod] != int64(MethodSketchSolve) || rep.Ints[ReportQueries] != m ||
+		!(rep.Ints[ReportSketchRows] >= n && rep.Ints[ReportSketchRows] < m) {
+		t.Errorf("report %v", rep)
+	}
+	minimum, err1 := exact.Residual(nil, best)
+	got, err2 := exact.Residual(nil, x)
+	if err1 != nil || err2 != nil || got*got > 1.1*minimum*minimum {
+		t.Errorf("the sampled x has objective %g, the minimum is %g (%v, %v)", got*got,
+			minimum*minimum, err1, err2)
+	}
+	t.Logf("sampled: %d of %d rows kept, objective %.4f of the minimum", rep.Ints[ReportSketchRows],
+		m, got*got/(minimum*minimum))
+}
+
+func TestDynamicLstsqErrorsLeaveItAsItWas(t *testing.T) {
+	a, b := problem(40, 3, 95, 1)
+	d, err := NewDynamicLstsq(nil, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Insert(nil, a, b); err != nil {
+		t.Fatal(err)
+	}
+	x, _, err := d.Solve(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A NaN row (or label) is refused before any row of its batch goes in.
+	bad := NewDense(5, 3, false)
+	copy(bad.Data, a.Data)
+	bad.Data[3*3+1] = math.NaN()
+	wantStatus(t, d.Insert(nil, bad, b[:5]), ErrNonfinite, "A[3, 1]")
+	wantStatus(t, d.Insert(nil, rowsOf(a, 0, 2), []float64{1, math.Inf(1)}), ErrNonfinite, "b[1")
+	if again, rep, err := d.Solve(nil); err != nil || maxAbsDiff(again, x) != 0 ||
+		rep.Ints[ReportQueries] != 40 {
+		t.Errorf("after refused batches: x %v (was %v), report %v, %v", again, x, rep, err)
+	}
+	// Checks made in Go, before C.
+	wantStatus(t, d.Insert(nil, NewDense(2, 4, false), b[:2]), ErrBadDimension, "4 columns")
+	wantStatus(t, d.Insert(nil, a, b[1:]), ErrBadDimension, "b has")
+	_, err = d.Residual(nil, x[:2])
+	wantStatus(t, err, ErrBadDimension, "x has")
+	_, err = d.Residual(nil, []float64{1, math.NaN(), 0})
+	wantStatus(t, err, ErrNonfinite, "x[")
+	if err := d.Insert(nil, Dense{Cols: 3}, nil); err != nil { // no rows: nothing to do
+		t.Errorf("an empty batch: %v", err)
+	}
+	// Creation.
+	none, err := NewDynamicLstsq(nil, 0)
+	wantStatus(t, err, ErrBadDimension, "n = 0")
+	if none != nil {
+		t.Errorf("a handle %v beside the error", none)
+	}
+	_, err = NewDynamicLstsq(nil, 3, WithMethod(MethodSketchPrecondition))
+	wantStatus(t, err, ErrInvalidArgument, "")
+	_, err = NewDynamicLstsq(nil, 3, WithMethod(MethodSketchSolve), WithTolerance(0))
+	wantStatus(t, err, ErrInvalidArgument, "")
+	_, err = NewDynamicLstsq(nil, 3, WithRidge(-1))
+	wantStatus(t, err, ErrInvalidArgument, "QUARRY_OPT_RIDGE")
+	// Closed handles.
+	if d.Close() != nil || d.Close() != nil {
+		t.Fatal("Close twice failed")
+	}
+	if err := d.Insert(nil, a, b); !errors.Is(err, ErrClosed) {
+		t.Errorf("closed: %v", err)
+	}
+	if x, _, err := d.Solve(nil); x != nil || !errors.Is(err, ErrClosed) {
+		t.Errorf("closed: %v, %v", x, err)
+	}
+	if r, err := d.Residual(nil, x); !math.IsNaN(r) || !errors.Is(err, ErrClosed) {
+		t.Errorf("closed: %v, %v", r, err)
+	}
+	var nilHandle *DynamicLstsq
+	if nilHandle.Close() != nil {
+		t.Error("Close on nil failed")
+	}
+}
+
 // ---- networks and extraction ----
 
 // randomWeights are the weights of a random d-k-c network, without skip term when

@@ -4,6 +4,7 @@
 
 #include <quarry/context.h>
 #include <quarry/extract.h>
+#include <quarry/lstsq.h>
 #include <quarry/options.h>
 #include <quarry/report.h>
 #include <quarry/sampling.h>
@@ -17,6 +18,7 @@
 #include "core/report.hpp"
 #include "extract/net_oracle.hpp"
 #include "extract/relu_net.hpp"
+#include "lstsq/dynamic.hpp"
 #include "sketch/sampling.hpp"
 #include "sketch/sketch.hpp"
 
@@ -45,6 +47,10 @@ struct quarry_relu_net {
 
 struct quarry_net_oracle {
   quarry::extract::NetOracle oracle;
+};
+
+struct quarry_dynamic_lstsq {
+  quarry::lstsq::DynamicLstsq core;
 };
 
 struct quarry_sketch {

@@ -1,6 +1,7 @@
 #include <quarry/lstsq.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "capi/settings.hpp"
 #include "core/philox.hpp"
 #include "core/views.hpp"
+#include "lstsq/dynamic.hpp"
 #include "lstsq/lstsq.hpp"
 
 using quarry::capi::with_report;
@@ -92,6 +94,63 @@ quarry_status quarry_ridge_path_f64(quarry_context* ctx, int32_t layout, int64_t
     core::require_finite("b", bv);  // A: in the path's first pass (its Frobenius norm)
     return lstsq::ridge_path(ctx->core.threads(), av, b, lv, xv,
                              quarry::capi::lstsq_settings(opts));
+  });
+}
+
+quarry_status quarry_dynamic_lstsq_create(quarry_context* ctx, int64_t n,
+                                          const quarry_options* opts, quarry_dynamic_lstsq** out) {
+  return quarry::capi::with_context(ctx, [&] {
+    quarry::capi::deref(out, "out") = nullptr;
+    core::require(n >= 1, QUARRY_ERR_BAD_DIMENSION, "n = {} must be >= 1", n);
+    *out = new quarry_dynamic_lstsq{lstsq::DynamicLstsq(n, quarry::capi::dynamic_settings(opts))};
+  });
+}
+
+void quarry_dynamic_lstsq_destroy(quarry_dynamic_lstsq* d) { delete d; }
+
+quarry_status quarry_dynamic_lstsq_insert_f64(quarry_context* ctx, quarry_dynamic_lstsq* d,
+                                              int32_t layout, int64_t count, const double* a,
+                                              int64_t lda, const double* b) {
+  return quarry::capi::with_context(ctx, [&] {
+    lstsq::DynamicLstsq& h = quarry::capi::deref(d, "d").core;
+    core::require(count >= 0, QUARRY_ERR_BAD_DIMENSION, "count = {} must be >= 0", count);
+    const auto av = core::dense_view("A", layout, count, h.columns(), a, lda);
+    if (count == 0) return;
+    const auto bv = core::dense_view("b", QUARRY_COL_MAJOR, count, 1, b, count);
+    core::require_finite("A", av);  // before any row goes in: a bad batch leaves d as it was
+    core::require_finite("b", bv);
+    h.insert(av, b);
+  });
+}
+
+quarry_status quarry_dynamic_lstsq_solve_f64(quarry_context* ctx, const quarry_dynamic_lstsq* d,
+                                             double* x, quarry_report** report) {
+  return with_report(ctx, report, [&](core::Report& c) -> std::string {
+    const auto t0 = std::chrono::steady_clock::now();
+    const lstsq::DynamicLstsq& h = quarry::capi::deref(d, "d").core;
+    core::dense_view("x", QUARRY_COL_MAJOR, h.columns(), 1, x, h.columns());
+    const lstsq::DynamicSolution sol = h.solve(x);
+    c.set<int64_t>(QUARRY_REPORT_METHOD,
+                   h.sampled() ? QUARRY_LSTSQ_SKETCH_SOLVE : QUARRY_LSTSQ_DIRECT);
+    c.set<int64_t>(QUARRY_REPORT_QUERIES, h.rows());
+    c.set<int64_t>(QUARRY_REPORT_SKETCH_ROWS, h.kept());
+    c.set<int64_t>(QUARRY_REPORT_RANK, sol.rank);
+    c.set<double>(QUARRY_REPORT_OBJECTIVE, sol.objective);
+    c.set<double>(QUARRY_REPORT_RESIDUAL_NORM, std::sqrt(sol.objective));
+    c.set<double>(QUARRY_REPORT_SECONDS,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    return {};
+  });
+}
+
+quarry_status quarry_dynamic_lstsq_residual_f64(quarry_context* ctx, const quarry_dynamic_lstsq* d,
+                                                const double* x, double* norm) {
+  return quarry::capi::with_context(ctx, [&] {
+    const lstsq::DynamicLstsq& h = quarry::capi::deref(d, "d").core;
+    double& out = quarry::capi::deref(norm, "norm");
+    const auto xv = core::dense_view("x", QUARRY_COL_MAJOR, h.columns(), 1, x, h.columns());
+    core::require_finite("x", xv);
+    out = h.residual(x);
   });
 }
 

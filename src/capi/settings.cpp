@@ -108,4 +108,24 @@ regress::KroneckerSettings kronecker_settings(const quarry_options* opts, bool l
   return st;
 }
 
+lstsq::DynamicSettings dynamic_settings(const quarry_options* opts) {
+  lstsq::DynamicSettings st;
+  st.state = seed_state(opts);
+  if (opts == nullptr) return st;
+  const core::Options& o = opts->core;
+  const int64_t method = o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(QUARRY_LSTSQ_AUTO);
+  core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_DIRECT ||
+                    method == QUARRY_LSTSQ_SKETCH_SOLVE,
+                QUARRY_ERR_INVALID_ARGUMENT,
+                "QUARRY_OPT_LSTSQ_METHOD = {}: dynamic least squares is exact (QUARRY_LSTSQ_AUTO, "
+                "QUARRY_LSTSQ_DIRECT) or sampled (QUARRY_LSTSQ_SKETCH_SOLVE)",
+                method);
+  st.sampled = method == QUARRY_LSTSQ_SKETCH_SOLVE;
+  st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
+  st.epsilon = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.epsilon);
+  core::require(st.epsilon > 0, QUARRY_ERR_INVALID_ARGUMENT,
+                "QUARRY_OPT_TOLERANCE = {}: the sampled mode's eps must be > 0", st.epsilon);
+  return st;
+}
+
 }  // namespace quarry::capi

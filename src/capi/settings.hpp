@@ -5,6 +5,7 @@
 
 #include <quarry/options.h>
 
+#include "lstsq/dynamic.hpp"
 #include "lstsq/lstsq.hpp"
 #include "regress/kronecker.hpp"
 #include "regress/lp.hpp"
@@ -35,5 +36,9 @@ regress::LpSettings lp_settings(const quarry_options* opts, double p);
 // sampled, the only one with labels), the ridge, the sample's size (QUARRY_OPT_SKETCH_ROWS)
 // and seed, the sampled solver's tolerance and iteration limit.
 regress::KroneckerSettings kronecker_settings(const quarry_options* opts, bool labels);
+
+// Dynamic least squares: QUARRY_OPT_LSTSQ_METHOD (auto or direct: exact; sketch and solve:
+// sampled), the ridge, eps (QUARRY_OPT_TOLERANCE) and the seed.
+lstsq::DynamicSettings dynamic_settings(const quarry_options* opts);
 
 }  // namespace quarry::capi

@@ -1,10 +1,10 @@
 """
     Quarry
 
-quarry for Julia: least squares, ridge regression, Huber (robust), l_p, active l_p and
-Kronecker regression, one-hidden-layer ReLU network extraction, reproducible random
-streams, sketching operators, leverage scores, Lewis weights and weighted sampling through
-libquarry's stable C ABI.
+quarry for Julia: least squares, ridge regression, dynamic least squares (rows inserted
+over time), Huber (robust), l_p, active l_p and Kronecker regression, one-hidden-layer
+ReLU network extraction, reproducible random streams, sketching operators, leverage
+scores, Lewis weights and weighted sampling through libquarry's stable C ABI.
 
 The library is `ENV["QUARRY_LIBRARY"]` (a path to `libquarry.so.0`) when that is set, else
 `libquarry.so.0` as the dynamic loader finds it. It is opened when the module is loaded,
@@ -30,7 +30,7 @@ using SparseArrays: AbstractSparseMatrixCSC, getcolptr, nonzeros, rowvals
 
 export AbstractQuarryError, QuarryError, NoConvergence, ExtractionIncomplete
 export Context, threads, threads!
-export lstsq, ridge_path, huber, lp_regression, active_regression
+export lstsq, ridge_path, DynamicLstsq, huber, lp_regression, active_regression
 export kronecker_regression, kronecker_regression_labels, kronecker_multiply
 export ReluNet, save_relu_net, load_relu_net, extract_relu1
 export RngState, fill_u32!, fill_uniform!, fill_normal!
@@ -127,7 +127,10 @@ const _C_FUNCTIONS = (
     :quarry_report_destroy, :quarry_report_count, :quarry_report_key_at,
     :quarry_report_key_name, :quarry_report_key_type, :quarry_report_get_i64,
     :quarry_report_get_f64,
-    :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64, :quarry_huber_f64,
+    :quarry_lstsq_f64, :quarry_lstsq_csr_f64, :quarry_ridge_path_f64,
+    :quarry_dynamic_lstsq_create, :quarry_dynamic_lstsq_destroy,
+    :quarry_dynamic_lstsq_insert_f64, :quarry_dynamic_lstsq_solve_f64,
+    :quarry_dynamic_lstsq_residual_f64, :quarry_huber_f64,
     :quarry_lp_regression_f64, :quarry_active_regression_f64,
     :quarry_kronecker_regression_f64, :quarry_kronecker_regression_labels_f64,
     :quarry_kronecker_multiply_f64,
@@ -515,6 +518,17 @@ function _solver_settings(method, sketch_kind; settings...)
     return merge((method = METHODS[method], sketch_kind = kind), values(settings))
 end
 
+# The methods of the solvers that are exact or sampled (kronecker_regression,
+# DynamicLstsq): the QUARRY_OPT_LSTSQ_METHOD value of `method`, :exact or :sampled.
+const _EXACT_OR_SAMPLED = Dict{Symbol,Int32}(:exact => METHODS[:direct],
+                                             :sampled => METHODS[:sketch_solve])
+
+function _exact_or_sampled(method)
+    haskey(_EXACT_OR_SAMPLED, method) || throw(ArgumentError(
+        "quarry: method must be one of $(_choices(_EXACT_OR_SAMPLED)), got $(repr(method))"))
+    return _EXACT_OR_SAMPLED[method]
+end
+
 # Runs call(ctx, opts, report_ref) -> status, which writes the solution into the buffer X,
 # and returns (finish(X), report); throws NoConvergence (holding finish(X), the last
 # iterate) when the iteration limit was reached, a QuarryError for any other failure.
@@ -676,6 +690,141 @@ end
 ridge_path(A::AbstractSparseMatrixCSC, b::AbstractVector, lambdas::Union{Real,AbstractVector};
            kwargs...) = throw(ArgumentError(
     "quarry: ridge_path takes a dense A (quarry_ridge_path_f64 is dense only); pass Matrix(A)"))
+
+# ---------------------------------------------------------------------------------------
+# Dynamic least squares.
+
+"""
+    DynamicLstsq(n; method = :exact, ridge, tol, seed, ctx)
+
+Dynamic least squares (`quarry_dynamic_lstsq`, `quarry/lstsq.h`): rows of `A` and their
+labels `b` arrive over time ([`insert!`](@ref)), and at any time [`Quarry.solve`](@ref)
+gives the `x` (`n` values) minimizing `‖A x - b‖² + ridge ‖x‖²` over the rows inserted so
+far. It keeps only the triangular factor `R` (`(n + 1) × (n + 1)`) of the QR
+factorization of `[A b]`, updated by blocked Householder steps (about `2n²` flops a row),
+so its memory does not grow with the rows and `x` is as accurate as a QR solve of all of
+them at once (unlike recursive least squares, nothing squares the condition number).
+
+`method` is the mode, fixed at creation:
+- `:exact` (the default): every row updates `R`; `x` is the exact minimizer.
+- `:sampled`: online leverage-score row sampling keeps row `a` with probability
+  `min(1, c τ)`, `τ` its online leverage score against the rows kept, `c = 2 / tol`, and
+  rescales it; only kept rows update `R`. The objective at `x` is then within about a
+  factor `1 + tol` of the minimum over all rows, and the rows kept grow like
+  `n log(rows) / tol`.
+
+Options (`nothing`: the library's default): `ridge` (λ ≥ 0, default 0); for `:sampled`,
+`tol` (ε in (0, 1], default 0.1) and `seed` (an `Integer`: the row choices). `ctx`: a
+[`Context`](@ref) for the creation (default: a new one).
+
+- `insert!(d, A, b)` adds a batch of rows; [`Quarry.solve`](@ref)`(d)` is `(x, report)`;
+  [`Quarry.residual`](@ref)`(d, x)` the objective's square root at any `x`. (`solve` and
+  `residual` are not exported, their names being common ones: call them qualified.)
+- `close(d)` frees it (idempotent; the garbage collector does otherwise).
+
+It is mutable: one task at a time. Throws a [`QuarryError`](@ref)
+(`QUARRY_ERR_BAD_DIMENSION` for `n < 1`, `QUARRY_ERR_INVALID_ARGUMENT` for `tol = 0` or a
+negative `ridge`), `ArgumentError` for a `method` other than `:exact` and `:sampled` or
+another bad option.
+"""
+mutable struct DynamicLstsq <: _Handle
+    ptr::Ptr{Cvoid}
+    n::Int  # columns of A, entries of x
+    DynamicLstsq(ptr::Ptr{Cvoid}, n::Integer) = finalizer(close, new(ptr, n))
+end
+
+_destroy(d::DynamicLstsq) =
+    @ccall $(_fn(:quarry_dynamic_lstsq_destroy))(d.ptr::Ptr{Cvoid})::Cvoid
+
+function DynamicLstsq(n::Integer; method = :exact, ridge = nothing, tol = nothing,
+                      seed = nothing, ctx::Union{Context,Nothing} = nothing)
+    settings = (; method = _exact_or_sampled(method), ridge, tol, seed)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    _with_context(ctx) do cx
+        _with_options(settings) do opts
+            status = @ccall $(_fn(:quarry_dynamic_lstsq_create))(
+                cx::Ptr{Cvoid}, n::Int64, opts::Ptr{Cvoid}, out::Ref{Ptr{Cvoid}})::Int32
+            _check(status, cx)
+        end
+    end
+    return DynamicLstsq(out[], n)
+end
+
+function Base.show(io::IO, d::DynamicLstsq)
+    print(io, isopen(d) ? "DynamicLstsq(n = $(d.n))" : "DynamicLstsq(closed)")
+end
+
+"""
+    insert!(d::DynamicLstsq, A, b; ctx) -> d
+
+Insert the rows of `A` (`k × n`, any `k ≥ 0`) and their labels `b` (`k` values) into `d`
+(`quarry_dynamic_lstsq_insert_f64`). `A` is passed as in [`lstsq`](@ref): a
+`Matrix{Float64}`, a strided view with unit row stride (`view(M, rows, :)`) or `M'` /
+`transpose(M)` of one without a copy (so one row `a` goes in as `insert!(d, a', [y])`),
+anything else converted once. Throws a [`QuarryError`](@ref) (`QUARRY_ERR_NONFINITE` for
+a NaN or infinity in `A` or `b`: then no row of the batch is inserted),
+`DimensionMismatch` when `A` does not have `n` columns or `b` its rows, `ArgumentError`
+when `d` is closed.
+"""
+function Base.insert!(d::DynamicLstsq, A::AbstractMatrix, b::AbstractVector;
+                      ctx::Union{Context,Nothing} = nothing)
+    m, n = size(A)
+    n == d.n || throw(DimensionMismatch("quarry: A has $n columns but the handle has $(d.n)"))
+    length(b) == m || throw(DimensionMismatch("quarry: b has $(length(b)) values but A has $m rows"))
+    Ad, layout, lda = _matrix(A)
+    bd, _ = _dense(b)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_dynamic_lstsq_insert_f64))(
+            cx::Ptr{Cvoid}, d::Ptr{Cvoid}, layout::Int32, m::Int64, Ad::Ptr{Float64},
+            lda::Int64, bd::Ptr{Float64})::Int32
+        _check(status, cx)
+    end
+    return d
+end
+
+"""
+    Quarry.solve(d::DynamicLstsq; ctx) -> (x, report)
+
+The current solution `x` (`n` values) of `d` (`quarry_dynamic_lstsq_solve_f64`): `n²`
+flops, more while the rows in do not determine `x` (fewer than `n` independent rows,
+without a ridge), when `x` is the minimum-norm solution. The report, a
+`Dict{String,Any}` keyed by the C names: `"QUARRY_REPORT_METHOD"`
+(`Quarry.METHODS[:direct]` or `Quarry.METHODS[:sketch_solve]`), `"QUARRY_REPORT_QUERIES"`
+(rows inserted), `"QUARRY_REPORT_SKETCH_ROWS"` (rows held: all, or those kept),
+`"QUARRY_REPORT_RANK"`, `"QUARRY_REPORT_OBJECTIVE"` (`‖A x - b‖² + ridge ‖x‖²` over the
+rows held, reweighted when sampled: the sample's estimate), `"QUARRY_REPORT_RESIDUAL_NORM"`
+(its square root), `"QUARRY_REPORT_SECONDS"`. Not exported (a common name): call it
+`Quarry.solve`.
+"""
+function solve(d::DynamicLstsq; ctx::Union{Context,Nothing} = nothing)
+    X = zeros(d.n)
+    call = (cx, opts, report) -> @ccall $(_fn(:quarry_dynamic_lstsq_solve_f64))(
+        cx::Ptr{Cvoid}, d::Ptr{Cvoid}, X::Ptr{Float64}, report::Ref{Ptr{Cvoid}})::Int32
+    return _solve(call, X, NamedTuple(), ctx)
+end
+
+"""
+    Quarry.residual(d::DynamicLstsq, x; ctx) -> Float64
+
+`sqrt(‖A x - b‖² + ridge ‖x‖²)` over the rows `d` holds, for any `x` (`n` values;
+`quarry_dynamic_lstsq_residual_f64`): with `method = :exact` the true residual of `x` on
+every row inserted (to check another model against the stream), with `:sampled` the
+sample's estimate of it. Throws a [`QuarryError`](@ref) (`QUARRY_ERR_NONFINITE`) for a
+NaN in `x`, `DimensionMismatch` when `x` does not have `n` values. Not exported (a common
+name): call it `Quarry.residual`.
+"""
+function residual(d::DynamicLstsq, x::AbstractVector; ctx::Union{Context,Nothing} = nothing)
+    length(x) == d.n ||
+        throw(DimensionMismatch("quarry: x has $(length(x)) values but the handle has $(d.n)"))
+    xd, _ = _dense(x)
+    out = Ref{Float64}(0.0)
+    _with_context(ctx) do cx
+        status = @ccall $(_fn(:quarry_dynamic_lstsq_residual_f64))(
+            cx::Ptr{Cvoid}, d::Ptr{Cvoid}, xd::Ptr{Float64}, out::Ref{Float64})::Int32
+        _check(status, cx)
+    end
+    return out[]
+end
 
 # ---------------------------------------------------------------------------------------
 # Robust regression.
@@ -897,11 +1046,6 @@ active_regression(labels, A::AbstractSparseMatrixCSC, p::Real, budget::Integer; 
 # ---------------------------------------------------------------------------------------
 # Kronecker regression.
 
-# The methods of kronecker_regression (QUARRY_OPT_LSTSQ_METHOD of
-# quarry_kronecker_regression_f64).
-const _KRONECKER_METHODS = Dict{Symbol,Int32}(:exact => METHODS[:direct],
-                                              :sampled => METHODS[:sketch_solve])
-
 # The factors A₁ … A_N of a Kronecker product as the C calls take them, all column-major:
 # each as _dense gives it (itself when it can be, else a copy made once), their sizes and
 # leading dimensions, and pointers to them. C reads the factors through `ptrs`, raw
@@ -983,9 +1127,7 @@ function kronecker_regression(factors::Union{AbstractVector,Tuple}, b::AbstractV
                               ridge = nothing, method = :exact, samples = nothing,
                               seed = nothing, tol = nothing, maxiter = nothing,
                               ctx::Union{Context,Nothing} = nothing)
-    haskey(_KRONECKER_METHODS, method) || throw(ArgumentError(
-        "quarry: method must be one of $(_choices(_KRONECKER_METHODS)), got $(repr(method))"))
-    settings = (; method = _KRONECKER_METHODS[method], ridge, sketch_rows = samples, seed, tol,
+    settings = (; method = _exact_or_sampled(method), ridge, sketch_rows = samples, seed, tol,
                 maxiter)
     k = _Kronecker(factors)
     m = _kronecker_size(k.rows)

@@ -290,6 +290,111 @@ end
     @test occursin("NoConvergence: QUARRY_ERR_NO_CONVERGENCE", sprint(showerror, err))
 end
 
+@testset "DynamicLstsq (exact) is the solve of every row inserted so far" begin
+    rng = MersenneTwister(91)
+    m, n = 700, 6
+    A = randn(rng, m, n)
+    b = A * randn(rng, n) + 0.1 * randn(rng, m)
+    z = randn(rng, n)  # any x, for residual
+    for ridge in (0.0, 0.5)
+        d = DynamicLstsq(n; ridge)
+        @test isopen(d) && sprint(show, d) == "DynamicLstsq(n = 6)"
+        rows = 0
+        # Batches of every size (the updates go 256 rows at a time), as a matrix, a
+        # transpose (row-major) and a strided view, the last two without a copy. 0 and 2
+        # rows leave x underdetermined without a ridge: then it is the minimum-norm one.
+        for (k, count) in enumerate((0, 2, 7, 256, 300, 135))
+            r = rows+1:rows+count
+            batch = (A[r, :], permutedims(A[r, :])', view(A, r, :))[mod1(k, 3)]
+            @test insert!(d, batch, b[r]) === d
+            rows += count
+            x, report = Quarry.solve(d)
+            Ar, br = A[1:rows, :], b[1:rows]
+            ref = rows == 0 ? zeros(n) :
+                  ridge == 0 && rows < n ? Ar' * ((Ar * Ar') \ br) :
+                  (Ar' * Ar + ridge * I) \ (Ar' * br)
+            @test isapprox(x, ref; rtol = 1e-10)
+            @test report["QUARRY_REPORT_METHOD"] == Quarry.METHODS[:direct]
+            @test report["QUARRY_REPORT_QUERIES"] == rows == report["QUARRY_REPORT_SKETCH_ROWS"]
+            @test report["QUARRY_REPORT_RANK"] == (ridge > 0 ? n : min(rows, n))
+            objective = sum(abs2, Ar * x - br) + ridge * sum(abs2, x)
+            @test isapprox(report["QUARRY_REPORT_OBJECTIVE"], objective; rtol = 1e-8,
+                           atol = 1e-14 * sum(abs2, br))
+            # residual is the objective's square root at any x, over every row.
+            @test isapprox(Quarry.residual(d, z),
+                           sqrt(sum(abs2, Ar * z - br) + ridge * sum(abs2, z)); rtol = 1e-10)
+        end
+    end
+    # One row: the transpose of a vector.
+    a = A[1, :]
+    one_row = insert!(DynamicLstsq(n), a', [b[1]])
+    @test isapprox(Quarry.solve(one_row)[1], a * b[1] / sum(abs2, a); rtol = 1e-10)
+end
+
+@testset "DynamicLstsq (sampled) keeps few rows and a near-minimal objective" begin
+    rng = MersenneTwister(92)
+    m, n = 20_000, 5
+    A = randn(rng, m, n)
+    b = A * randn(rng, n) + randn(rng, m)
+    exact = DynamicLstsq(n)
+    sampled = DynamicLstsq(n; method = :sampled, tol = 0.1, seed = 3)
+    for i in 1:1000:m
+        r = i:i+999
+        insert!(exact, view(A, r, :), view(b, r))
+        insert!(sampled, A[r, :], b[r])
+    end
+    best, _ = Quarry.solve(exact)
+    @test isapprox(best, A \ b; rtol = 1e-10)
+    least = Quarry.residual(exact, best)
+    @test isapprox(least, norm(A * best - b); rtol = 1e-10)
+    x, report = Quarry.solve(sampled)
+    @test report["QUARRY_REPORT_METHOD"] == Quarry.METHODS[:sketch_solve]
+    @test report["QUARRY_REPORT_QUERIES"] == m
+    @test n <= report["QUARRY_REPORT_SKETCH_ROWS"] < m
+    @test Quarry.residual(exact, x)^2 <= 1.1 * least^2
+end
+
+@testset "DynamicLstsq: failures leave it as it was" begin
+    rng = MersenneTwister(93)
+    A, b = randn(rng, 40, 3), randn(rng, 40)
+    d = insert!(DynamicLstsq(3), A, b)
+    x, _ = Quarry.solve(d)
+    # A NaN is refused before any row of its batch goes in.
+    bad = A[1:5, :]
+    bad[4, 2] = NaN
+    err = caught(() -> insert!(d, bad, b[1:5]))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+    @test occursin("A[3, 1]", err.message)  # the library's indices are 0-based
+    err = caught(() -> insert!(d, A[1:2, :], [1.0, Inf]))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE" && occursin("b[1", err.message)
+    y, report = Quarry.solve(d)
+    @test y == x && report["QUARRY_REPORT_QUERIES"] == 40
+    @test_throws DimensionMismatch insert!(d, randn(2, 4), randn(2))
+    @test_throws DimensionMismatch insert!(d, A, b[2:end])
+    @test_throws DimensionMismatch Quarry.residual(d, zeros(4))
+    err = caught(() -> Quarry.residual(d, [1.0, NaN, 0.0]))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_NONFINITE"
+    # Creation.
+    err = caught(() -> DynamicLstsq(0))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_BAD_DIMENSION"
+    @test occursin("n = 0", err.message)
+    err = caught(() -> DynamicLstsq(3; method = :sampled, tol = 0.0))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    err = caught(() -> DynamicLstsq(3; ridge = -1.0))
+    @test err isa QuarryError && err.name == "QUARRY_ERR_INVALID_ARGUMENT"
+    @test_throws ArgumentError DynamicLstsq(3; method = :direct)
+    @test_throws ArgumentError DynamicLstsq(3; seed = 1.5)
+    @test :DynamicLstsq in names(Quarry)
+    @test :solve ∉ names(Quarry) && :residual ∉ names(Quarry)
+    # Closed.
+    close(d)
+    close(d)  # idempotent
+    @test !isopen(d) && sprint(show, d) == "DynamicLstsq(closed)"
+    @test_throws ArgumentError insert!(d, A, b)
+    @test_throws ArgumentError Quarry.solve(d)
+    @test_throws ArgumentError Quarry.residual(d, x)
+end
+
 @testset "huber ignores the outliers that move least squares" begin
     A, b, x0 = outlier_problem(21)
     x, sigma, report = huber(A, b)  # epsilon = 1.35, sigma estimated

@@ -33,6 +33,7 @@ __all__ = [
     "extract_relu1", "NetOracle", "RngState", "Sketch", "leverage_scores",
     "row_norms_squared", "sample_weighted", "SampleTree", "huber", "lp_regression",
     "lewis_weights", "active_regression", "kronecker_regression", "kronecker_multiply",
+    "DynamicLstsq",
 ]
 
 # The ABI generation this binding was written for (QUARRY_ABI_VERSION in quarry/version.h).
@@ -168,6 +169,11 @@ def _load():
         "quarry_sample_weighted": (_i32, [_p, _i64, _pd, _i64, _i32,
                                           ctypes.POINTER(_RngStateC), _pi64, _pd]),
         "quarry_sample_tree_create": (_i32, [_p, _i64, _pd, ctypes.POINTER(_p)]),
+        "quarry_dynamic_lstsq_create": (_i32, [_p, _i64, _p, ctypes.POINTER(_p)]),
+        "quarry_dynamic_lstsq_destroy": (None, [_p]),
+        "quarry_dynamic_lstsq_insert_f64": (_i32, [_p, _p, _i32, _i64, _pd, _i64, _pd]),
+        "quarry_dynamic_lstsq_solve_f64": (_i32, [_p, _p, _pd, ctypes.POINTER(_p)]),
+        "quarry_dynamic_lstsq_residual_f64": (_i32, [_p, _p, _pd, _pd]),
         "quarry_sample_tree_destroy": (None, [_p]),
         "quarry_sample_tree_update": (_i32, [_p, _p, _i64, _pi64, _pd]),
         "quarry_sample_tree_get": (_i32, [_p, ctypes.POINTER(_i64), ctypes.POINTER(_f64), _i64,
@@ -1162,6 +1168,63 @@ def sample_weighted(weights, count, *, replace=True, seed=0, state=None, ctx=Non
                                            ctypes.byref(st._c), indices.ctypes.data_as(_pi64),
                                            _ptr(scales)), cx)
     return indices, scales
+
+
+class DynamicLstsq(_Owned):
+    """Dynamic least squares (quarry_dynamic_lstsq): rows inserted over time, and at any
+    time x minimizing ||A x - b||^2 + ridge ||x||^2 over the rows so far.
+    DynamicLstsq(n, mode='exact' | 'sampled', ridge=None, eps=None, seed=None);
+    insert(a, b) (a: k x n, b: k values); solve() -> (x, report); residual(x) ->
+    sqrt(||A x - b||^2 + ridge ||x||^2) over the rows held (all of them when exact).
+    mode='sampled' keeps rows by their online leverage scores: the objective within about
+    1 + eps of the minimum (eps default 0.1) from a small part of the rows."""
+    _destroy, _what = "quarry_dynamic_lstsq_destroy", "DynamicLstsq"
+
+    def __init__(self, n, *, mode="exact", ridge=None, eps=None, seed=None, ctx=None):
+        modes = {"exact": METHODS["direct"], "sampled": METHODS["sketch_solve"]}
+        if mode not in modes:
+            raise ValueError(f"quarry: mode must be 'exact' or 'sampled', got {mode!r}")
+        opts = _Options(method=modes[mode], ridge=None if ridge is None else float(ridge),
+                        tol=None if eps is None else float(eps), seed=seed)
+        self.n = operator.index(n)
+        handle = _p()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_dynamic_lstsq_create(cx._ptr(), self.n, opts.handle,
+                                                    ctypes.byref(handle)), cx)
+        self._handle = handle
+
+    def insert(self, a, b, *, ctx=None):
+        """Add the rows of a (k x n, or n values for one row) with labels b (k values)."""
+        a = np.asarray(a, dtype=np.float64)
+        if a.ndim == 1:
+            a = a.reshape(1, -1)
+        arr, layout, ld = _dense(a, "a")
+        b = np.ascontiguousarray(np.atleast_1d(b), dtype=np.float64)
+        if arr.shape[1] != self.n or b.shape != (arr.shape[0],):
+            raise ValueError(f"quarry: rows must be k x {self.n} with k labels, got "
+                             f"{arr.shape} and {b.shape}")
+        with _use(ctx) as cx:
+            _check(_lib.quarry_dynamic_lstsq_insert_f64(cx._ptr(), self._ptr(), layout,
+                                                        arr.shape[0], _ptr(arr), ld, _ptr(b)), cx)
+
+    def solve(self, *, ctx=None):
+        """The current solution x and the report (rows inserted and held, objective)."""
+        x, report = np.zeros(self.n), _p()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_dynamic_lstsq_solve_f64(cx._ptr(), self._ptr(), _ptr(x),
+                                                       ctypes.byref(report)), cx)
+        return x, _report(report)
+
+    def residual(self, x, *, ctx=None):
+        """sqrt(||A x - b||^2 + ridge ||x||^2) over the rows held, for any x."""
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        if x.shape != (self.n,):
+            raise ValueError(f"quarry: x must have shape ({self.n},), got {x.shape}")
+        norm = _f64()
+        with _use(ctx) as cx:
+            _check(_lib.quarry_dynamic_lstsq_residual_f64(cx._ptr(), self._ptr(), _ptr(x),
+                                                          ctypes.byref(norm)), cx)
+        return norm.value
 
 
 class SampleTree(_Owned):

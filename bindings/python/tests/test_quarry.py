@@ -257,3 +257,41 @@ def test_oracle_failures_and_budgets_reach_the_caller():
     assert e.value.status_name == "QUARRY_ERR_BUDGET"
     assert e.value.net.shape[0] == 6
     assert e.value.report["QUARRY_REPORT_QUERIES"] <= 50
+
+
+def test_dynamic_lstsq_exact_and_sampled():
+    rng = np.random.default_rng(21)
+    m, n = 6000, 7
+    a = rng.standard_normal((m, n))
+    b = a @ np.arange(1.0, n + 1) + rng.standard_normal(m)
+    exact = quarry.DynamicLstsq(n, ridge=0.5)
+    sampled = quarry.DynamicLstsq(n, mode="sampled", ridge=0.5, eps=0.1, seed=3)
+    for lo, hi in [(0, 1), (1, 40), (40, 2500), (2500, m)]:
+        exact.insert(np.asfortranarray(a[lo:hi]), b[lo:hi])
+        sampled.insert(a[lo:hi], b[lo:hi])
+    x, report = exact.solve()
+    ref = np.linalg.solve(a.T @ a + 0.5 * np.eye(n), a.T @ b)
+    np.testing.assert_allclose(x, ref, rtol=1e-11)
+    assert report["QUARRY_REPORT_QUERIES"] == report["QUARRY_REPORT_SKETCH_ROWS"] == m
+    y = rng.standard_normal(n)
+    assert exact.residual(y) == pytest.approx(
+        np.sqrt(np.sum((a @ y - b) ** 2) + 0.5 * y @ y), rel=1e-12)
+    xs, rep_s = sampled.solve()
+    assert rep_s["QUARRY_REPORT_SKETCH_ROWS"] < m / 2
+    assert exact.residual(xs) ** 2 <= 1.1 * exact.residual(x) ** 2
+    exact.insert(a[0], b[0])  # one row as a vector
+    bad = a[:3].copy()
+    bad[1, 2] = np.nan
+    with pytest.raises(quarry.QuarryError) as e:
+        exact.insert(bad, b[:3])
+    assert e.value.status_name == "QUARRY_ERR_NONFINITE"
+    assert exact.solve()[1]["QUARRY_REPORT_QUERIES"] == m + 1
+    with pytest.raises(ValueError):
+        exact.insert(a[:3, :4], b[:3])
+    with pytest.raises(ValueError):
+        quarry.DynamicLstsq(n, mode="fast")
+    with pytest.raises(quarry.QuarryError):
+        quarry.DynamicLstsq(0)
+    exact.close()
+    with pytest.raises(ValueError):
+        exact.solve()

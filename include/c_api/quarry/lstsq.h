@@ -175,6 +175,112 @@ QUARRY_API quarry_status quarry_ridge_path_f64(quarry_context *ctx, int32_t layo
                                                const double *lambdas, double *x, int64_t ldx,
                                                const quarry_options *opts, quarry_report **report);
 
+/**
+ * @brief Dynamic least squares: a handle that accepts rows over time and gives, at any
+ * time, x minimizing ||A x - b||^2 + lambda ||x||^2 over the rows inserted so far.
+ *
+ * Rows arrive in batches (`quarry_dynamic_lstsq_insert_f64`, any number of rows each);
+ * `quarry_dynamic_lstsq_solve_f64` returns the current x. Both modes keep the triangular
+ * factor R ((n + 1) x (n + 1)) of the QR factorization of [A b] (with the ridge rows
+ * [sqrt(lambda) I, 0] on top) and add rows to it by blocked Householder updates (LAPACK's
+ * dtpqrt, about 2 n^2 flops a row, 256 rows at a time; fewer than 8 rows by Givens
+ * rotations, 3 n^2 multiply-adds a row without call overhead): x = R_A^-1 r_b costs n^2 flops,
+ * and the objective of any x is ||R [x; -1]||^2 (`quarry_dynamic_lstsq_residual_f64`).
+ * Unlike recursive least squares (RLS: the inverse Gram matrix updated by Sherman-Morrison
+ * for each row, 4 n^2 flops a row at BLAS 2 speed), nothing squares the condition number:
+ * x is as accurate as a QR solve of all the rows at once.
+ *
+ * Modes (`QUARRY_OPT_LSTSQ_METHOD` at creation):
+ * - **Exact** (`QUARRY_LSTSQ_AUTO`, the default, or `QUARRY_LSTSQ_DIRECT`): every row
+ *   updates R; x is the exact minimizer (to rounding).
+ * - **Sampled** (`QUARRY_LSTSQ_SKETCH_SOLVE`): online leverage-score row sampling (Cohen,
+ *   Musco and Pachocki; the insertion-only dynamic least squares of Jiang, Peng and
+ *   Weinstein). A row a is kept with probability p = min(1, c tau), tau = u / (1 + u) its
+ *   online leverage score against the rows kept so far (u = a^T (R_A^T R_A)^-1 a, from a
+ *   32-row Gaussian sketch of R_A^-T, 64 n flops a row, refreshed whenever the kept rows
+ *   have grown by a sixteenth), c = 2 / eps with eps = `QUARRY_OPT_TOLERANCE` (default
+ *   0.1), and then scaled by 1 / sqrt(p); only kept rows update R. While R_A is
+ *   numerically singular every row is kept. The objective at x is then within about a
+ *   factor 1 + eps of the minimum over all rows (measured: docs/benchmarks.md), and the
+ *   rows kept grow like n log(rows) / eps instead of with the rows.
+ * Either way R's memory is (n + 1)^2 doubles, whatever the number of rows.
+ *
+ * Not thread-safe: calls on one handle must not overlap.
+ * @since 0.1
+ */
+typedef struct quarry_dynamic_lstsq quarry_dynamic_lstsq;
+
+/**
+ * @brief Creates a dynamic least-squares handle for n columns, holding no rows.
+ *
+ * Options (NULL = defaults): `QUARRY_OPT_LSTSQ_METHOD` (above), `QUARRY_OPT_RIDGE`
+ * (lambda >= 0, default 0), and for the sampled mode `QUARRY_OPT_TOLERANCE` (eps, in
+ * (0, 1]) and `QUARRY_OPT_SEED` (the row choices: row t's depends on its position t in the
+ * whole sequence, its score and the seed).
+ *
+ * @param ctx Context (error message).
+ * @param n Columns of A and entries of x, >= 1.
+ * @param opts Options, or NULL; read once.
+ * @param[out] out The new handle; NULL on failure.
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_DIMENSION`,
+ *         `QUARRY_ERR_INVALID_ARGUMENT` (a method other than those above, eps = 0),
+ *         `QUARRY_ERR_OUT_OF_MEMORY`, `QUARRY_ERR_SIZE_OVERFLOW`.
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_dynamic_lstsq_create(quarry_context *ctx, int64_t n,
+                                                     const quarry_options *opts,
+                                                     quarry_dynamic_lstsq **out);
+
+/** @brief Destroys the handle (NULL is ignored). @since 0.1 */
+QUARRY_API void quarry_dynamic_lstsq_destroy(quarry_dynamic_lstsq *d);
+
+/**
+ * @brief Inserts count rows: A's rows (count x n, in layout with leading dimension lda)
+ * and their labels b (count values).
+ *
+ * @param count Rows, >= 0 (0 does nothing).
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_BAD_LAYOUT`,
+ *         `QUARRY_ERR_BAD_DIMENSION`, `QUARRY_ERR_BAD_LEADING_DIM`, `QUARRY_ERR_NONFINITE`
+ *         (nothing is inserted then), `QUARRY_ERR_OUT_OF_MEMORY` (a prefix of the batch,
+ *         in whole blocks of 256 rows, may be in: the solve's report counts the rows).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_dynamic_lstsq_insert_f64(quarry_context *ctx,
+                                                         quarry_dynamic_lstsq *d, int32_t layout,
+                                                         int64_t count, const double *a,
+                                                         int64_t lda, const double *b);
+
+/**
+ * @brief The current solution x (n values), n^2 flops (a triangular solve; an SVD of R_A,
+ * O(n^3), while R_A is numerically singular, e.g. before n independent rows: then the
+ * minimum-norm solution).
+ *
+ * Report: `QUARRY_REPORT_METHOD` (`QUARRY_LSTSQ_DIRECT` or `QUARRY_LSTSQ_SKETCH_SOLVE`),
+ * `QUARRY_REPORT_QUERIES` (rows inserted), `QUARRY_REPORT_SKETCH_ROWS` (rows held in R:
+ * all, or those kept), `QUARRY_REPORT_RANK` (of R_A), `QUARRY_REPORT_OBJECTIVE` (||A x -
+ * b||^2 + lambda ||x||^2 over the rows held, reweighted when sampled: the sample's
+ * estimate of the full objective), `QUARRY_REPORT_RESIDUAL_NORM` (its square root),
+ * `QUARRY_REPORT_SECONDS` (this call).
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_OUT_OF_MEMORY`,
+ *         `QUARRY_ERR_NO_CONVERGENCE` (the SVD of a singular R_A failed; never seen).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_dynamic_lstsq_solve_f64(quarry_context *ctx,
+                                                        const quarry_dynamic_lstsq *d, double *x,
+                                                        quarry_report **report);
+
+/**
+ * @brief sqrt(||A x - b||^2 + lambda ||x||^2) over the rows held, for any x (n values):
+ * ||R [x; -1]||, (n + 1)^2 flops. In the exact mode this is the true residual of x on
+ * every row inserted (for checking another model against the stream); in the sampled mode
+ * the sample's estimate of it.
+ * @return `QUARRY_OK`; `QUARRY_ERR_NULL_POINTER`, `QUARRY_ERR_NONFINITE` (x).
+ * @since 0.1
+ */
+QUARRY_API quarry_status quarry_dynamic_lstsq_residual_f64(quarry_context *ctx,
+                                                           const quarry_dynamic_lstsq *d,
+                                                           const double *x, double *norm);
+
 QUARRY_END_DECLS
 
 #endif /* QUARRY_LSTSQ_H */

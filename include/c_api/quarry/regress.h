@@ -237,8 +237,9 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
  *   flops for the mode that shrinks b most). Products of singular values at or below
  *   (sum_n max(I_n, R_n)) eps of the largest count as zero, with or without a ridge:
  *   without one, the minimum-norm least-squares solution. S / (S^2 + lambda) is computed
- *   without forming S^2, so any scale of the factors that K itself survives is solved. Fahrbach, Fu and Ghadiri's "KronSVD" baseline, with U^T b in
- *   place of their K^T b (the same flops, without squaring the condition number).
+ *   without forming S^2, so any scale of the factors that K itself survives is solved. Fahrbach, Fu
+ * and Ghadiri's "KronSVD" baseline, with U^T b in place of their K^T b (the same flops, without
+ * squaring the condition number).
  * - **Sampled** (`QUARRY_LSTSQ_SKETCH_SOLVE`; Fahrbach, Fu and Ghadiri, NeurIPS 2022): s
  *   rows of K drawn by their leverage scores, which are products of the factors' (each
  *   draw picks one row of each factor independently, with probability its leverage score

@@ -27,7 +27,8 @@ opaque!(
     quarry_relu_net,
     quarry_net_oracle,
     quarry_sketch,
-    quarry_sample_tree
+    quarry_sample_tree,
+    quarry_dynamic_lstsq
 );
 
 /// Integer constants of the headers, each also listed in [`CONSTANTS`] (name, value).
@@ -616,6 +617,34 @@ extern "C" {
         ldx: i64,
         opts: *const quarry_options,
         report: *mut *mut quarry_report,
+    ) -> quarry_status;
+    pub fn quarry_dynamic_lstsq_create(
+        ctx: *mut quarry_context,
+        n: i64,
+        opts: *const quarry_options,
+        out: *mut *mut quarry_dynamic_lstsq,
+    ) -> quarry_status;
+    pub fn quarry_dynamic_lstsq_destroy(d: *mut quarry_dynamic_lstsq);
+    pub fn quarry_dynamic_lstsq_insert_f64(
+        ctx: *mut quarry_context,
+        d: *mut quarry_dynamic_lstsq,
+        layout: i32,
+        count: i64,
+        a: *const f64,
+        lda: i64,
+        b: *const f64,
+    ) -> quarry_status;
+    pub fn quarry_dynamic_lstsq_solve_f64(
+        ctx: *mut quarry_context,
+        d: *const quarry_dynamic_lstsq,
+        x: *mut f64,
+        report: *mut *mut quarry_report,
+    ) -> quarry_status;
+    pub fn quarry_dynamic_lstsq_residual_f64(
+        ctx: *mut quarry_context,
+        d: *const quarry_dynamic_lstsq,
+        x: *const f64,
+        norm: *mut f64,
     ) -> quarry_status;
 }
 

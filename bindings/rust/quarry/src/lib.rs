@@ -34,7 +34,9 @@ mod sketch;
 
 pub use error::{BoxError, Error, ErrorKind, Partial, Result};
 pub use extract::{BlackBox, Extract, Extraction, NetOracle, ReluNet, Weights};
-pub use lstsq::{Csr, Dense, Layout, Lstsq, Method, SketchKind, Solution};
+pub use lstsq::{
+    Csr, Dense, DynamicLstsq, DynamicSettings, Layout, Lstsq, Method, SketchKind, Solution,
+};
 pub use regress::{
     kronecker_multiply, ActiveRegression, Huber, HuberFit, KroneckerRegression, LpRegression,
 };

@@ -2,7 +2,7 @@
 
 use crate::sys;
 use crate::{Context, Error, Options, Partial, Report, Result};
-use std::ptr;
+use std::ptr::{self, NonNull};
 
 /// The storage order of a [`Dense`] matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -419,6 +419,159 @@ impl Lstsq {
             )
         };
         finish(ctx, status, (x, a.layout, n, nl), report)
+    }
+}
+
+/// Settings of a [`DynamicLstsq`] (`quarry_dynamic_lstsq_create`): the exact mode and no
+/// ridge by default. `DynamicSettings::new().method(Method::SketchSolve).tolerance(0.1)`.
+#[derive(Clone, Debug, Default)]
+pub struct DynamicSettings {
+    settings: Lstsq, // the method, ridge, eps and seed
+}
+
+impl DynamicSettings {
+    /// The defaults: the exact mode, no ridge.
+    pub fn new() -> DynamicSettings {
+        DynamicSettings::default()
+    }
+    /// The mode: [`Method::Auto`] (the default) or [`Method::Direct`], exact (every row
+    /// updates the factor), or [`Method::SketchSolve`], sampled (online leverage-score row
+    /// sampling: only the rows kept update it); any other method gives `InvalidArgument`.
+    pub fn method(mut self, method: Method) -> Self {
+        self.settings = self.settings.method(method);
+        self
+    }
+    /// Ridge parameter lambda >= 0: minimize ||A x - b||^2 + lambda ||x||^2 (default 0).
+    pub fn ridge(mut self, lambda: f64) -> Self {
+        self.settings = self.settings.ridge(lambda);
+        self
+    }
+    /// The sampled mode's eps in (0, 1] (default 0.1): the objective at x is within about a
+    /// factor 1 + eps of the minimum over all rows; the rows kept grow like
+    /// n log(rows) / eps.
+    pub fn tolerance(mut self, eps: f64) -> Self {
+        self.settings = self.settings.tolerance(eps);
+        self
+    }
+    /// Seed of the sampled mode's row choices (same seed and rows, same choices).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings = self.settings.seed(seed);
+        self
+    }
+}
+
+/// Dynamic least squares (`quarry_dynamic_lstsq`): x = argmin ||A x - b||^2 +
+/// lambda ||x||^2 while the rows of A and b arrive in batches
+/// ([`DynamicLstsq::insert`]), the current x at any time ([`DynamicLstsq::solve`]). It
+/// keeps the (n + 1) x (n + 1) triangular factor of the QR factorization of [A b],
+/// updated row by row (about 2 n^2 flops a row): x is as accurate as a QR solve of all the
+/// rows at once, and the memory does not grow with the rows. The sampled mode
+/// ([`DynamicSettings::method`]) keeps only some rows, rescaled.
+///
+/// Calls on one handle must not overlap, so it is `Send` but not `Sync`.
+pub struct DynamicLstsq {
+    raw: NonNull<sys::quarry_dynamic_lstsq>,
+    n: usize,
+}
+
+// SAFETY: the C object has no thread affinity; it is not Sync (calls must not overlap).
+unsafe impl Send for DynamicLstsq {}
+
+impl DynamicLstsq {
+    /// A handle for `n` columns (>= 1, else `BadDimension`), holding no rows.
+    pub fn new(ctx: &mut Context, n: usize, settings: &DynamicSettings) -> Result<DynamicLstsq> {
+        let o = settings.settings.options()?;
+        let mut raw = ptr::null_mut();
+        let status =
+            unsafe { sys::quarry_dynamic_lstsq_create(ctx.raw(), n as i64, o.raw(), &mut raw) };
+        ctx.check(status)?;
+        let raw = NonNull::new(raw)
+            .ok_or_else(|| Error::new(sys::QUARRY_ERR_INTERNAL, "no handle was returned"))?;
+        Ok(DynamicLstsq { raw, n })
+    }
+
+    /// Columns of A, entries of x.
+    pub fn columns(&self) -> usize {
+        self.n
+    }
+
+    /// `Ok` when `what` (a count) is n.
+    fn fits(&self, what: &str, got: usize) -> Result<()> {
+        if got == self.n {
+            return Ok(());
+        }
+        Err(Error::new(
+            sys::QUARRY_ERR_BAD_DIMENSION,
+            format!("{what} = {got} but the handle has n = {}", self.n),
+        ))
+    }
+
+    /// Inserts the rows of `a` (any count x n, either layout, passed without a copy) and
+    /// their labels `b` (count values). A NaN or infinite value gives `NonFinite` and
+    /// inserts nothing.
+    pub fn insert(&mut self, ctx: &mut Context, a: Dense<'_>, b: &[f64]) -> Result<()> {
+        let (count, n) = a.shape();
+        self.fits("A's columns", n)?;
+        rows_match(count, b.len())?;
+        let status = unsafe {
+            sys::quarry_dynamic_lstsq_insert_f64(
+                ctx.raw(),
+                self.raw.as_ptr(),
+                a.layout.raw(),
+                count as i64,
+                a.data.as_ptr(),
+                a.ld as i64,
+                b.as_ptr(),
+            )
+        };
+        ctx.check(status)
+    }
+
+    /// The current x (n^2 flops; the minimum-norm solution while the rows held are rank
+    /// deficient). The report holds `report_key::METHOD` (`QUARRY_LSTSQ_DIRECT` or
+    /// `QUARRY_LSTSQ_SKETCH_SOLVE`), `QUERIES` (rows inserted), `SKETCH_ROWS` (rows held:
+    /// all, or those kept), `RANK`, `OBJECTIVE` (||A x - b||^2 + lambda ||x||^2 over the
+    /// rows held, reweighted when sampled), `RESIDUAL_NORM` (its square root) and `SECONDS`.
+    pub fn solve(&self, ctx: &mut Context) -> Result<Solution> {
+        let (mut x, mut report) = (zeros(self.n, 1)?, ptr::null_mut());
+        let status = unsafe {
+            sys::quarry_dynamic_lstsq_solve_f64(
+                ctx.raw(),
+                self.raw.as_ptr(),
+                x.as_mut_ptr(),
+                &mut report,
+            )
+        };
+        finish(ctx, status, (x, Layout::ColMajor, self.n, 1), report)
+    }
+
+    /// sqrt(||A x - b||^2 + lambda ||x||^2) over the rows held, for any `x` (n values,
+    /// (n + 1)^2 flops): in the exact mode the true residual of `x` on every row inserted,
+    /// in the sampled mode the sample's estimate of it.
+    pub fn residual(&self, ctx: &mut Context, x: &[f64]) -> Result<f64> {
+        self.fits("x's length", x.len())?;
+        let mut norm = 0.0;
+        let status = unsafe {
+            sys::quarry_dynamic_lstsq_residual_f64(
+                ctx.raw(),
+                self.raw.as_ptr(),
+                x.as_ptr(),
+                &mut norm,
+            )
+        };
+        ctx.check(status).map(|_| norm)
+    }
+}
+
+impl Drop for DynamicLstsq {
+    fn drop(&mut self) {
+        unsafe { sys::quarry_dynamic_lstsq_destroy(self.raw.as_ptr()) }
+    }
+}
+
+impl std::fmt::Debug for DynamicLstsq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DynamicLstsq {{ n: {} }}", self.n)
     }
 }
 

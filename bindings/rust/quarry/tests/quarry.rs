@@ -964,3 +964,163 @@ fn kronecker_regression_failures_reach_the_caller() {
         other => panic!("expected the last iterate, got {other:?}"),
     }
 }
+
+/// Inserts rows `lo..hi` of the row-major `a` (m x n) and their labels into `d`: a
+/// row-major view, or a column-major copy with a padded leading dimension.
+fn insert_rows(
+    ctx: &mut Context,
+    d: &mut quarry::DynamicLstsq,
+    (a, n, b): (&[f64], usize, &[f64]),
+    (lo, hi): (usize, usize),
+    col_major: bool,
+) {
+    let rows = &a[lo * n..hi * n];
+    let padded: Vec<f64> = transpose(rows, hi - lo, n)
+        .chunks((hi - lo).max(1))
+        .flat_map(|c| c.iter().copied().chain([0.0; 3]))
+        .collect();
+    let view = if col_major {
+        Dense::new(&padded, hi - lo, n, Layout::ColMajor, hi - lo + 3).unwrap()
+    } else {
+        Dense::row_major(rows, hi - lo, n).unwrap()
+    };
+    d.insert(ctx, view, &b[lo..hi]).unwrap();
+}
+
+#[test]
+fn dynamic_least_squares_is_the_normal_equations_solution_of_every_row_so_far() {
+    use quarry::{DynamicLstsq, DynamicSettings};
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(71);
+    let (m, n) = (1200, 8);
+    let a = matrix(&mut rng, m, n, 10.0);
+    let b = rng.normals(m);
+    let direct = i64::from(quarry::sys::QUARRY_LSTSQ_DIRECT);
+    for (lambda, method) in [(0.0, Method::Auto), (0.5, Method::Direct)] {
+        let s = DynamicSettings::new().method(method).ridge(lambda);
+        let mut d = DynamicLstsq::new(&mut ctx, n, &s).unwrap();
+        assert_eq!(d.columns(), n);
+        let mut rows = 0;
+        for (k, batch) in [9, 1, 0, 300, 45, 256, 589].into_iter().enumerate() {
+            insert_rows(&mut ctx, &mut d, (&a, n, &b), (rows, rows + batch), k % 2 == 1);
+            rows += batch;
+            let sol = d.solve(&mut ctx).unwrap();
+            let want = ridge_reference(&a[..rows * n], rows, n, &b[..rows], lambda);
+            let scale = want.iter().fold(0.0f64, |s, v| s.max(v.abs()));
+            assert!(max_diff(&sol.x, &want) <= 1e-10 * scale, "lambda {lambda}, {rows} rows");
+            assert_eq!(sol.report.i64(report_key::METHOD), Some(direct));
+            assert_eq!(sol.report.i64(report_key::QUERIES), Some(rows as i64));
+            assert_eq!(sol.report.i64(report_key::SKETCH_ROWS), Some(rows as i64));
+            assert_eq!(sol.report.i64(report_key::RANK), Some(n as i64));
+            let r: Vec<f64> = matvec(&a[..rows * n], rows, n, &sol.x)
+                .iter()
+                .zip(&b)
+                .map(|(p, q)| p - q)
+                .collect();
+            let objective = dot(&r, &r) + lambda * dot(&sol.x, &sol.x);
+            let got = sol.report.f64(report_key::OBJECTIVE).unwrap();
+            assert!((got - objective).abs() <= 1e-10 * dot(&b[..rows], &b[..rows]), "{got}");
+        }
+    }
+}
+
+#[test]
+fn dynamic_residuals_are_the_residuals_of_every_row_inserted() {
+    use quarry::{DynamicLstsq, DynamicSettings};
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(72);
+    let (m, n) = (700, 6);
+    let a = matrix(&mut rng, m, n, 1.0);
+    let b = rng.normals(m);
+    for lambda in [0.0, 2.0] {
+        let s = DynamicSettings::new().ridge(lambda);
+        let mut d = DynamicLstsq::new(&mut ctx, n, &s).unwrap();
+        insert_rows(&mut ctx, &mut d, (&a, n, &b), (0, 250), false);
+        insert_rows(&mut ctx, &mut d, (&a, n, &b), (250, m), true);
+        let x_opt = d.solve(&mut ctx).unwrap().x;
+        for x in [rng.normals(n), x_opt, vec![0.0; n]] {
+            let r: Vec<f64> = matvec(&a, m, n, &x).iter().zip(&b).map(|(p, q)| p - q).collect();
+            let want = (dot(&r, &r) + lambda * dot(&x, &x)).sqrt();
+            let got = d.residual(&mut ctx, &x).unwrap();
+            assert!((got - want).abs() <= 1e-12 * want, "lambda {lambda}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn sampled_dynamic_least_squares_nears_the_minimum_from_fewer_rows() {
+    use quarry::{DynamicLstsq, DynamicSettings};
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(73);
+    let (m, n, batch) = (20000, 5, 1000);
+    let a = rng.normals(m * n);
+    let x0 = rng.normals(n);
+    let b: Vec<f64> = matvec(&a, m, n, &x0).iter().map(|v| v + 0.5 * rng.normal()).collect();
+    let mut exact = DynamicLstsq::new(&mut ctx, n, &DynamicSettings::new()).unwrap();
+    let s = DynamicSettings::new().method(Method::SketchSolve).tolerance(0.1).seed(3);
+    let mut sampled = DynamicLstsq::new(&mut ctx, n, &s).unwrap();
+    for lo in (0..m).step_by(batch) {
+        insert_rows(&mut ctx, &mut exact, (&a, n, &b), (lo, lo + batch), false);
+        insert_rows(&mut ctx, &mut sampled, (&a, n, &b), (lo, lo + batch), false);
+    }
+    let best = exact.solve(&mut ctx).unwrap();
+    let sol = sampled.solve(&mut ctx).unwrap();
+    let min = best.report.f64(report_key::OBJECTIVE).unwrap();
+    let got = exact.residual(&mut ctx, &sol.x).unwrap().powi(2);
+    assert!(got <= 1.1 * min, "objective {got} vs the minimum {min}");
+    let sketch_solve = i64::from(quarry::sys::QUARRY_LSTSQ_SKETCH_SOLVE);
+    assert_eq!(sol.report.i64(report_key::METHOD), Some(sketch_solve));
+    assert_eq!(sol.report.i64(report_key::QUERIES), Some(m as i64));
+    let kept = sol.report.i64(report_key::SKETCH_ROWS).unwrap();
+    assert!(kept >= n as i64 && kept < m as i64, "{kept} of {m} rows kept");
+    assert_eq!(best.report.i64(report_key::SKETCH_ROWS), Some(m as i64));
+}
+
+#[test]
+fn dynamic_least_squares_refuses_bad_input_and_keeps_its_rows() {
+    use quarry::{DynamicLstsq, DynamicSettings};
+    let mut ctx = Context::new().unwrap();
+    let mut rng = Rng(74);
+    let (m, n) = (50, 4);
+    let mut a = matrix(&mut rng, m, n, 1.0);
+    let mut b = rng.normals(m);
+    let e = DynamicLstsq::new(&mut ctx, 0, &DynamicSettings::new()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let s = DynamicSettings::new();
+    let e = DynamicLstsq::new(&mut ctx, n, &s.clone().method(Method::GramPrecondition));
+    assert_eq!(e.unwrap_err().kind(), ErrorKind::InvalidArgument);
+    let sampled = s.clone().method(Method::SketchSolve);
+    let e = DynamicLstsq::new(&mut ctx, n, &sampled.tolerance(0.0)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    let e = DynamicLstsq::new(&mut ctx, n, &s.clone().ridge(-1.0)).unwrap_err();
+    assert!(e.message().contains("RIDGE"), "{e}");
+
+    let mut d = DynamicLstsq::new(&mut ctx, n, &s).unwrap();
+    insert_rows(&mut ctx, &mut d, (&a, n, &b), (0, 30), false);
+    let before = d.solve(&mut ctx).unwrap();
+    // A NaN in A or in b: nothing of the batch goes in.
+    a[31 * n + 2] = f64::NAN;
+    let view = Dense::row_major(&a[30 * n..], m - 30, n).unwrap();
+    let e = d.insert(&mut ctx, view, &b[30..]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NonFinite, "{e}");
+    a[31 * n + 2] = 0.0;
+    b[40] = f64::INFINITY;
+    let view = Dense::row_major(&a[30 * n..], m - 30, n).unwrap();
+    let e = d.insert(&mut ctx, view, &b[30..]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NonFinite, "{e}");
+    assert_eq!(d.solve(&mut ctx).unwrap().x, before.x);
+    let e = d.residual(&mut ctx, &[f64::NAN; 4]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NonFinite, "{e}");
+    // Shapes: checked before C reads anything.
+    let view = Dense::row_major(&a[..30], 10, 3).unwrap();
+    let e = d.insert(&mut ctx, view, &b[..10]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let view = Dense::row_major(&a[..40], 10, n).unwrap();
+    let e = d.insert(&mut ctx, view, &b[..9]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let e = d.residual(&mut ctx, &[0.0; 3]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDimension, "{e}");
+    let after = d.solve(&mut ctx).unwrap();
+    assert_eq!(after.x, before.x);
+    assert_eq!(after.report.i64(report_key::QUERIES), Some(30));
+}
