@@ -62,8 +62,10 @@ int main(void) {
     quarry_report_get_i64(report, QUARRY_REPORT_SKETCH_ROWS, &held);
     quarry_report_destroy(report);
     /* The exact handle evaluates any x on every row inserted so far. */
-    quarry_dynamic_lstsq_residual_f64(ctx, exact, x, &best);
-    quarry_dynamic_lstsq_residual_f64(ctx, exact, xs, &got);
+    if (quarry_dynamic_lstsq_residual_f64(ctx, exact, x, &best) != QUARRY_OK ||
+        quarry_dynamic_lstsq_residual_f64(ctx, exact, xs, &got) != QUARRY_OK) {
+      return fail(ctx, "residual");
+    }
     printf("%6lld rows: x_1 = %.4f, x_20 = %.4f; sampled: %lld rows held, objective %.4f x best\n",
            (long long)(t + BATCH), x[0], x[N - 1], (long long)held, got * got / (best * best));
     ok = ok && got * got <= 1.1 * best * best && fabs(x[N - 1] - N) < 0.01;

@@ -257,7 +257,7 @@ func maxInt(a, b int) int {
 //
 // The mode is chosen at creation: exact (MethodAuto, the default, or MethodDirect: every
 // row updates R), or sampled (MethodSketchSolve: online leverage-score row sampling keeps
-// each row with probability min(1, c tau), tau its online leverage score, c = 2 / eps,
+// each row [a b] with probability min(1, c tau), tau its online leverage score in [A b], c = 2 / eps,
 // rescaled; the objective at x is then within about a factor 1 + eps of the minimum over
 // all rows, and the rows kept grow like n log(rows) / eps).
 //

@@ -15,6 +15,20 @@ quarry_rng_state seed_state(const quarry_options* opts) {
   return core::rng_state_from_seed(static_cast<uint64_t>(seed));
 }
 
+// QUARRY_OPT_LSTSQ_METHOD of a solver that is exact (auto, direct) or sampled (sketch and
+// solve): true for sampled; any other method is refused, naming the solver.
+bool sampled_method(const core::Options& o, const char* solver) {
+  const int64_t method = o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(QUARRY_LSTSQ_AUTO);
+  core::require(
+      method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_DIRECT ||
+          method == QUARRY_LSTSQ_SKETCH_SOLVE,
+      QUARRY_ERR_INVALID_ARGUMENT,
+      "QUARRY_OPT_LSTSQ_METHOD = {}: {} is exact (QUARRY_LSTSQ_AUTO, QUARRY_LSTSQ_DIRECT) "
+      "or sampled (QUARRY_LSTSQ_SKETCH_SOLVE)",
+      method, solver);
+  return method == QUARRY_LSTSQ_SKETCH_SOLVE;
+}
+
 }  // namespace
 
 lstsq::Settings lstsq_settings(const quarry_options* opts) {
@@ -84,22 +98,15 @@ regress::KroneckerSettings kronecker_settings(const quarry_options* opts, bool l
   st.state = seed_state(opts);
   if (opts == nullptr) return st;
   const core::Options& o = opts->core;
-  const int64_t method = o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(QUARRY_LSTSQ_AUTO);
   if (labels) {
+    const int64_t method = o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(QUARRY_LSTSQ_AUTO);
     core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_SKETCH_SOLVE,
                   QUARRY_ERR_INVALID_ARGUMENT,
                   "QUARRY_OPT_LSTSQ_METHOD = {}: with b given by labels only the sampled solver "
                   "(QUARRY_LSTSQ_SKETCH_SOLVE) applies; the exact one reads all of b",
                   method);
   } else {
-    core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_DIRECT ||
-                      method == QUARRY_LSTSQ_SKETCH_SOLVE,
-                  QUARRY_ERR_INVALID_ARGUMENT,
-                  "QUARRY_OPT_LSTSQ_METHOD = {}: Kronecker regression is exact "
-                  "(QUARRY_LSTSQ_AUTO, QUARRY_LSTSQ_DIRECT) or sampled "
-                  "(QUARRY_LSTSQ_SKETCH_SOLVE)",
-                  method);
-    st.sampled = method == QUARRY_LSTSQ_SKETCH_SOLVE;
+    st.sampled = sampled_method(o, "Kronecker regression");
   }
   st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
   st.samples = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(st.samples);
@@ -113,14 +120,7 @@ lstsq::DynamicSettings dynamic_settings(const quarry_options* opts) {
   st.state = seed_state(opts);
   if (opts == nullptr) return st;
   const core::Options& o = opts->core;
-  const int64_t method = o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(QUARRY_LSTSQ_AUTO);
-  core::require(method == QUARRY_LSTSQ_AUTO || method == QUARRY_LSTSQ_DIRECT ||
-                    method == QUARRY_LSTSQ_SKETCH_SOLVE,
-                QUARRY_ERR_INVALID_ARGUMENT,
-                "QUARRY_OPT_LSTSQ_METHOD = {}: dynamic least squares is exact (QUARRY_LSTSQ_AUTO, "
-                "QUARRY_LSTSQ_DIRECT) or sampled (QUARRY_LSTSQ_SKETCH_SOLVE)",
-                method);
-  st.sampled = method == QUARRY_LSTSQ_SKETCH_SOLVE;
+  st.sampled = sampled_method(o, "dynamic least squares");
   st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
   st.epsilon = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.epsilon);
   core::require(st.epsilon > 0, QUARRY_ERR_INVALID_ARGUMENT,

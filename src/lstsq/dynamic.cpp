@@ -33,7 +33,7 @@ DynamicLstsq::DynamicLstsq(int64_t n, const DynamicSettings& st)
       givens_(sz(2 * (n + 1))) {
   // The ridge rows [sqrt(lambda) I, 0] are the factor's own first rows.
   for (int64_t j = 0; j < n; ++j) r_[sz(j + j * (n + 1))] = std::sqrt(st.ridge);
-  if (st.sampled) wt_.resize(sz(core::checked_mul(n, kScoreRows, "the score sketch")));
+  if (st.sampled) wt_.resize(sz(core::checked_mul(n + 1, kScoreRows, "the score sketch")));
 }
 
 void DynamicLstsq::add_block(double* block, int64_t k, int64_t ld) {
@@ -83,15 +83,26 @@ void DynamicLstsq::add_block(double* block, int64_t k, int64_t ld) {
 }
 
 bool DynamicLstsq::refresh_scores() {
-  // Without a ridge, R_A is singular until n rows are in (no need to ask dtrcon).
-  if (st_.ridge == 0 && kept_ < n_) return false;
-  if (core::triangular_rcond(n_, r_.data(), n_ + 1) < detail::kSingularRcond) return false;
+  const int64_t n1 = n_ + 1;
+  double top = 0;
+  for (int64_t j = 0; j < n1; ++j) top = std::max(top, std::abs(r_[sz(j + j * n1)]));
+  if (top == 0) return false;  // no rows yet: every row is kept
+  // R with its diagonal floored at (n + 1) eps of its largest entry: a direction the rows
+  // kept so far leave (numerically) empty gets a tiny diagonal, so a row reaching into it
+  // (before n independent rows, a column never seen, a label off the current fit) scores
+  // high; without the floor R would be singular there.
+  const double floor = static_cast<double>(n1) * detail::kEps * top;
+  rt_ = r_;
+  for (int64_t j = 0; j < n1; ++j) {
+    double& d = rt_[sz(j + j * n1)];
+    if (std::abs(d) < floor) d = floor;
+  }
   // A fresh G each time (its blocks follow the previous ones'): the estimates' errors are
   // independent from one refresh to the next.
   const core::PhiloxStream stream(core::rng_state_advance(st_.state, sketch::kSecondStream));
-  core::rng_fill_gaussian(stream, refreshes_ * n_ * kScoreRows, n_ * kScoreRows, wt_.data(), 1);
+  core::rng_fill_gaussian(stream, refreshes_ * n1 * kScoreRows, n1 * kScoreRows, wt_.data(), 1);
   ++refreshes_;
-  core::triangular_solve_many(false, n_, kScoreRows, r_.data(), n_ + 1, wt_.data(), n_);
+  core::triangular_solve_many(false, n1, kScoreRows, rt_.data(), n1, wt_.data(), n1);
   kept_at_refresh_ = kept_;
   return true;
 }
@@ -101,28 +112,34 @@ void DynamicLstsq::insert(core::DenseView<const double> a, const double* b) {
   std::vector<double> block(sz((n + 1) * std::min(m, kChunk)));
   std::vector<double> z, u, keep;
   const core::PhiloxStream stream(st_.state);
-  for (int64_t i0 = 0; i0 < m; i0 += kChunk) {
-    const int64_t k = std::min(kChunk, m - i0);
+  // Chunks end at multiples of kChunk in the whole sequence of rows, so that the sampled
+  // mode's refreshes, and so its choices, do not depend on how the rows were batched.
+  for (int64_t i0 = 0; i0 < m;) {
+    const int64_t k = std::min(kChunk - rows_ % kChunk, m - i0);
     for (int64_t j = 0; j < n; ++j) {
       for (int64_t i = 0; i < k; ++i) block[sz(i + j * k)] = a(i0 + i, j);
     }
     for (int64_t i = 0; i < k; ++i) block[sz(i + n * k)] = b[i0 + i];
+    i0 += k;
     if (!st_.sampled) {
       add_block(block.data(), k, k);
       rows_ += k;
       continue;
     }
-    // Refresh the sketch once the kept rows grew by a sixteenth since the last refresh
-    // (a stale R_A only overestimates the scores: it holds fewer rows).
-    if (!scores_ready_ || kept_ - kept_at_refresh_ > kept_at_refresh_ / 16) {
+    // At a chunk's start, refresh the sketch once the kept rows grew by a sixteenth since
+    // the last refresh (a stale R only overestimates the scores: it holds fewer rows).
+    if (rows_ % kChunk == 0 &&
+        (!scores_ready_ || kept_ - kept_at_refresh_ > kept_at_refresh_ / 16)) {
       scores_ready_ = refresh_scores();
     }
-    // u_i = ||W a_i||^2 / q for each row: Z (q x k) = W A_chunk^T.
+    // u_i = ||W [a_i, b_i]||^2 / q for each row: Z (q x k) = W [A b]_chunk^T, the score of
+    // the whole row against the whole factor (a label off the fit counts, as in the
+    // objective).
     u.assign(sz(k), 0.0);
     if (scores_ready_) {
       z.resize(sz(kScoreRows * k));
-      core::gemm(core::Layout::ColMajor, core::Op::Trans, core::Op::Trans, kScoreRows, k, n, 1.0,
-                 wt_.data(), n, block.data(), k, 0.0, z.data(), kScoreRows);
+      core::gemm(core::Layout::ColMajor, core::Op::Trans, core::Op::Trans, kScoreRows, k, n + 1,
+                 1.0, wt_.data(), n + 1, block.data(), k, 0.0, z.data(), kScoreRows);
       for (int64_t i = 0; i < k; ++i) {
         double s = 0;
         for (int64_t q = 0; q < kScoreRows; ++q) {

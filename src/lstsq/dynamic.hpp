@@ -9,11 +9,14 @@
 // inverse Gram matrix updated by Sherman-Morrison), nothing squares the condition number.
 // - Exact: S = I, every row.
 // - Sampled (online leverage-score sampling; Cohen, Musco and Pachocki, and Jiang, Peng and
-//   Weinstein's dynamic least squares): row a is kept with probability p = min(1, c tau),
-//   tau = u / (1 + u), u = a^T (R_A^T R_A)^-1 a its online leverage score against the rows
-//   kept so far, estimated from a Gaussian sketch W = G R_A^-T (q = 32 rows, refreshed
-//   as the kept rows grow), and scaled by 1 / sqrt(p); c = 2 / epsilon. Scoring costs
-//   2 q n flops a row, and only kept rows update R.
+//   Weinstein's dynamic least squares): row [a, b] is kept with probability
+//   p = min(1, c tau), tau = u / (1 + u), u = [a b] (R^T R)^-1 [a b]^T its online leverage
+//   score in [A b] against the rows kept so far (R's diagonal floored at (n + 1) eps of its
+//   largest entry), estimated from a Gaussian sketch W = G R^-T (q = 32 rows, refreshed as
+//   the kept rows grow), and scaled by 1 / sqrt(p); c = 2 / epsilon. Scoring costs
+//   2 q (n + 1) flops a row, and only kept rows update R. Sampling [A b] rather than A
+//   keeps the objective of every x (not only the minimizer's) within the sketch's
+//   distortion, so a label far off the fit is kept like a row of high leverage.
 #pragma once
 
 #include <quarry/rng.h>
@@ -59,8 +62,8 @@ class DynamicLstsq {
   // Adds the k rows of block (k x (n + 1), column-major with leading dimension ld: [A b])
   // to R; overwrites them.
   void add_block(double* block, int64_t k, int64_t ld);
-  // W^T = R_A^-1 G^T for a fresh Gaussian G (q x n); false when R_A is numerically
-  // singular (every row is then kept).
+  // W^T = R~^-1 G^T for a fresh Gaussian G (q x (n + 1)), R~ = R with its diagonal floored
+  // at (n + 1) eps of its largest entry; false while R is zero (every row is then kept).
   bool refresh_scores();
 
   int64_t n_;
@@ -68,7 +71,8 @@ class DynamicLstsq {
   std::vector<double> r_;       // (n + 1) x (n + 1), column-major, upper triangle
   std::vector<double> givens_;  // the rotations of one row's update (c, s per column)
   int64_t rows_ = 0, kept_ = 0;
-  std::vector<double> wt_;  // sampled: W^T, n x q column-major
+  std::vector<double> wt_;  // sampled: W^T = R~^-1 G^T, (n + 1) x q column-major
+  std::vector<double> rt_;  // sampled: R~, R with its diagonal floored
   bool scores_ready_ = false;
   int64_t kept_at_refresh_ = 0, refreshes_ = 0;
 };

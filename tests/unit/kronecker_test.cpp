@@ -14,11 +14,13 @@
 #include <vector>
 
 #include "c_handles.hpp"
+#include "normal_equations.hpp"
 
 namespace {
 
 using quarry_test::make_context;
 using quarry_test::make_options;
+using quarry_test::normal_equations;
 using quarry_test::ReportPtr;
 
 // Factors A_n (I_n x R_n) stored in `layout` with leading dimension ld = (rows or cols) +
@@ -87,40 +89,6 @@ std::vector<double> explicit_product(const Factors& f) {
     }
   }
   return k;
-}
-
-// Solves (K^T K + lambda I) x = K^T b by Gaussian elimination with partial pivoting.
-std::vector<double> ridge_reference(const std::vector<double>& k, int64_t m, int64_t n,
-                                    const std::vector<double>& b, double lambda) {
-  std::vector<double> g(static_cast<size_t>(n * (n + 1)), 0.0);  // [K^T K + lambda I | K^T b]
-  for (int64_t i = 0; i < n; ++i) {
-    for (int64_t j = 0; j < n; ++j) {
-      double s = i == j ? lambda : 0.0;
-      for (int64_t r = 0; r < m; ++r) s += k[r * n + i] * k[r * n + j];
-      g[i * (n + 1) + j] = s;
-    }
-    double s = 0;
-    for (int64_t r = 0; r < m; ++r) s += k[r * n + i] * b[r];
-    g[i * (n + 1) + n] = s;
-  }
-  for (int64_t c = 0; c < n; ++c) {
-    int64_t piv = c;
-    for (int64_t r = c + 1; r < n; ++r) {
-      if (std::abs(g[r * (n + 1) + c]) > std::abs(g[piv * (n + 1) + c])) piv = r;
-    }
-    for (int64_t j = 0; j <= n; ++j) std::swap(g[c * (n + 1) + j], g[piv * (n + 1) + j]);
-    for (int64_t r = c + 1; r < n; ++r) {
-      const double f = g[r * (n + 1) + c] / g[c * (n + 1) + c];
-      for (int64_t j = c; j <= n; ++j) g[r * (n + 1) + j] -= f * g[c * (n + 1) + j];
-    }
-  }
-  std::vector<double> x(static_cast<size_t>(n));
-  for (int64_t i = n; i-- > 0;) {
-    double s = g[i * (n + 1) + n];
-    for (int64_t j = i + 1; j < n; ++j) s -= g[i * (n + 1) + j] * x[j];
-    x[i] = s / g[i * (n + 1) + i];
-  }
-  return x;
 }
 
 // ||K x - b||^2 + lambda ||x||^2 with the explicit K.
@@ -208,7 +176,7 @@ TEST(Kronecker, ExactSolutionsMatchTheRidgeNormalEquations) {
     const int64_t m = f.total_rows(), n = f.total_cols();
     const std::vector<double> k = explicit_product(f);
     const std::vector<double> b = gaussian(m, seed++);
-    const std::vector<double> ref = ridge_reference(k, m, n, b, c.lambda);
+    const std::vector<double> ref = normal_equations(k, b, m, n, c.lambda);
     for (const int64_t method : {QUARRY_LSTSQ_AUTO, QUARRY_LSTSQ_DIRECT}) {
       const KronFit fit = solve(f, b, c.lambda, method);
       ASSERT_EQ(fit.status, QUARRY_OK);

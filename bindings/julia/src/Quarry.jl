@@ -707,7 +707,7 @@ them at once (unlike recursive least squares, nothing squares the condition numb
 
 `method` is the mode, fixed at creation:
 - `:exact` (the default): every row updates `R`; `x` is the exact minimizer.
-- `:sampled`: online leverage-score row sampling keeps row `a` with probability
+- `:sampled`: online leverage-score row sampling keeps row `[a b]` with probability
   `min(1, c τ)`, `τ` its online leverage score against the rows kept, `c = 2 / tol`, and
   rescales it; only kept rows update `R`. The objective at `x` is then within about a
   factor `1 + tol` of the minimum over all rows, and the rows kept grow like

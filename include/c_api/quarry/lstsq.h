@@ -195,14 +195,22 @@ QUARRY_API quarry_status quarry_ridge_path_f64(quarry_context *ctx, int32_t layo
  *   updates R; x is the exact minimizer (to rounding).
  * - **Sampled** (`QUARRY_LSTSQ_SKETCH_SOLVE`): online leverage-score row sampling (Cohen,
  *   Musco and Pachocki; the insertion-only dynamic least squares of Jiang, Peng and
- *   Weinstein). A row a is kept with probability p = min(1, c tau), tau = u / (1 + u) its
- *   online leverage score against the rows kept so far (u = a^T (R_A^T R_A)^-1 a, from a
- *   32-row Gaussian sketch of R_A^-T, 64 n flops a row, refreshed whenever the kept rows
- *   have grown by a sixteenth), c = 2 / eps with eps = `QUARRY_OPT_TOLERANCE` (default
- *   0.1), and then scaled by 1 / sqrt(p); only kept rows update R. While R_A is
- *   numerically singular every row is kept. The objective at x is then within about a
- *   factor 1 + eps of the minimum over all rows (measured: docs/benchmarks.md), and the
- *   rows kept grow like n log(rows) / eps instead of with the rows.
+ *   Weinstein). A row [a, b] is kept with probability p = min(1, c tau), tau = u / (1 + u)
+ *   its online leverage score in [A b] against the rows kept so far
+ *   (u = [a b] (R^T R)^-1 [a b]^T with R's diagonal floored at (n + 1) eps of its largest
+ *   entry, estimated from a 32-row Gaussian sketch of R^-T: 64 (n + 1) flops a row;
+ *   refreshed at multiples of 256 rows once the kept rows have grown by a sixteenth),
+ *   c = 2 / eps with eps = `QUARRY_OPT_TOLERANCE` (default 0.1), and then scaled by
+ *   1 / sqrt(p); only kept rows update R. Scoring the label with the row makes the sample
+ *   an embedding of [A b]: the objective of every x, not only of the minimizer, is kept
+ *   within about eps, so a label far off the fit, or a zero row with a non-zero label,
+ *   is kept like a row of high leverage, and the reported objective estimates the full
+ *   one. A row reaching into a direction the rows kept so far leave empty (every row
+ *   before n independent ones; a column that has been zero) scores high and is kept. The
+ *   objective at x is then within about a factor 1 + eps of the minimum over all rows
+ *   (measured: docs/benchmarks.md), and the rows kept grow like n log(rows) / eps instead
+ *   of with the rows. The rows kept depend only on the rows' sequence and the seed, not
+ *   on how they were batched (x then agrees to rounding).
  * Either way R's memory is (n + 1)^2 doubles, whatever the number of rows.
  *
  * Not thread-safe: calls on one handle must not overlap.
@@ -215,8 +223,7 @@ typedef struct quarry_dynamic_lstsq quarry_dynamic_lstsq;
  *
  * Options (NULL = defaults): `QUARRY_OPT_LSTSQ_METHOD` (above), `QUARRY_OPT_RIDGE`
  * (lambda >= 0, default 0), and for the sampled mode `QUARRY_OPT_TOLERANCE` (eps, in
- * (0, 1]) and `QUARRY_OPT_SEED` (the row choices: row t's depends on its position t in the
- * whole sequence, its score and the seed).
+ * (0, 1]) and `QUARRY_OPT_SEED` (the row choices).
  *
  * @param ctx Context (error message).
  * @param n Columns of A and entries of x, >= 1.
@@ -251,9 +258,10 @@ QUARRY_API quarry_status quarry_dynamic_lstsq_insert_f64(quarry_context *ctx,
                                                          int64_t lda, const double *b);
 
 /**
- * @brief The current solution x (n values), n^2 flops (a triangular solve; an SVD of R_A,
- * O(n^3), while R_A is numerically singular, e.g. before n independent rows: then the
- * minimum-norm solution).
+ * @brief The current solution x (n values): a triangular solve with R_A after a condition
+ * estimate of it (a few times n^2 flops: 2 ms at n = 1000), or, while R_A is
+ * numerically singular (e.g. before n independent rows), an SVD of R_A (O(n^3)) for the
+ * minimum-norm solution.
  *
  * Report: `QUARRY_REPORT_METHOD` (`QUARRY_LSTSQ_DIRECT` or `QUARRY_LSTSQ_SKETCH_SOLVE`),
  * `QUARRY_REPORT_QUERIES` (rows inserted), `QUARRY_REPORT_SKETCH_ROWS` (rows held in R:
