@@ -323,34 +323,64 @@ Sample draw_rows(const KroneckerFactors& f, int64_t draws, const quarry_rng_stat
 }
 
 // The sampled rows as an operator: v = S K x (one value per sampled row) and g = (S K)^T v,
-// each one gemm with the sampled rows of A_1 (K x = X x_1 A_1 x_2 ... has its row (i_1,
-// rest) = A_1[i_1, :] X kr(rest), kr the Kronecker product of the other factors' rows).
+// each one gemm with the sampled rows of one factor A_m: K x's row (i_1, ..., i_N) is
+// A_m[i_m, :] X_(m) kr, X_(m) the mode-m unfolding of x (R_m x prod R / R_m) and kr the
+// Kronecker product of the other factors' rows. The mode m is the one whose distinct sampled
+// rows times prod R / R_m (the workspace, and the per-row work) is smallest.
 class SampledRows {
  public:
   SampledRows(const KroneckerFactors& f, const std::vector<int64_t>& index)
-      : f_(f), r1_(f.cols()[0]), rest_(f.total_cols() / f.cols()[0]) {
-    const int64_t stride0 = f.total_rows() / f.rows()[0];
-    for (const int64_t idx : index) {
-      const int64_t i1 = idx / stride0;
-      if (first_.empty() || first_.back() != i1) first_.push_back(i1);
-      slot_.push_back(static_cast<int64_t>(first_.size()) - 1);
-      rest_index_.push_back(idx % stride0);
+      : f_(f), rows_of_(f.count()) {
+    const size_t nf = f.count();
+    for (const int64_t idx : index) {  // each draw's row in every factor
+      int64_t r = idx;
+      for (size_t n = nf; n-- > 0;) {
+        rows_of_[n].push_back(r % f.rows()[n]);
+        r /= f.rows()[n];
+      }
     }
-    a1_.resize(first_.size() * sz(r1_));
+    double best = -1;
+    for (size_t n = 0; n < nf; ++n) {
+      std::vector<char> seen(sz(f.rows()[n]), 0);
+      int64_t distinct = 0;
+      for (const int64_t i : rows_of_[n]) distinct += seen[sz(i)]++ == 0 ? 1 : 0;
+      const double cost =
+          static_cast<double>(distinct) * static_cast<double>(f.total_cols() / f.cols()[n]);
+      if (best < 0 || cost < best) {
+        best = cost;
+        m_ = n;
+      }
+    }
+    rm_ = f.cols()[m_];
+    rest_ = f.total_cols() / rm_;
+    after_ = 1;
+    for (size_t n = m_ + 1; n < nf; ++n) after_ *= f.cols()[n];
+    std::vector<int64_t> pos(sz(f.rows()[m_]), -1);
+    for (const int64_t i : rows_of_[m_]) {
+      if (pos[sz(i)] < 0) {
+        pos[sz(i)] = static_cast<int64_t>(first_.size());
+        first_.push_back(i);
+      }
+      slot_.push_back(pos[sz(i)]);
+    }
+    am_.resize(first_.size() * sz(rm_));
     for (size_t p = 0; p < first_.size(); ++p) {
-      std::copy_n(f.factor(0) + first_[p] * r1_, r1_, a1_.begin() + static_cast<long>(p * sz(r1_)));
+      std::copy_n(f.factor(m_) + first_[p] * rm_, rm_,
+                  am_.begin() + static_cast<long>(p * sz(rm_)));
     }
     p_.resize(first_.size() * sz(rest_));
     kr_.resize(sz(rest_));
+    xm_.resize(sz(f.total_cols()));
   }
 
   // v (one per sampled row) = rows of K x.
   void forward(const double* x, double* v) {
-    const int64_t u1 = static_cast<int64_t>(first_.size());
-    core::gemm(core::Layout::RowMajor, core::Op::NoTrans, core::Op::NoTrans, u1, rest_, r1_, 1.0,
-               a1_.data(), r1_, x, rest_, 0.0, p_.data(), rest_);
+    const double* xm = unfold(x);
+    const int64_t um = static_cast<int64_t>(first_.size());
+    core::gemm(core::Layout::RowMajor, core::Op::NoTrans, core::Op::NoTrans, um, rest_, rm_, 1.0,
+               am_.data(), rm_, xm, rest_, 0.0, p_.data(), rest_);
     for (size_t t = 0; t < slot_.size(); ++t) {
-      const double* kr = kron_row(rest_index_[t]);
+      const double* kr = kron_row(t);
       const double* pr = p_.data() + slot_[t] * rest_;
       double s = 0;
       for (int64_t j = 0; j < rest_; ++j) s += pr[j] * kr[j];
@@ -362,35 +392,58 @@ class SampledRows {
   void adjoint(const double* v, double* g) {
     std::fill(p_.begin(), p_.end(), 0.0);
     for (size_t t = 0; t < slot_.size(); ++t) {
-      const double* kr = kron_row(rest_index_[t]);
+      const double* kr = kron_row(t);
       double* pr = p_.data() + slot_[t] * rest_;
       for (int64_t j = 0; j < rest_; ++j) pr[j] += v[t] * kr[j];
     }
-    const int64_t u1 = static_cast<int64_t>(first_.size());
-    core::gemm(core::Layout::RowMajor, core::Op::Trans, core::Op::NoTrans, r1_, rest_, u1, 1.0,
-               a1_.data(), r1_, p_.data(), rest_, 0.0, g, rest_);
+    const int64_t um = static_cast<int64_t>(first_.size());
+    double* gm = m_ == 0 ? g : xm_.data();
+    core::gemm(core::Layout::RowMajor, core::Op::Trans, core::Op::NoTrans, rm_, rest_, um, 1.0,
+               am_.data(), rm_, p_.data(), rest_, 0.0, gm, rest_);
+    if (m_ != 0) fold(gm, g);
   }
 
  private:
-  // The Kronecker product of rows i_2, ..., i_N of factors 2..N for the flat index `rest`
-  // (row-major over I_2 x ... x I_N): a row of A_2 itself when N = 2.
-  const double* kron_row(int64_t rest) {
+  // x (row-major over R_1 x ... x R_N) as X_(m): entry (b, r_m, a) of x, b over the modes
+  // before m and a over those after, goes to row r_m, column b after + a.
+  const double* unfold(const double* x) {
+    if (m_ == 0) return x;
+    const int64_t before = rest_ / after_;
+    for (int64_t b = 0; b < before; ++b) {
+      for (int64_t r = 0; r < rm_; ++r) {
+        std::copy_n(x + (b * rm_ + r) * after_, after_, xm_.begin() + r * rest_ + b * after_);
+      }
+    }
+    return xm_.data();
+  }
+  // The inverse of unfold: gm (R_m x rest) into g.
+  void fold(const double* gm, double* g) const {
+    const int64_t before = rest_ / after_;
+    for (int64_t b = 0; b < before; ++b) {
+      for (int64_t r = 0; r < rm_; ++r) {
+        std::copy_n(gm + r * rest_ + b * after_, after_, g + (b * rm_ + r) * after_);
+      }
+    }
+  }
+
+  // The Kronecker product of draw t's rows of the factors other than m, in order (the
+  // columns of X_(m)): a row of that factor itself when there is one other.
+  const double* kron_row(size_t t) {
     const size_t nf = f_.count();
     if (nf == 1) {
       kr_[0] = 1;
       return kr_.data();
     }
-    std::vector<int64_t> idx(nf);
-    for (size_t n = nf; n-- > 1;) {
-      idx[n] = rest % f_.rows()[n];
-      rest /= f_.rows()[n];
+    if (nf == 2) {
+      const size_t o = 1 - m_;
+      return f_.factor(o) + rows_of_[o][t] * f_.cols()[o];
     }
-    if (nf == 2) return f_.factor(1) + idx[1] * f_.cols()[1];
     int64_t len = 1;
     kr_[0] = 1;
-    for (size_t n = 1; n < nf; ++n) {  // kr <- kr x row, in place from the back
+    for (size_t n = 0; n < nf; ++n) {  // kr <- kr x row, in place from the back
+      if (n == m_) continue;
       const int64_t r = f_.cols()[n];
-      const double* row = f_.factor(n) + idx[n] * r;
+      const double* row = f_.factor(n) + rows_of_[n][t] * r;
       for (int64_t a = len; a-- > 0;) {
         const double v = kr_[sz(a)];
         for (int64_t b = r; b-- > 0;) kr_[sz(a * r + b)] = v * row[b];
@@ -401,9 +454,11 @@ class SampledRows {
   }
 
   const KroneckerFactors& f_;
-  int64_t r1_, rest_;
-  std::vector<int64_t> first_, slot_, rest_index_;
-  std::vector<double> a1_, p_, kr_;
+  std::vector<std::vector<int64_t>> rows_of_;  // [factor][draw]
+  size_t m_ = 0;
+  int64_t rm_ = 1, rest_ = 1, after_ = 1;
+  std::vector<int64_t> first_, slot_;
+  std::vector<double> am_, p_, kr_, xm_;
 };
 
 // x overflowed (or became NaN): a problem scaled beyond the doubles' range.

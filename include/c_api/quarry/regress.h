@@ -249,8 +249,9 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
  *   iterations: the sample's normal matrix is within a small factor of K's). Reads only
  *   the sampled entries of b (at most s), so its cost does not grow with prod I_n:
  *   O(sum_n I_n R_n^2) for the SVDs plus O(s N log I_n) to draw and, per iteration, two
- *   products of the sampled rows of A_1 with an R_1 x (prod R_n / R_1) matrix and
- *   O(s prod R_n / R_1) more. The fit's excess loss is about d / s of the minimum, for
+ *   products of the sampled rows of one factor A_m with the R_m x (prod R_n / R_m)
+ *   unfolding of x and O(s prod R_n / R_m) more (m: the factor whose distinct sampled
+ *   rows times prod R_n / R_m is smallest). The fit's excess loss is about d / s of the minimum, for
  *   the statistical dimension d = sum_j S_j^2 / (S_j^2 + lambda) of K (its rank without a
  *   ridge; within a few tenths of a percent of that on the authors' suite), so s defaults
  *   to 50 d, at least 100: about 2% (`QUARRY_OPT_SKETCH_ROWS` sets it). The exact solver
@@ -290,8 +291,9 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
  *         scaled beyond the doubles); `QUARRY_ERR_NO_CONVERGENCE` (sampled) when the
  *         iteration limit came first (x holds the last iterate).
  * @note Memory: exact, two buffers of the largest intermediate tensor (prod I_n k_1 / I_1
- *       for the first mode) plus the factors' SVDs; sampled, 3 s + the sampled rows of A_1
- *       times prod R_n / R_1 doubles, a few vectors of prod R_n, and the SVDs.
+ *       for the first mode) plus the factors' SVDs; sampled, (N + 3) s + the distinct
+ *       sampled rows of A_m times prod R_n / R_m doubles, a few vectors of prod R_n, and the
+ *       SVDs.
  * @since 0.1
  */
 QUARRY_API quarry_status quarry_kronecker_regression_f64(
