@@ -19,10 +19,12 @@
 
 namespace {
 
+using quarry_test::gaussian;
 using quarry_test::make_context;
 using quarry_test::make_options;
 using quarry_test::normal_equations;
 using quarry_test::ReportPtr;
+using quarry_test::ridge_objective;
 
 struct DynamicDeleter {
   void operator()(quarry_dynamic_lstsq* d) const { quarry_dynamic_lstsq_destroy(d); }
@@ -33,26 +35,6 @@ DynamicPtr make_dynamic(quarry_context* ctx, int64_t n, const quarry_options* op
   quarry_dynamic_lstsq* d = nullptr;
   EXPECT_EQ(quarry_dynamic_lstsq_create(ctx, n, opts, &d), QUARRY_OK);
   return DynamicPtr(d);
-}
-
-double objective(const std::vector<double>& a, const std::vector<double>& b, int64_t m, int64_t n,
-                 const std::vector<double>& x, double lambda) {
-  double s = 0;
-  for (int64_t i = 0; i < m; ++i) {
-    double r = -b[i];
-    for (int64_t j = 0; j < n; ++j) r += a[i * n + j] * x[j];
-    s += r * r;
-  }
-  for (const double v : x) s += lambda * v * v;
-  return s;
-}
-
-std::vector<double> gaussian(int64_t n, unsigned seed) {
-  std::mt19937_64 gen(seed);
-  std::normal_distribution<double> z;
-  std::vector<double> v(static_cast<size_t>(n));
-  for (double& e : v) e = z(gen);
-  return v;
 }
 
 double max_rel_diff(const std::vector<double>& x, const std::vector<double>& y) {
@@ -120,14 +102,14 @@ TEST(DynamicLstsq, ExactModeMatchesTheNormalEquationsOfAllRows) {
         EXPECT_EQ(held, at);
         EXPECT_EQ(rank, n);
         EXPECT_EQ(method, QUARRY_LSTSQ_DIRECT);
-        const double want = objective(a, b, at, n, ref, lambda);
+        const double want = ridge_objective(a, b, at, n, ref, lambda);
         EXPECT_NEAR(obj, want, 1e-10 * want);
       }
       // The residual of any x, against its direct evaluation over all rows.
       const std::vector<double> y = gaussian(n, 3);
       double norm = 0;
       ASSERT_EQ(quarry_dynamic_lstsq_residual_f64(ctx.get(), d.get(), y.data(), &norm), QUARRY_OK);
-      const double want = std::sqrt(objective(a, b, m, n, y, lambda));
+      const double want = std::sqrt(ridge_objective(a, b, m, n, y, lambda));
       EXPECT_NEAR(norm, want, 1e-12 * want);
     }
   }
@@ -161,7 +143,7 @@ TEST(DynamicLstsq, FewerRowsThanColumnsGiveTheMinimumNormSolution) {
   }
   // z minimizes ||A^T z - x||: zero residual when x is in the row space.
   const std::vector<double> z = normal_equations(at, x, n, m, 0.0);
-  EXPECT_LE(objective(at, x, n, m, z, 0.0), 1e-24);
+  EXPECT_LE(ridge_objective(at, x, n, m, z, 0.0), 1e-24);
 }
 
 // Rows G diag(s) V^T with s spread over 1e8 and V a Householder reflection (scaling the

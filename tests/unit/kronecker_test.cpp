@@ -18,10 +18,12 @@
 
 namespace {
 
+using quarry_test::gaussian;
 using quarry_test::make_context;
 using quarry_test::make_options;
 using quarry_test::normal_equations;
 using quarry_test::ReportPtr;
+using quarry_test::ridge_objective;
 
 // Factors A_n (I_n x R_n) stored in `layout` with leading dimension ld = (rows or cols) +
 // pad, entries mean + spread N(0, 1).
@@ -89,27 +91,6 @@ std::vector<double> explicit_product(const Factors& f) {
     }
   }
   return k;
-}
-
-// ||K x - b||^2 + lambda ||x||^2 with the explicit K.
-double loss(const std::vector<double>& k, int64_t m, int64_t n, const std::vector<double>& b,
-            const std::vector<double>& x, double lambda) {
-  double s = 0;
-  for (int64_t i = 0; i < m; ++i) {
-    double r = -b[i];
-    for (int64_t j = 0; j < n; ++j) r += k[i * n + j] * x[j];
-    s += r * r;
-  }
-  for (const double v : x) s += lambda * v * v;
-  return s;
-}
-
-std::vector<double> gaussian(int64_t n, unsigned seed) {
-  std::mt19937_64 gen(seed);
-  std::normal_distribution<double> z;
-  std::vector<double> v(static_cast<size_t>(n));
-  for (double& e : v) e = z(gen);
-  return v;
 }
 
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
@@ -184,7 +165,7 @@ TEST(Kronecker, ExactSolutionsMatchTheRidgeNormalEquations) {
       EXPECT_EQ(fit.queries, m);
       EXPECT_LE(max_abs_diff(fit.x, ref), 1e-10 * std::max(1.0, max_abs(ref)))
           << "case with " << c.rows.size() << " factors, lambda " << c.lambda;
-      const double want = loss(k, m, n, b, ref, c.lambda);
+      const double want = ridge_objective(k, b, m, n, ref, c.lambda);
       EXPECT_NEAR(fit.objective, want, 1e-10 * want);
     }
   }
@@ -263,7 +244,7 @@ TEST(Kronecker, SampledLossIsCloseToTheExactOne) {
       EXPECT_GT(fit.queries, 0);
       EXPECT_LT(fit.queries, m / 100);  // reads a small part of b
       EXPECT_LE(fit.iterations, 30);
-      const double ratio = loss(k, m, n, b, fit.x, lambda) / exact.objective;
+      const double ratio = ridge_objective(k, b, m, n, fit.x, lambda) / exact.objective;
       EXPECT_GE(ratio, 1 - 1e-12);
       EXPECT_LE(ratio, samples == 0 ? 1.05 : 1.3) << "seed " << seed << ", " << samples;
     }
@@ -271,7 +252,7 @@ TEST(Kronecker, SampledLossIsCloseToTheExactOne) {
   // Many more draws: the sampled solution approaches the exact one.
   const KronFit big = solve(f, b, lambda, QUARRY_LSTSQ_SKETCH_SOLVE, 200000, 4);
   ASSERT_EQ(big.status, QUARRY_OK);
-  EXPECT_LE(loss(k, m, n, b, big.x, lambda) / exact.objective, 1.005);
+  EXPECT_LE(ridge_objective(k, b, m, n, big.x, lambda) / exact.objective, 1.005);
 }
 
 // The sampled path's other shapes: N = 1, N = 3 with unequal ranks (the Kronecker rows of
@@ -306,9 +287,11 @@ TEST(Kronecker, SampledSolverHandlesEveryShape) {
     const KronFit usual = solve(f, b, c.lambda, QUARRY_LSTSQ_SKETCH_SOLVE, 0, 5);
     ASSERT_EQ(many.status, QUARRY_OK);
     ASSERT_EQ(usual.status, QUARRY_OK);
-    const double opt = loss(k, m, n, b, exact.x, c.lambda);
-    EXPECT_LE(loss(k, m, n, b, many.x, c.lambda), 1.003 * opt) << c.rows.size() << " factors";
-    EXPECT_LE(loss(k, m, n, b, usual.x, c.lambda), 1.05 * opt) << c.rows.size() << " factors";
+    const double opt = ridge_objective(k, b, m, n, exact.x, c.lambda);
+    EXPECT_LE(ridge_objective(k, b, m, n, many.x, c.lambda), 1.003 * opt)
+        << c.rows.size() << " factors";
+    EXPECT_LE(ridge_objective(k, b, m, n, usual.x, c.lambda), 1.05 * opt)
+        << c.rows.size() << " factors";
   }
 }
 

@@ -1,10 +1,11 @@
-// A reference for the least-squares tests: the ridge normal equations of a small dense
-// problem solved by Gaussian elimination with partial pivoting, independent of quarry and
-// of LAPACK.
+// References for the least-squares tests, independent of quarry and of LAPACK: the ridge
+// normal equations of a small dense problem solved by Gaussian elimination with partial
+// pivoting, the ridge objective, Gaussian test data.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
+#include <random>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,29 @@ inline std::vector<double> normal_equations(const std::vector<double>& a,
     x[at(i)] = s / g[at(i * (n + 1) + i)];
   }
   return x;
+}
+
+// ||A x - b||^2 + lambda ||x||^2 for a row-major m x n A.
+inline double ridge_objective(const std::vector<double>& a, const std::vector<double>& b, int64_t m,
+                              int64_t n, const std::vector<double>& x, double lambda) {
+  const auto at = [](int64_t i) { return static_cast<size_t>(i); };
+  double s = 0;
+  for (int64_t i = 0; i < m; ++i) {
+    double r = -b[at(i)];
+    for (int64_t j = 0; j < n; ++j) r += a[at(i * n + j)] * x[at(j)];
+    s += r * r;
+  }
+  for (const double v : x) s += lambda * v * v;
+  return s;
+}
+
+// n standard normal values from std::mt19937_64(seed).
+inline std::vector<double> gaussian(int64_t n, unsigned seed) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> z;
+  std::vector<double> v(static_cast<size_t>(n));
+  for (double& e : v) e = z(gen);
+  return v;
 }
 
 }  // namespace quarry_test
