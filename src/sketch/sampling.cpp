@@ -165,14 +165,26 @@ void sample_weighted_distinct(const quarry_rng_state& state, const double* w, in
     const double spacing = total / static_cast<double>(rest);
     int64_t k = 0;
     double running = 0;
+    int64_t last = -1;  // the last row of the pass not taken
     for (int64_t i : perm) {
       if (capped(i) || pi[static_cast<size_t>(i)] == 0.0) continue;
       running += pi[static_cast<size_t>(i)];
       if (k < rest && (u + static_cast<double>(k)) * spacing < running) {
         chosen.push_back(i);
         ++k;
+      } else {
+        last = i;
       }
     }
+    // The last point, (u + rest - 1) T / rest, lies below the total T by (1 - u) T / rest,
+    // but its product can round up to T when u is within rounding of 1: it then belongs to
+    // the last row of the pass, which no other point reached.
+    if (k < rest && last >= 0) {
+      chosen.push_back(last);
+      ++k;
+    }
+    core::require(k == rest, QUARRY_ERR_INTERNAL,
+                  "systematic sampling drew {} of {} rows (weights summing to {})", k, rest, total);
   }
   std::sort(chosen.begin(), chosen.end());
   for (int64_t t = 0; t < count; ++t) {
