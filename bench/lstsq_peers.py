@@ -252,9 +252,9 @@ def dense_section(quarry, quick):
         m, n = m // d, n // d
         for kappa in (1e1, 1e12):
             a, b = make_dense(m, n, kappa, seed)
-            t_np, (x_np, *_) = median_seconds(lambda: np.linalg.lstsq(a, b, rcond=None))
+            t_np, (x_np, *_) = median_seconds(lambda a=a, b=b: np.linalg.lstsq(a, b, rcond=None))
             opts = quarry.options()
-            t_q, (x_q, method, its) = median_seconds(lambda: quarry.lstsq(a, b, opts))
+            t_q, (x_q, method, its) = median_seconds(lambda a=a, b=b: quarry.lstsq(a, b, opts))
             quarry.lib.quarry_options_destroy(opts)
             r_np = np.linalg.norm(dense_residual(a, b, x_np))
             r_q = np.linalg.norm(dense_residual(a, b, x_q))
