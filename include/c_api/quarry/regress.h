@@ -251,11 +251,12 @@ QUARRY_API quarry_status quarry_active_regression_f64(quarry_context *ctx, int32
  *   O(sum_n I_n R_n^2) for the SVDs plus O(s N log I_n) to draw and, per iteration, two
  *   products of the sampled rows of one factor A_m with the R_m x (prod R_n / R_m)
  *   unfolding of x and O(s prod R_n / R_m) more (m: the factor whose distinct sampled
- *   rows times prod R_n / R_m is smallest). The fit's excess loss is about d / s of the minimum, for
- *   the statistical dimension d = sum_j S_j^2 / (S_j^2 + lambda) of K (its rank without a
- *   ridge; within a few tenths of a percent of that on the authors' suite), so s defaults
- *   to 50 d, at least 100: about 2% (`QUARRY_OPT_SKETCH_ROWS` sets it). The exact solver
- *   is the faster one until prod I_n is far larger than s (docs/benchmarks.md).
+ *   rows times prod R_n / R_m is smallest). The fit's excess loss is about d / s of the
+ *   minimum, for the statistical dimension d = sum_j S_j^2 / (S_j^2 + lambda) of K (its
+ *   rank without a ridge; within a few tenths of a percent of that on the authors'
+ *   suite), so s defaults to 50 d, at least 100: about 2% (`QUARRY_OPT_SKETCH_ROWS` sets
+ *   it). The exact solver is the faster one until prod I_n is far larger than s
+ *   (docs/benchmarks.md).
  *
  * Options (NULL = defaults): `QUARRY_OPT_RIDGE` (lambda >= 0, default 0),
  * `QUARRY_OPT_LSTSQ_METHOD` (above), and for the sampled solver `QUARRY_OPT_SKETCH_ROWS`
