@@ -46,7 +46,7 @@ void DynamicLstsq::add_block(double* block, int64_t k, int64_t ld) {
     // recurrences, each walking down its column of the column-major R), then the panel
     // makes its own rotations. 3 n^2 multiply-adds a row and no call overhead, where
     // dtpqrt's blocking costs far more for one row.
-    constexpr int64_t kPanel = 8;
+    constexpr int64_t kPanel = 16;
     std::vector<double>& cs = givens_;
     double* r = r_.data();
     for (int64_t i = 0; i < k; ++i) {
