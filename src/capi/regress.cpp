@@ -92,9 +92,8 @@ quarry_status quarry_huber_f64(quarry_context* ctx, int32_t layout, int64_t m, i
       const core::Options& o = opts->core;
       st.scale = o.get<double>(QUARRY_OPT_HUBER_SCALE).value_or(st.scale);
       st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
-      st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
-      st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
     }
+    quarry::capi::read_limits(opts, st.tolerance, st.max_iterations);
     if (st.scale == 0) {
       core::require(std::isfinite(epsilon) && epsilon >= 1, QUARRY_ERR_INVALID_ARGUMENT,
                     "epsilon = {} must be finite and >= 1 when the scale is estimated (below 1 "

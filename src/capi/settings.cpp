@@ -31,6 +31,12 @@ bool sampled_method(const core::Options& o, const char* solver) {
 
 }  // namespace
 
+void read_limits(const quarry_options* opts, double& tolerance, int64_t& max_iterations) {
+  if (opts == nullptr) return;
+  tolerance = opts->core.get<double>(QUARRY_OPT_TOLERANCE).value_or(tolerance);
+  max_iterations = opts->core.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(max_iterations);
+}
+
 lstsq::Settings lstsq_settings(const quarry_options* opts) {
   lstsq::Settings st;
   st.state = seed_state(opts);
@@ -38,8 +44,7 @@ lstsq::Settings lstsq_settings(const quarry_options* opts) {
     const core::Options& o = opts->core;
     st.method = static_cast<int32_t>(o.get<int64_t>(QUARRY_OPT_LSTSQ_METHOD).value_or(st.method));
     st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
-    st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
-    st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
+    read_limits(opts, st.tolerance, st.max_iterations);
     st.sketch_kind =
         static_cast<int32_t>(o.get<int64_t>(QUARRY_OPT_SKETCH_KIND).value_or(st.sketch_kind));
     st.sketch_rows = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(0);
@@ -71,22 +76,14 @@ sketch::LewisSettings lewis_settings(const quarry_options* opts, double p, bool 
   core::require(st.leverage.ridge == 0, QUARRY_ERR_INVALID_ARGUMENT,
                 "QUARRY_OPT_RIDGE = {}: Lewis weights take no ridge", st.leverage.ridge);
   if (st.leverage.approximate) st.max_iterations = kApproximateLewisRounds;
-  if (opts != nullptr && own_limits) {
-    st.tolerance = opts->core.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
-    st.max_iterations =
-        opts->core.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
-  }
+  if (own_limits) read_limits(opts, st.tolerance, st.max_iterations);
   return st;
 }
 
 regress::LpSettings lp_settings(const quarry_options* opts, double p) {
   regress::LpSettings st;
   st.p = p;
-  if (opts != nullptr) {
-    st.tolerance = opts->core.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
-    st.max_iterations =
-        opts->core.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
-  }
+  read_limits(opts, st.tolerance, st.max_iterations);
   return st;
 }
 
@@ -110,8 +107,7 @@ regress::KroneckerSettings kronecker_settings(const quarry_options* opts, bool l
   }
   st.ridge = o.get<double>(QUARRY_OPT_RIDGE).value_or(st.ridge);
   st.samples = o.get<int64_t>(QUARRY_OPT_SKETCH_ROWS).value_or(st.samples);
-  st.tolerance = o.get<double>(QUARRY_OPT_TOLERANCE).value_or(st.tolerance);
-  st.max_iterations = o.get<int64_t>(QUARRY_OPT_MAX_ITERATIONS).value_or(st.max_iterations);
+  read_limits(opts, st.tolerance, st.max_iterations);
   return st;
 }
 

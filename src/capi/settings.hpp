@@ -14,6 +14,10 @@
 
 namespace quarry::capi {
 
+// QUARRY_OPT_TOLERANCE and QUARRY_OPT_MAX_ITERATIONS into tolerance and max_iterations,
+// where opts (or NULL) sets them.
+void read_limits(const quarry_options* opts, double& tolerance, int64_t& max_iterations);
+
 // Defaults where opts is NULL or leaves a key unset.
 lstsq::Settings lstsq_settings(const quarry_options* opts);
 

@@ -108,11 +108,31 @@ KroneckerFactors::KroneckerFactors(const std::vector<core::DenseView<const doubl
       core::svd_thin(i, r, col.data(), i, s.data(), u.data(), i, vt.data(), k);
     }
     ranks_.push_back(numerical_rank(s, i, r));
+    ks_.push_back(static_cast<int64_t>(s.size()));
     a_.push_back(std::move(a));
     u_.push_back(std::move(u));
     s_.push_back(std::move(s));
     vt_.push_back(std::move(vt));
   }
+  if (!with_svd) return;
+  // The products of the factors' singular values, indexed like the tensors of size
+  // prod k_n (row-major), and the cutoff below which they count as zero: each factor's
+  // singular values are exact to about max(I_n, R_n) eps of its largest, so a product to
+  // the sum of these relative to the largest product.
+  sigma_ = {1.0};
+  for (const auto& sn : s_) {
+    std::vector<double> next;
+    next.reserve(sigma_.size() * sn.size());
+    for (const double a : sigma_) {
+      for (const double b : sn) next.push_back(a * b);
+    }
+    sigma_ = std::move(next);
+  }
+  double rel = 0;
+  for (size_t n = 0; n < rows_.size(); ++n) {
+    rel += static_cast<double>(std::max(rows_[n], cols_[n])) * kEps;
+  }
+  cutoff_ = rel * *std::max_element(sigma_.begin(), sigma_.end());
 }
 
 template <class Next>
@@ -144,32 +164,8 @@ void KroneckerFactors::multiply(bool trans, const double* x, double* y) const {
   std::copy(out.begin(), out.end(), y);
 }
 
-std::vector<double> KroneckerFactors::product_sigma() const {
-  std::vector<double> sigma{1.0};
-  for (const auto& s : s_) {
-    std::vector<double> next;
-    next.reserve(sigma.size() * s.size());
-    for (const double a : sigma) {
-      for (const double b : s) next.push_back(a * b);
-    }
-    sigma = std::move(next);
-  }
-  return sigma;
-}
-
-double KroneckerFactors::rank_cutoff(const std::vector<double>& sigma) const {
-  // Each factor's singular values are exact to about max(I_n, R_n) eps of its largest, so
-  // a product to the sum of these relative to the largest product.
-  double rel = 0;
-  for (size_t n = 0; n < rows_.size(); ++n) {
-    rel += static_cast<double>(std::max(rows_[n], cols_[n])) * kEps;
-  }
-  return rel * *std::max_element(sigma.begin(), sigma.end());
-}
-
 double KroneckerFactors::solve_exact(const double* b, double lambda, double* x) const {
-  std::vector<int64_t> ks(rows_.size());
-  for (size_t n = 0; n < ks.size(); ++n) ks[n] = static_cast<int64_t>(s_[n].size());
+  const std::vector<int64_t>& ks = ks_;
   // ||b||^2 (one BLAS pass; b's finiteness follows from it).
   const int64_t m = total_rows_;
   const double bb = core::sum_squares(m, b);
@@ -186,12 +182,10 @@ double KroneckerFactors::solve_exact(const double* b, double lambda, double* x) 
   });
   // Products at or below the rank cutoff are rounding noise, zero with a ridge too (their
   // sg / (sg^2 + lambda) would amplify noise when lambda is tiny).
-  const std::vector<double> sigma = product_sigma();
-  const double cut = rank_cutoff(sigma);
   double cc = 0, fit = 0;
   for (size_t j = 0; j < c.size(); ++j) {
-    const double sg = sigma[j], cj = c[j];
-    const double y = sg > cut ? ridge_inverse(sg, lambda) * cj : 0.0;
+    const double sg = sigma_[j], cj = c[j];
+    const double y = sg > cutoff_ ? ridge_inverse(sg, lambda) * cj : 0.0;
     cc += cj * cj;
     fit += (sg * y - cj) * (sg * y - cj);
     c[j] = y;
@@ -222,30 +216,26 @@ std::vector<double> KroneckerFactors::leverage(size_t n) const {
 }
 
 KroneckerFactors::Preconditioner::Preconditioner(const KroneckerFactors& f, double lambda) : f_(f) {
-  const std::vector<double> sigma = f.product_sigma();
-  const double cut = f.rank_cutoff(sigma);
-  scale_.resize(sigma.size());
-  for (size_t j = 0; j < sigma.size(); ++j) {
-    scale_[j] = sigma[j] > cut ? ridge_scale(sigma[j], lambda) : 0.0;
+  scale_.resize(f.sigma_.size());
+  for (size_t j = 0; j < f.sigma_.size(); ++j) {
+    scale_[j] = f.sigma_[j] > f.cutoff_ ? ridge_scale(f.sigma_[j], lambda) : 0.0;
   }
 }
 
 void KroneckerFactors::Preconditioner::apply(const double* q, double* u) const {
-  std::vector<int64_t> dims(f_.rows_.size());
-  for (size_t n = 0; n < dims.size(); ++n) dims[n] = static_cast<int64_t>(f_.s_[n].size());
+  std::vector<int64_t> dims = f_.ks_;
   std::vector<double> t(scale_.size());
   for (size_t j = 0; j < t.size(); ++j) t[j] = scale_[j] * q[j];
   const std::vector<double> out =
       f_.through_modes(dims, t.data(), shrinking_order(dims, f_.cols_), [&](size_t n) {
-        return Step{f_.vt_[n].data(), static_cast<int64_t>(f_.s_[n].size()), false, f_.cols_[n]};
+        return Step{f_.vt_[n].data(), f_.ks_[n], false, f_.cols_[n]};
       });
   std::copy(out.begin(), out.end(), u);
 }
 
 void KroneckerFactors::Preconditioner::apply_t(const double* w, double* pw) const {
   std::vector<int64_t> dims = f_.cols_;
-  std::vector<int64_t> ks(dims.size());
-  for (size_t n = 0; n < ks.size(); ++n) ks[n] = static_cast<int64_t>(f_.s_[n].size());
+  const std::vector<int64_t>& ks = f_.ks_;
   // op(M) = V_n^T (k_n x R_n), stored row-major as V_n (R_n x k_n): trans.
   const std::vector<double> out =
       f_.through_modes(dims, w, shrinking_order(dims, ks), [&](size_t n) {
@@ -255,11 +245,9 @@ void KroneckerFactors::Preconditioner::apply_t(const double* w, double* pw) cons
 }
 
 double KroneckerFactors::statistical_dimension(double lambda) const {
-  const std::vector<double> sigma = product_sigma();
-  const double cut = rank_cutoff(sigma);
   double d = 0;
-  for (const double sg : sigma) {
-    if (sg > cut) d += ridge_share(sg, lambda);
+  for (const double sg : sigma_) {
+    if (sg > cutoff_) d += ridge_share(sg, lambda);
   }
   return d;
 }

@@ -74,10 +74,6 @@ class KroneckerFactors {
   const double* factor(size_t n) const { return a_[n].data(); }
 
  private:
-  // The product of the factors' singular values, indexed like the tensors of size prod k_n.
-  std::vector<double> product_sigma() const;
-  // Products of singular values at or below this are zero (lambda = 0).
-  double rank_cutoff(const std::vector<double>& sigma) const;
   // t (dims) through each mode's matrix in turn; returns the result, dims updated. next(n)
   // gives (M, ldm, trans, p) for mode n.
   template <class Next>
@@ -85,10 +81,15 @@ class KroneckerFactors {
                                     const std::vector<size_t>& order, Next next) const;
 
   std::vector<int64_t> rows_, cols_, ranks_;
+  std::vector<int64_t> ks_;  // k_n = min(I_n, R_n) with the SVDs, else 0
   int64_t total_rows_ = 1, total_cols_ = 1;
   // Per factor: the row-major copy and its thin SVD (u: I x k column-major, s: k, vt: k x
   // R column-major; k = min(I, R)).
   std::vector<std::vector<double>> a_, u_, s_, vt_;
+  // With the SVDs: the products of the factors' singular values (prod k_n, row-major like
+  // the tensors) and the cutoff at or below which they count as zero.
+  std::vector<double> sigma_;
+  double cutoff_ = 0;
 };
 
 struct KroneckerSettings {
